@@ -1,0 +1,298 @@
+//! Doses and the event timeline the simulation walks through.
+//!
+//! A [`Dose`] is what a person prescribes: an amount by a route at a time, as a bolus or
+//! an infusion, with the route's settings. [`inputs`] turns it into [`Input`]s, the
+//! deliveries into single states of a [`LinearSystem`] (bioavailability and lag applied),
+//! and [`Timeline`] orders those inputs with resets, steady states and output samples.
+//!
+//! **Bioavailability and infusions.** F scales the amount that reaches the system. For an
+//! infusion given by rate, F shortens the infusion and keeps the rate; for an infusion
+//! given by duration, F lowers the rate and keeps the duration. This is NONMEM's rule
+//! (NONMEM Users Guide VI, "Bioavailability"), and mrgsolve's.
+
+pub mod steady_state;
+
+use crate::model::system::{Analyte, Depot, LinearSystem};
+use crate::model::ModelSpec;
+use crate::route::{Absorption, Route, RouteOverride, RouteSettings};
+
+/// How a dose is given over time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Delivery {
+    /// All at once (or, for a zero-order route such as a patch, over the route's wear time).
+    Bolus,
+    /// A constant-rate infusion at this rate (mg/h).
+    Rate {
+        /// Infusion rate (mg/h).
+        mg_per_h: f64,
+    },
+    /// A constant-rate infusion over this time (h).
+    Duration {
+        /// Infusion time (h).
+        h: f64,
+    },
+}
+
+/// One dose as prescribed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dose {
+    /// When it is given (h from the start).
+    pub time_h: f64,
+    /// How much (mg).
+    pub amount_mg: f64,
+    /// By which route (for labels; the settings say what happens).
+    pub route: Route,
+    /// Bolus or infusion.
+    pub delivery: Delivery,
+    /// F, absorption, lag and first-pass fraction for this dose.
+    pub settings: RouteSettings,
+}
+
+impl Dose {
+    /// A dose by `route` with that route's settings for `model` (its defaults, then the
+    /// model's published overrides, then `overrides` in order).
+    pub fn new(model: &ModelSpec, route: Route, amount_mg: f64, overrides: &[&RouteOverride]) -> Dose {
+        Dose { time_h: 0.0, amount_mg, route, delivery: Delivery::Bolus, settings: route_settings(model, route, overrides) }
+    }
+
+    /// The same dose at `time_h`.
+    pub fn at(mut self, time_h: f64) -> Dose {
+        self.time_h = time_h;
+        self
+    }
+
+    /// The same dose as an infusion over `h` hours.
+    pub fn over(mut self, h: f64) -> Dose {
+        self.delivery = Delivery::Duration { h };
+        self
+    }
+
+    /// The same dose as an infusion at `mg_per_h`.
+    pub fn at_rate(mut self, mg_per_h: f64) -> Dose {
+        self.delivery = Delivery::Rate { mg_per_h };
+        self
+    }
+
+    /// The absorption depots this dose needs in the system.
+    pub fn depots(&self) -> Vec<Depot> {
+        match self.settings.absorption {
+            Absorption::FirstOrder { ka_per_h } => {
+                let mut d = vec![Depot { ka_per_h, into: Analyte::Parent }];
+                if self.settings.presystemic_fraction > 0.0 {
+                    d.push(Depot { ka_per_h, into: Analyte::Metabolite });
+                }
+                d
+            }
+            Absorption::Direct | Absorption::ZeroOrder { .. } => Vec::new(),
+        }
+    }
+}
+
+/// A route's settings for `model`: the route default, then the model's published override,
+/// then each of `overrides` in turn (scenario, then dose).
+pub fn route_settings(model: &ModelSpec, route: Route, overrides: &[&RouteOverride]) -> RouteSettings {
+    let mut s = route.defaults().settings;
+    if let Some(o) = model.route_override(route) {
+        s = s.with(o);
+    }
+    for o in overrides {
+        s = s.with(o);
+    }
+    s
+}
+
+/// Every depot a list of doses needs, each once, in order of first use.
+pub fn depots(doses: &[Dose]) -> Vec<Depot> {
+    let mut all: Vec<Depot> = Vec::new();
+    for d in doses.iter().flat_map(Dose::depots) {
+        if !all.contains(&d) {
+            all.push(d);
+        }
+    }
+    all
+}
+
+/// What an input delivers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum InputKind {
+    /// An instantaneous amount (mg).
+    Bolus {
+        /// Amount (mg).
+        amount_mg: f64,
+    },
+    /// A constant rate for a time; the duration may be infinite (a steady-state infusion).
+    Infusion {
+        /// Rate (mg/h).
+        rate_mg_h: f64,
+        /// Duration (h).
+        duration_h: f64,
+    },
+}
+
+/// A delivery into one state of the system, at an absolute start time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Input {
+    /// State index receiving the drug.
+    pub state: usize,
+    /// When delivery starts (h), lag included.
+    pub start_h: f64,
+    /// What is delivered.
+    pub kind: InputKind,
+}
+
+impl Input {
+    /// When delivery ends (h).
+    pub fn end_h(&self) -> f64 {
+        match self.kind {
+            InputKind::Bolus { .. } => self.start_h,
+            InputKind::Infusion { duration_h, .. } => self.start_h + duration_h,
+        }
+    }
+
+    /// An input delivering `amount_mg` into `state` at `start_h` as `delivery` says, with
+    /// bioavailability `f` applied by NONMEM's rule (see the module docs). A zero-length
+    /// infusion is a bolus.
+    pub fn with_bioavailability(state: usize, start_h: f64, amount_mg: f64, f: f64, delivery: Delivery) -> Input {
+        let amount = f * amount_mg;
+        let kind = match delivery {
+            Delivery::Bolus => InputKind::Bolus { amount_mg: amount },
+            Delivery::Rate { mg_per_h } => InputKind::Infusion { rate_mg_h: mg_per_h, duration_h: amount / mg_per_h },
+            Delivery::Duration { h } if h > 0.0 => InputKind::Infusion { rate_mg_h: amount / h, duration_h: h },
+            Delivery::Duration { .. } => InputKind::Bolus { amount_mg: amount },
+        };
+        Input { state, start_h, kind }
+    }
+}
+
+/// The inputs of `dose` into `system`. The system must have been built with the depots
+/// of [`Dose::depots`]. First-pass metabolite goes to the metabolite depot, unchanged by F.
+pub fn inputs(dose: &Dose, system: &LinearSystem) -> Vec<Input> {
+    let s = &dose.settings;
+    let start = dose.time_h + s.lag_h;
+    match s.absorption {
+        Absorption::Direct => vec![Input::with_bioavailability(0, start, dose.amount_mg, s.bioavailability, dose.delivery)],
+        Absorption::ZeroOrder { duration_h } => {
+            let delivery = match dose.delivery {
+                Delivery::Bolus => Delivery::Duration { h: duration_h },
+                other => other,
+            };
+            vec![Input::with_bioavailability(0, start, dose.amount_mg, s.bioavailability, delivery)]
+        }
+        Absorption::FirstOrder { ka_per_h } => {
+            let mut out = Vec::new();
+            let parent = system.layout.depot_state(Depot { ka_per_h, into: Analyte::Parent });
+            if let Some(state) = parent {
+                out.push(Input::with_bioavailability(state, start, dose.amount_mg, s.bioavailability, dose.delivery));
+            }
+            let met = system.layout.depot_state(Depot { ka_per_h, into: Analyte::Metabolite });
+            if let (Some(state), true) = (met, s.presystemic_fraction > 0.0) {
+                out.push(Input::with_bioavailability(state, start, dose.amount_mg, s.presystemic_fraction, dose.delivery));
+            }
+            out
+        }
+    }
+}
+
+/// How a steady-state event combines with what is already in the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SteadyStateMode {
+    /// Replace the state (NONMEM SS=1).
+    Reset,
+    /// Add to the state (NONMEM SS=2; a scenario's `steady_state = true`).
+    Add,
+}
+
+/// Something that happens at a moment of the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A delivery starts.
+    Input(Input),
+    /// Every compartment is emptied and running infusions stop (NONMEM EVID 3).
+    Reset,
+    /// The system is put at the steady state reached when `inputs` (times relative to this
+    /// event) have been repeated every `interval_h` forever; with interval 0 the inputs must
+    /// be infusions, held at their steady state and left running.
+    SteadyState {
+        /// Dosing interval (h); 0 for a constant infusion.
+        interval_h: f64,
+        /// One interval's inputs, start times relative to the event.
+        inputs: Vec<Input>,
+        /// Replace or add.
+        mode: SteadyStateMode,
+    },
+    /// Record the state as an output row.
+    Sample,
+}
+
+/// Events in time order; events at the same time happen in the order they were added.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timeline {
+    events: Vec<(f64, Event)>,
+}
+
+impl Timeline {
+    /// An empty timeline.
+    pub fn new() -> Timeline {
+        Timeline::default()
+    }
+
+    /// Add `event` at `time_h`.
+    pub fn push(&mut self, time_h: f64, event: Event) {
+        self.events.push((time_h, event));
+    }
+
+    /// Add an output sample at each of `times_h`.
+    pub fn sample_at(&mut self, times_h: &[f64]) {
+        self.events.extend(times_h.iter().map(|&t| (t, Event::Sample)));
+    }
+
+    /// The events sorted by time, ties in insertion order.
+    pub fn sorted(mut self) -> Vec<(f64, Event)> {
+        self.events.sort_by(|a, b| a.0.total_cmp(&b.0));
+        self.events
+    }
+
+    /// A timeline of `doses` on `system`, sampled at `times_h` (doses at a sample time come first).
+    pub fn of_doses(doses: &[Dose], system: &LinearSystem, times_h: &[f64]) -> Timeline {
+        let mut t = Timeline::new();
+        for input in doses.iter().flat_map(|d| inputs(d, system)) {
+            t.push(input.start_h, Event::Input(input));
+        }
+        t.sample_at(times_h);
+        t
+    }
+}
+
+/// Times from 0 to `duration_h` every `step_h`, both ends included (the last step may be short).
+pub fn grid(duration_h: f64, step_h: f64) -> Vec<f64> {
+    let n = (duration_h / step_h * (1.0 + 1e-12)).floor() as usize;
+    let mut t: Vec<f64> = (0..=n).map(|i| i as f64 * step_h).collect();
+    if duration_h - t[n] > 1e-9 * step_h {
+        t.push(duration_h);
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bioavailability_shortens_infusions_given_by_rate() {
+        let i = Input::with_bioavailability(0, 0.0, 480.0, 0.5, Delivery::Rate { mg_per_h: 10.0 });
+        assert_eq!(i.kind, InputKind::Infusion { rate_mg_h: 10.0, duration_h: 24.0 });
+    }
+
+    #[test]
+    fn bioavailability_lowers_the_rate_of_infusions_given_by_duration() {
+        let i = Input::with_bioavailability(0, 0.0, 480.0, 0.5, Delivery::Duration { h: 48.0 });
+        assert_eq!(i.kind, InputKind::Infusion { rate_mg_h: 5.0, duration_h: 48.0 });
+    }
+
+    #[test]
+    fn grid_includes_both_ends() {
+        assert_eq!(grid(1.0, 0.25), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+        assert_eq!(grid(1.0, 0.4).len(), 4);
+        assert_eq!(grid(8.0, 1.0 / 60.0).len(), 481);
+    }
+}

@@ -1,0 +1,72 @@
+//! The library's error type. Variants carry the numbers and places a person needs.
+
+use std::path::PathBuf;
+
+/// Anything that can go wrong in the library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The solver could not advance.
+    #[error(transparent)]
+    Solver(#[from] SolverError),
+    /// Input (a scenario, a model file, a dataset) is invalid: says where and why.
+    #[error("{}{message}", location(path, *line, *col))]
+    Invalid {
+        /// The file, when the input came from one.
+        path: Option<PathBuf>,
+        /// 1-based line, 0 when unknown.
+        line: usize,
+        /// 1-based column, 0 when unknown.
+        col: usize,
+        /// What was found and what was expected.
+        message: String,
+    },
+}
+
+fn location(path: &Option<PathBuf>, line: usize, col: usize) -> String {
+    match (path, line, col) {
+        (Some(p), 0, _) => format!("{}: ", p.display()),
+        (Some(p), l, 0) => format!("{}:{l}: ", p.display()),
+        (Some(p), l, c) => format!("{}:{l}:{c}: ", p.display()),
+        (None, 0, _) => String::new(),
+        (None, l, c) => format!("line {l}, column {c}: "),
+    }
+}
+
+impl Error {
+    /// An invalid-input error with no location yet.
+    pub fn invalid(message: impl Into<String>) -> Error {
+        Error::Invalid { path: None, line: 0, col: 0, message: message.into() }
+    }
+
+    /// True when the error is the user's input rather than the program (exit code 1, not 2).
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(self, Error::Invalid { .. })
+    }
+}
+
+/// Why a solver could not advance.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SolverError {
+    /// Dopri5 hit its step limit.
+    #[error("the ODE solver needed more than {max_steps} steps near t = {t_h} h; raise max_steps or loosen rtol")]
+    StepLimit {
+        /// Time reached (h).
+        t_h: f64,
+        /// The limit.
+        max_steps: u32,
+    },
+    /// Dopri5 failed otherwise (step size underflow, stiffness).
+    #[error("the ODE solver failed near t = {t_h} h: {message}")]
+    Failed {
+        /// Time reached (h).
+        t_h: f64,
+        /// The solver's own words.
+        message: String,
+    },
+    /// Steady state needs a model that eliminates the drug.
+    #[error("no steady state exists: the model does not eliminate the drug (clearance is 0)")]
+    NoSteadyState,
+}
+
+/// The library's result type.
+pub type Result<T> = std::result::Result<T, Error>;

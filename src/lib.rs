@@ -1,0 +1,27 @@
+//! # ketasim
+//!
+//! A pharmacokinetic simulator for ketamine: plasma, effect-site and norketamine
+//! concentrations under IV, intramuscular, intranasal, sublingual, oral, rectal and
+//! topical dosing, from published compartment models.
+//!
+//! **Teaching and research use only — never a dosing calculator for a real patient.**
+//!
+//! Data flows one way:
+//!
+//! ```text
+//! units ─▶ model (ModelSpec → Model → LinearSystem) ─┐
+//! route ─▶ dosing (Dose → Input → Timeline) ─────────┼─▶ simulate (solver: exact | ode) ─▶ Trajectory
+//! ```
+
+pub mod dosing;
+pub mod error;
+pub mod model;
+pub mod route;
+pub mod simulate;
+pub mod solver;
+pub mod units;
+
+pub use error::{Error, Result};
+
+/// One line that every output a person reads carries.
+pub const DISCLAIMER: &str = "teaching and research use only — not for dosing patients";

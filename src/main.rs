@@ -1,0 +1,2 @@
+//! ketasim binary.
+fn main() {}

@@ -1,0 +1,262 @@
+//! The built-in parameter sets, each with its citation and confidence tag.
+//!
+//! Numbers are transcribed from `shared/reference/ketamine-pk.md` §1; the comment beside
+//! each says where the reference file read it. Models published as V1 and micro-constants
+//! (Domino, Clements, Hijazi) are stored as published and converted to clearances by
+//! [`Disposition::from_micro`], so the published numbers stay visible here.
+
+use super::{Disposition, Drug, Metabolite, MicroConstants, ModelSpec, Peripheral, Scaled};
+use crate::route::{Route, RouteOverride};
+
+/// The adult default.
+pub const DEFAULT_MODEL: &str = "kamp-2020";
+
+/// Ids of every built-in model, in the order `ketasim models` lists them.
+pub const IDS: [&str; 6] = ["kamp-2020", "domino-1984", "clements-1981", "hijazi-2003", "herd-2007", "fanta-2015"];
+
+/// ke0 of S-ketamine antinociception: t½ke0 8.3 min ⇒ ke0 = ln 2 / 8.3 min = 0.0835 /min
+/// (Olofsen et al., Anesthesiology 2022;136:792, doi:10.1097/ALN.0000000000004176, A).
+const OLOFSEN_KE0_PER_H: f64 = std::f64::consts::LN_2 / (8.3 / 60.0);
+
+/// The built-in model with this id.
+pub fn get(id: &str) -> Option<ModelSpec> {
+    match id {
+        "kamp-2020" => Some(kamp_2020()),
+        "domino-1984" => Some(domino_1984()),
+        "clements-1981" => Some(clements_1981()),
+        "hijazi-2003" => Some(hijazi_2003()),
+        "herd-2007" => Some(herd_2007()),
+        "fanta-2015" => Some(fanta_2015()),
+        _ => None,
+    }
+}
+
+/// Every built-in model.
+pub fn all() -> Vec<ModelSpec> {
+    IDS.iter().filter_map(|id| get(id)).collect()
+}
+
+/// Per-minute micro-constants → per-hour.
+fn per_min(k10: f64, k12: f64, k21: f64, k13: f64, k31: f64) -> MicroConstants {
+    MicroConstants { k10: k10 * 60.0, k12: k12 * 60.0, k21: k21 * 60.0, k13: k13 * 60.0, k31: k31 * 60.0 }
+}
+
+/// A model given per kg as V1 (L/kg) and micro-constants: every derived volume and
+/// clearance is then proportional to weight.
+fn per_kg_from_micro(v1_l_per_kg: f64, k: MicroConstants, compartments: usize) -> Disposition<Scaled> {
+    let d = Disposition::from_micro(v1_l_per_kg, k, compartments);
+    Disposition {
+        cl_l_h: Scaled::per_kg(d.cl_l_h),
+        v1_l: Scaled::per_kg(d.v1_l),
+        peripherals: d
+            .peripherals
+            .iter()
+            .map(|p| Peripheral { q_l_h: Scaled::per_kg(p.q_l_h), v_l: Scaled::per_kg(p.v_l) })
+            .collect(),
+    }
+}
+
+fn base(id: &str, title: &str, citation: &str, confidence: &str, disposition: Disposition<Scaled>) -> ModelSpec {
+    ModelSpec {
+        id: id.into(),
+        title: title.into(),
+        citation: citation.into(),
+        confidence: confidence.into(),
+        population: "adults".into(),
+        drug: Drug::Racemic,
+        disposition,
+        ke0_per_h: None,
+        ke0_source: "no published ke0 for this model".into(),
+        metabolite: None,
+        depot_ka_per_h: None,
+        route_overrides: Vec::new(),
+        notes: Vec::new(),
+    }
+}
+
+/// Kamp 2020, 3-compartment implementation of the meta-analysis model.
+///
+/// V1 25, V2 56, V3 157 L/70 kg (∝ W); CL 84, Q2 161, Q3 79 L/h/70 kg (∝ W^0.75), the
+/// scaling recommended in reference §6.1. Seen in opentiva `Klamp` and the TS TIVA app
+/// `ketamine_kamp` ("Table 2"); meta-analytic CL 79 L/h and Vd 252 L are A.
+fn kamp_2020() -> ModelSpec {
+    let mut m = base(
+        "kamp-2020",
+        "Kamp 2020, 3-compartment (adults; default)",
+        "Kamp J, Olofsen E, Henthorn TK, et al. Ketamine pharmacokinetics: a systematic review of the literature, meta-analysis, and population analysis. Anesthesiology 2020;133:1192–1213. doi:10.1097/ALN.0000000000003577",
+        "B: parameters seen in two codebases (opentiva, a TIVA app) citing Table 2; the meta-analytic CL 79 L/h and Vd 252 L/70 kg are A",
+        Disposition {
+            cl_l_h: Scaled::allometric(84.0, 0.75),
+            v1_l: Scaled::allometric(25.0, 1.0),
+            peripherals: vec![
+                Peripheral { q_l_h: Scaled::allometric(161.0, 0.75), v_l: Scaled::allometric(56.0, 1.0) },
+                Peripheral { q_l_h: Scaled::allometric(79.0, 0.75), v_l: Scaled::allometric(157.0, 1.0) },
+            ],
+        },
+    );
+    m.ke0_per_h = Some(OLOFSEN_KE0_PER_H);
+    m.ke0_source = "ASSUMPTION: borrowed from Olofsen 2022 (S-ketamine antinociception, t½ke0 8.3 min); no ke0 is published for this model".into();
+    m.notes = vec![
+        "The central compartment is arterial: venous peaks during short infusions are over-predicted (253 vs 185 ng/mL for 0.5 mg/kg over 40 min, reference §1c).".into(),
+    ];
+    m
+}
+
+/// Domino (STANPUMP set): V1 0.063 L/kg; k10 0.4381, k12 0.5921, k13 0.5900, k21 0.2470,
+/// k31 0.0146 /min (opentiva `Domino`, fus_anes, TIVA-Flow agree: B).
+fn domino_1984() -> ModelSpec {
+    let mut m = base(
+        "domino-1984",
+        "Domino (STANPUMP set), 3-compartment (adults)",
+        "Domino EF, Domino SE, Smith RE, et al. Ketamine kinetics in unmedicated and diazepam-premedicated subjects. Clin Pharmacol Ther 1984;36:645 (C: citation not verified; opentiva cites PMID 7198883 with no DOI)",
+        "B: the same numbers in three independent codebases (opentiva, fus_anes, TIVA-Flow); the primary citation is C",
+        per_kg_from_micro(0.063, per_min(0.4381, 0.5921, 0.2470, 0.5900, 0.0146), 3),
+    );
+    m.notes = vec!["Clearance 1.9 L/min at 70 kg is higher than current estimates (Kamp 2020: 1.3 L/min).".into()];
+    m
+}
+
+/// Clements & Nimmo 1981, 250 µg/kg bolus set: V1 1.7522 L/kg; k10 0.0109, k12 0.0186,
+/// k21 0.0137 /min (opentiva `Clements250`, TIVA-Flow: B).
+fn clements_1981() -> ModelSpec {
+    base(
+        "clements-1981",
+        "Clements & Nimmo 1981, 2-compartment (adults)",
+        "Clements JA, Nimmo WS. Pharmacokinetics and analgesic effect of ketamine in man. Br J Anaesth 1981;53:27–30. doi:10.1093/bja/53.1.27",
+        "B: opentiva and TIVA-Flow, from the 250 µg/kg bolus data",
+        per_kg_from_micro(1.7522, per_min(0.0109, 0.0186, 0.0137, 0.0, 0.0), 2),
+    )
+}
+
+/// Hijazi 2003 (adult ICU, brain or spinal-cord injury): V1 1.08 L/kg; k10 0.0333,
+/// k12 0.0088, k21 0.0030 /min (opentiva `Hijazi`, B). NCA CL 36.0 mL/min/kg is A.
+fn hijazi_2003() -> ModelSpec {
+    let mut m = base(
+        "hijazi-2003",
+        "Hijazi 2003, 2-compartment (adult ICU patients)",
+        "Hijazi Y, Bodonian C, Bolon M, Salord F, Boulieu R. Pharmacokinetics and haemodynamics of ketamine in intensive care patients with brain or spinal cord injury. Br J Anaesth 2003;90:155–160. doi:10.1093/bja/aeg028",
+        "A for the NCA (CL 36.0 mL/min/kg, t½ 4.9 h); B for the micro-constants (opentiva)",
+        per_kg_from_micro(1.08, per_min(0.0333, 0.0088, 0.0030, 0.0, 0.0), 2),
+    );
+    m.population = "adult ICU patients with brain or spinal-cord injury (n = 12)".into();
+    m
+}
+
+/// Herd & Anderson 2007 (children 1–14 y): V1 38.7, V2 102 L/70 kg (∝ W); CL 90,
+/// Q 215 L/h/70 kg (∝ W^0.75) — PubMed 17564643 abstract, A.
+fn herd_2007() -> ModelSpec {
+    let mut m = base(
+        "herd-2007",
+        "Herd & Anderson 2007, 2-compartment (children 1–14 y)",
+        "Herd DW, Anderson BJ, Holford NHG. Modeling the norketamine metabolite in children and the implications for analgesia. Paediatr Anaesth 2007;17:622–629. doi:10.1111/j.1460-9592.2006.02145.x",
+        "A: PubMed abstract (17564643)",
+        Disposition {
+            cl_l_h: Scaled::allometric(90.0, 0.75),
+            v1_l: Scaled::allometric(38.7, 1.0),
+            peripherals: vec![Peripheral { q_l_h: Scaled::allometric(215.0, 0.75), v_l: Scaled::allometric(102.0, 1.0) }],
+        },
+    );
+    m.population = "children 1–14 y (n = 54)".into();
+    m.notes = vec!["Between-subject variability: V1 64%, V2 52%, CL 38%, Q 19% (CV).".into()];
+    m
+}
+
+/// Fanta 2015 S-ketamine with Otto 2021 S-norketamine.
+///
+/// S-ketamine: V1 133 L (∝ W), CL 95.2 L/h (∝ W^0.75), Vp1 187 L, Q1 23.2 L/h, Vp2 98.8 L,
+/// Q2 157 L/h (not weight-scaled in Otto's as-run code). S-norketamine: V 98.6 L (∝ W),
+/// CL 57.7 L/h (∝ W^0.75), Vp 160 L, Q 42.8 L/h; all S-ketamine clearance forms it (fm = 1),
+/// amounts in S-ketamine mass equivalents (nlmixr2lib `Otto_2021_s_ketamine.R`, B+).
+///
+/// Oral F = 0.08 (Fanta 2015, A). First-pass S-norketamine fraction 0.72 (D): Fanta
+/// reports norketamine AUC 16.5× S-ketamine AUC at oral steady state; with fm = 1,
+/// AUC_NK/AUC_K = (F + f_pre)/F × CL_K/CL_NK, so f_pre = 16.5 × 0.08 × 57.7/95.2 − 0.08.
+fn fanta_2015() -> ModelSpec {
+    let fixed = Scaled::fixed;
+    let mut m = base(
+        "fanta-2015",
+        "Fanta 2015 S-ketamine + Otto 2021 S-norketamine (adults)",
+        "Fanta S, Kinnunen M, Backman JT, Kalso E. Population pharmacokinetics of S-ketamine and norketamine in healthy volunteers after intravenous and oral dosing. Eur J Clin Pharmacol 2015;71:441–447. doi:10.1007/s00228-015-1826-y; Otto ME, Bergmann KR, Jacobs G, van Esdonk MJ. Eur J Clin Pharmacol 2021;77:1181–1192. doi:10.1007/s00228-021-03104-1",
+        "A for CL and oral F (Fanta abstract); B+ for the rest (nlmixr2lib transcription of Otto 2021 Table 3); first-pass norketamine fraction D",
+        Disposition {
+            cl_l_h: Scaled::allometric(95.2, 0.75),
+            v1_l: Scaled::allometric(133.0, 1.0),
+            peripherals: vec![
+                Peripheral { q_l_h: fixed(23.2), v_l: fixed(187.0) },
+                Peripheral { q_l_h: fixed(157.0), v_l: fixed(98.8) },
+            ],
+        },
+    );
+    m.drug = Drug::SKetamine;
+    m.ke0_per_h = Some(OLOFSEN_KE0_PER_H);
+    m.ke0_source = "Olofsen 2022 (S-ketamine antinociception, t½ke0 8.3 min), fitted with a different PK model (D)".into();
+    m.metabolite = Some(Metabolite {
+        name: "S-norketamine".into(),
+        fraction_formed: 1.0,
+        disposition: Disposition {
+            cl_l_h: Scaled::allometric(57.7, 0.75),
+            v1_l: Scaled::allometric(98.6, 1.0),
+            peripherals: vec![Peripheral { q_l_h: fixed(42.8), v_l: fixed(160.0) }],
+        },
+    });
+    let presystemic = 16.5 * 0.08 * 57.7 / 95.2 - 0.08;
+    m.route_overrides = vec![(
+        Route::Oral,
+        RouteOverride { bioavailability: Some(0.08), presystemic_fraction: Some(presystemic), ..Default::default() },
+    )];
+    m.notes = vec![
+        "Describes S-ketamine only: doses are mg of S-ketamine (esketamine). Racemic ketamine is 50% S.".into(),
+        "S-norketamine concentrations are in S-ketamine mass equivalents, as fitted by Otto 2021.".into(),
+    ];
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    /// The reference file rounds derived values to 2–3 significant digits.
+    const REFERENCE_ROUNDING: f64 = 0.01;
+
+    /// Derived CL (L/min at 70 kg) and Vss (L at 70 kg) from reference §1a and §1c.
+    #[test]
+    fn derived_clearance_and_vss_match_the_reference_file() {
+        let cases = [
+            ("kamp-2020", 1.40, 238.0),
+            ("domino-1984", 1.93, 2.76 * 70.0),
+            ("clements-1981", 1.34, (1.7522 + 2.38) * 70.0),
+            ("hijazi-2003", 2.52, (1.08 + 3.17) * 70.0),
+            ("herd-2007", 1.50, 141.0),
+            ("fanta-2015", 95.2 / 60.0, 133.0 + 187.0 + 98.8),
+        ];
+        for (id, cl_l_min, vss_l) in cases {
+            let d = get(id).unwrap().individual(70.0).disposition;
+            assert_relative_eq!(d.cl_l_h / 60.0, cl_l_min, max_relative = REFERENCE_ROUNDING);
+            assert_relative_eq!(d.vss_l(), vss_l, max_relative = REFERENCE_ROUNDING);
+        }
+    }
+
+    #[test]
+    fn hijazi_clearance_is_the_published_nca_value() {
+        // 36.0 mL/min/kg (Hijazi 2003 abstract, A) = 0.0333 /min × 1.08 L/kg.
+        let d = get("hijazi-2003").unwrap().individual(1.0).disposition;
+        assert_relative_eq!(d.cl_l_h / 60.0 * 1000.0, 36.0, max_relative = REFERENCE_ROUNDING);
+    }
+
+    #[test]
+    fn fanta_first_pass_reproduces_the_published_metabolite_ratio() {
+        let m = get("fanta-2015").unwrap();
+        let o = m.route_override(Route::Oral).unwrap();
+        let (f, fpre) = (o.bioavailability.unwrap(), o.presystemic_fraction.unwrap());
+        let ratio = (f + fpre) / f * 95.2 / 57.7;
+        assert_relative_eq!(ratio, 16.5, max_relative = 1e-12);
+        assert!(f + fpre <= 1.0);
+    }
+
+    #[test]
+    fn every_listed_id_resolves() {
+        assert_eq!(all().len(), IDS.len());
+        assert!(get(DEFAULT_MODEL).is_some());
+    }
+}

@@ -1,0 +1,257 @@
+//! Routes of administration and their defaults: bioavailability F, absorption, lag time
+//! and presystemic (first-pass) metabolite formation.
+//!
+//! Defaults come from `shared/reference/ketamine-pk.md` §2 and §6 and carry its confidence
+//! tags. Absorption rate constants are tag D: chosen so that the default adult model
+//! (`kamp-2020`) puts Tmax near the published value for the route; in the Kamp 3-cmt model
+//! ka of 0.5 / 1 / 1.5 / 2 / 3 /h gives Tmax of 65 / 30 / 19 / 14 / 11 min (reference §2,
+//! caveat). Every default can be overridden per model, per scenario and per dose.
+
+use std::fmt;
+
+/// A route of administration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Route {
+    /// Intravenous bolus or infusion.
+    Iv,
+    /// Intramuscular injection.
+    Intramuscular,
+    /// Nasal spray.
+    Intranasal,
+    /// Under the tongue (wafer, tablet, thin film).
+    Sublingual,
+    /// Swallowed (tablet, solution).
+    Oral,
+    /// Suppository.
+    Rectal,
+    /// Cream, gel or patch on the skin.
+    Topical,
+}
+
+impl Route {
+    /// Every route, in the order they are listed to people.
+    pub const ALL: [Route; 7] = [
+        Route::Iv,
+        Route::Intramuscular,
+        Route::Intranasal,
+        Route::Sublingual,
+        Route::Oral,
+        Route::Rectal,
+        Route::Topical,
+    ];
+
+    /// The route's name as written in scenario files.
+    pub fn id(self) -> &'static str {
+        match self {
+            Route::Iv => "iv",
+            Route::Intramuscular => "intramuscular",
+            Route::Intranasal => "intranasal",
+            Route::Sublingual => "sublingual",
+            Route::Oral => "oral",
+            Route::Rectal => "rectal",
+            Route::Topical => "topical",
+        }
+    }
+
+    /// Read a route name: the ids above, plus the usual abbreviations (IM, IN, SL, PO, PR).
+    pub fn parse(s: &str) -> Option<Route> {
+        match s.to_ascii_lowercase().as_str() {
+            "iv" | "intravenous" => Some(Route::Iv),
+            "im" | "intramuscular" => Some(Route::Intramuscular),
+            "in" | "intranasal" | "nasal" => Some(Route::Intranasal),
+            "sl" | "sublingual" => Some(Route::Sublingual),
+            "po" | "oral" => Some(Route::Oral),
+            "pr" | "rectal" => Some(Route::Rectal),
+            "topical" | "transdermal" => Some(Route::Topical),
+            _ => None,
+        }
+    }
+
+    /// The published defaults for this route.
+    pub fn defaults(self) -> RouteDefaults {
+        defaults(self)
+    }
+}
+
+impl fmt::Display for Route {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// How a dose reaches the central compartment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Absorption {
+    /// Straight into the central compartment (IV).
+    Direct,
+    /// Through a depot emptying at rate ka (1/h).
+    FirstOrder {
+        /// Absorption rate constant (1/h); absorption half-life is ln 2 / ka.
+        ka_per_h: f64,
+    },
+    /// Zero-order input over a fixed time (a patch or cream worn for `duration_h`).
+    ZeroOrder {
+        /// Wear time (h).
+        duration_h: f64,
+    },
+}
+
+/// The settings a dose by a route is given with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RouteSettings {
+    /// Systemic bioavailability F (fraction of the dose reaching the circulation as parent drug).
+    pub bioavailability: f64,
+    /// How the absorbed drug enters.
+    pub absorption: Absorption,
+    /// Lag time before absorption starts (h).
+    pub lag_h: f64,
+    /// Fraction of the dose converted to metabolite before reaching the circulation
+    /// (first-pass formation); used only by models with a metabolite.
+    pub presystemic_fraction: f64,
+}
+
+/// Optional replacements for a route's settings, from a model, a scenario or a dose.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct RouteOverride {
+    /// Bioavailability F.
+    pub bioavailability: Option<f64>,
+    /// First-order absorption rate (1/h).
+    pub ka_per_h: Option<f64>,
+    /// Lag time (h).
+    pub lag_h: Option<f64>,
+    /// Presystemic metabolite fraction.
+    pub presystemic_fraction: Option<f64>,
+    /// Zero-order input time (h), for topical wear time.
+    pub duration_h: Option<f64>,
+}
+
+impl RouteSettings {
+    /// These settings with `o`'s values where it has them. A ka replaces first-order
+    /// absorption; a duration replaces zero-order absorption; neither turns IV into an
+    /// absorbed route (scenario validation rejects that combination before it gets here).
+    pub fn with(mut self, o: &RouteOverride) -> RouteSettings {
+        self.bioavailability = o.bioavailability.unwrap_or(self.bioavailability);
+        self.lag_h = o.lag_h.unwrap_or(self.lag_h);
+        self.presystemic_fraction = o.presystemic_fraction.unwrap_or(self.presystemic_fraction);
+        match (&mut self.absorption, o.ka_per_h, o.duration_h) {
+            (Absorption::FirstOrder { ka_per_h }, Some(ka), _) => *ka_per_h = ka,
+            (Absorption::ZeroOrder { duration_h }, _, Some(d)) => *duration_h = d,
+            _ => {}
+        }
+        self
+    }
+}
+
+/// A route's default settings with their sources.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RouteDefaults {
+    /// The route.
+    pub route: Route,
+    /// The default settings.
+    pub settings: RouteSettings,
+    /// Where F comes from, with its confidence tag.
+    pub f_source: &'static str,
+    /// Where the absorption rate and lag come from, with the Tmax they aim at.
+    pub absorption_source: &'static str,
+    /// True when the numbers are an assumption rather than a measurement (topical).
+    pub assumption: bool,
+}
+
+const fn first_order(bioavailability: f64, ka_per_h: f64, presystemic_fraction: f64) -> RouteSettings {
+    RouteSettings {
+        bioavailability,
+        absorption: Absorption::FirstOrder { ka_per_h },
+        lag_h: 0.0,
+        presystemic_fraction,
+    }
+}
+
+/// The default settings of `route`.
+///
+/// ## Reference
+/// `shared/reference/ketamine-pk.md` §2 (route data) and §6 (suggested F and Tmax).
+pub fn defaults(route: Route) -> RouteDefaults {
+    let (settings, f_source, absorption_source, assumption) = match route {
+        Route::Iv => (
+            RouteSettings { bioavailability: 1.0, absorption: Absorption::Direct, lag_h: 0.0, presystemic_fraction: 0.0 },
+            "F = 1 by definition",
+            "given straight into the central compartment",
+            false,
+        ),
+        Route::Intramuscular => (
+            first_order(0.93, 2.0, 0.0),
+            "F 0.93: Clements, Nimmo & Grant, J Pharm Sci 1982;71:539, doi:10.1002/jps.2600710516 (B: seen in secondary pages only)",
+            "ka 2.0 /h (D): Tmax ≈ 14 min on kamp-2020, within the published 5–20 min (secondary summaries, B)",
+            false,
+        ),
+        Route::Intranasal => (
+            first_order(0.45, 1.5, 0.0),
+            "F 0.45: Yanagihara et al., Biopharm Drug Dispos 2003;24:37, doi:10.1002/bdd.336 (A; published range 0.11–0.50)",
+            "ka 1.5 /h (D): Tmax ≈ 19 min on kamp-2020; published 14–23 min (Pharmacotherapy 2022;42:298, A)",
+            false,
+        ),
+        Route::Sublingual => (
+            first_order(0.30, 0.75, 0.0),
+            "F 0.30: Rolan et al., Br J Clin Pharmacol 2014;77:1011, doi:10.1111/bcp.12264 (A, 0.29) and Yanagihara 2003 (A, ~0.30)",
+            "ka 0.75 /h (D): Tmax ≈ 45 min on kamp-2020; published median 0.75 h (Rolan 2014, A)",
+            false,
+        ),
+        Route::Oral => (
+            first_order(0.20, 0.55, 0.39),
+            "F 0.20: Yanagihara 2003 (A; published range 0.08–0.23). First-pass norketamine 0.39 of the dose (D: 0.59 parent + metabolite, Chong et al., Pain Med 2006;7:469, minus F)",
+            "ka 0.55 /h (D): Tmax ≈ 1 h on kamp-2020; published 0.96 ± 0.8 h (Chong 2006, A)",
+            false,
+        ),
+        Route::Rectal => (
+            first_order(0.30, 0.9, 0.0),
+            "F 0.30: Yanagihara 2003 (A, 50 mg suppository); 0.25 in children (Malinovsky 1996, doi:10.1093/bja/77.2.203, A)",
+            "ka 0.9 /h (D): Tmax ≈ 40 min on kamp-2020; published ~42 min in children (Malinovsky 1996, A)",
+            false,
+        ),
+        Route::Topical => (
+            RouteSettings {
+                bioavailability: 0.02,
+                absorption: Absorption::ZeroOrder { duration_h: 24.0 },
+                lag_h: 0.0,
+                presystemic_fraction: 0.0,
+            },
+            "ASSUMPTION: F 0.02. No human systemic PK is published: a 10% cream gave plasma levels below detection (Finch 2009, doi:10.1016/j.pain.2009.05.017)",
+            "ASSUMPTION: zero-order input over 24 h, the wear time of the 25 mg/24 h patch of Azevedo 2000 (Anesth Analg 91:1479)",
+            true,
+        ),
+    };
+    RouteDefaults { route, settings, f_source, absorption_source, assumption }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_parses_from_its_id() {
+        for r in Route::ALL {
+            assert_eq!(Route::parse(r.id()), Some(r));
+        }
+        assert_eq!(Route::parse("PO"), Some(Route::Oral));
+        assert_eq!(Route::parse("nose"), None);
+    }
+
+    #[test]
+    fn defaults_are_physical() {
+        for r in Route::ALL {
+            let s = defaults(r).settings;
+            assert!(s.bioavailability > 0.0 && s.bioavailability <= 1.0, "{r}");
+            assert!(s.bioavailability + s.presystemic_fraction <= 1.0, "{r}");
+        }
+        assert!(defaults(Route::Topical).assumption);
+    }
+
+    #[test]
+    fn overrides_replace_only_what_they_name() {
+        let s = defaults(Route::Oral).settings.with(&RouteOverride { ka_per_h: Some(2.0), ..Default::default() });
+        assert_eq!(s.absorption, Absorption::FirstOrder { ka_per_h: 2.0 });
+        assert_eq!(s.bioavailability.to_bits(), 0.20f64.to_bits());
+        let iv = defaults(Route::Iv).settings.with(&RouteOverride { ka_per_h: Some(2.0), ..Default::default() });
+        assert_eq!(iv.absorption, Absorption::Direct);
+    }
+}

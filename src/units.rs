@@ -1,0 +1,339 @@
+//! Quantities with units: `"0.5 mg/kg"`, `"40 min"`, `"1.3 L/min"` → typed values.
+//!
+//! This is the only module that knows unit spellings. Everything it returns is in the
+//! internal units of DESIGN.md: amount mg, volume L, time h, clearance L/h, rate
+//! constants 1/h, concentration ng/mL. Per-kilogram quantities stay per kilogram until a
+//! patient weight resolves them (see [`Amount::resolve_mg`]).
+
+use std::fmt;
+
+/// Hours, the internal time unit.
+pub type Hours = f64;
+/// Milligrams, the internal amount unit.
+pub type Mg = f64;
+/// Litres, the internal volume unit.
+pub type Litres = f64;
+/// Nanograms per millilitre (= µg/L), the unit of every reported concentration.
+pub type NgPerMl = f64;
+
+/// mg/L → ng/mL. 1 mg/L = 1 µg/mL = 1000 ng/mL.
+pub const NG_PER_ML_PER_MG_PER_L: f64 = 1000.0;
+
+/// A quantity string that could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{problem} in {what} {found:?}; expected {expected}")]
+pub struct UnitError {
+    /// What was being read ("amount", "duration", ...).
+    pub what: &'static str,
+    /// The text as written.
+    pub found: String,
+    /// What went wrong ("unknown unit \"mgs\"", "missing unit", ...).
+    pub problem: String,
+    /// The accepted forms, in words.
+    pub expected: &'static str,
+}
+
+/// A dose amount, absolute or per kilogram of body weight.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Amount {
+    /// Milligrams.
+    Mg(Mg),
+    /// Milligrams per kilogram of body weight.
+    MgPerKg(f64),
+}
+
+impl Amount {
+    /// The amount in mg for a patient of `weight_kg`.
+    pub fn resolve_mg(self, weight_kg: f64) -> Mg {
+        match self {
+            Amount::Mg(mg) => mg,
+            Amount::MgPerKg(v) => v * weight_kg,
+        }
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Amount::Mg(v) => write!(f, "{} mg", fmt_num(*v)),
+            Amount::MgPerKg(v) => write!(f, "{} mg/kg", fmt_num(*v)),
+        }
+    }
+}
+
+/// An infusion rate, absolute or per kilogram of body weight.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DoseRate {
+    /// Milligrams per hour.
+    MgPerH(f64),
+    /// Milligrams per kilogram per hour.
+    MgPerKgPerH(f64),
+}
+
+impl DoseRate {
+    /// The rate in mg/h for a patient of `weight_kg`.
+    pub fn resolve_mg_per_h(self, weight_kg: f64) -> f64 {
+        match self {
+            DoseRate::MgPerH(v) => v,
+            DoseRate::MgPerKgPerH(v) => v * weight_kg,
+        }
+    }
+}
+
+/// A clearance, absolute (L/h) or per kilogram (L/h/kg).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Clearance {
+    /// Litres per hour.
+    LPerH(f64),
+    /// Litres per hour per kilogram.
+    LPerHPerKg(f64),
+}
+
+/// A volume, absolute (L) or per kilogram (L/kg).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Volume {
+    /// Litres.
+    L(Litres),
+    /// Litres per kilogram.
+    LPerKg(f64),
+}
+
+const MASS: &str = "mg, mg/kg, µg, µg/kg (ug and mcg also read as µg), g";
+const TIME: &str = "a number and s, min, h, d or week (e.g. \"40 min\")";
+const RATE: &str = "mass per time, optionally per kg: mg/h, mg/kg/h, µg/kg/min, mg/min, ...";
+const CLEARANCE: &str = "L/h, L/min, mL/min, optionally per kg (L/h/kg, mL/kg/min)";
+const VOLUME: &str = "L, mL, L/kg or mL/kg";
+const RATE_CONSTANT: &str = "a first-order rate constant: /h, /min, 1/h or h-1";
+const WEIGHT: &str = "kg or g";
+const CONCENTRATION: &str = "ng/mL, µg/L, µg/mL or mg/L";
+
+/// Split `"0.5 mg/kg"` into a finite, non-negative number and its unit text.
+fn split<'a>(s: &'a str, what: &'static str, expected: &'static str) -> Result<(f64, &'a str), UnitError> {
+    let err = |problem: String| UnitError { what, found: s.to_string(), problem, expected };
+    let t = s.trim();
+    let end = t
+        .char_indices()
+        .find(|&(i, c)| {
+            !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'
+                || ((c == 'e' || c == 'E') && t[..i].chars().any(|d| d.is_ascii_digit())
+                    && t[i + 1..].starts_with(|n: char| n.is_ascii_digit() || n == '-' || n == '+')))
+        })
+        .map_or(t.len(), |(i, _)| i);
+    let (num, unit) = t.split_at(end);
+    if num.is_empty() {
+        return Err(err("no number".into()));
+    }
+    let value: f64 = num.parse().map_err(|_| err(format!("{num:?} is not a number")))?;
+    if !value.is_finite() {
+        return Err(err("the number is not finite".into()));
+    }
+    if value < 0.0 {
+        return Err(err("the number is negative".into()));
+    }
+    let unit = unit.trim();
+    if unit.is_empty() {
+        return Err(err("missing unit".into()));
+    }
+    Ok((value, unit))
+}
+
+fn unknown(s: &str, unit: &str, what: &'static str, expected: &'static str) -> UnitError {
+    UnitError { what, found: s.to_string(), problem: format!("unknown unit {unit:?}"), expected }
+}
+
+/// Milligrams in one unit of mass.
+fn mass_mg(unit: &str) -> Option<f64> {
+    match unit {
+        "mg" => Some(1.0),
+        "µg" | "μg" | "ug" | "mcg" => Some(1e-3),
+        "g" => Some(1e3),
+        _ => None,
+    }
+}
+
+/// Hours in one unit of time.
+fn time_h(unit: &str) -> Option<f64> {
+    match unit {
+        "s" | "sec" => Some(1.0 / 3600.0),
+        "min" => Some(1.0 / 60.0),
+        "h" | "hr" | "hour" | "hours" => Some(1.0),
+        "d" | "day" | "days" => Some(24.0),
+        "week" | "weeks" => Some(168.0),
+        _ => None,
+    }
+}
+
+/// Litres in one unit of volume.
+fn volume_l(unit: &str) -> Option<f64> {
+    match unit {
+        "L" | "l" => Some(1.0),
+        "mL" | "ml" => Some(1e-3),
+        _ => None,
+    }
+}
+
+/// Read an amount: `"56 mg"`, `"0.5 mg/kg"`, `"250 µg/kg"`.
+pub fn parse_amount(s: &str) -> Result<Amount, UnitError> {
+    let (v, unit) = split(s, "amount", MASS)?;
+    let parts: Vec<&str> = unit.split('/').map(str::trim).collect();
+    let err = || unknown(s, unit, "amount", MASS);
+    match parts.as_slice() {
+        [m] => Ok(Amount::Mg(v * mass_mg(m).ok_or_else(err)?)),
+        [m, "kg"] => Ok(Amount::MgPerKg(v * mass_mg(m).ok_or_else(err)?)),
+        _ => Err(err()),
+    }
+}
+
+/// Read a duration or time point in hours: `"40 min"`, `"4 h"`, `"2 d"`.
+pub fn parse_duration_h(s: &str) -> Result<Hours, UnitError> {
+    let (v, unit) = split(s, "duration", TIME)?;
+    Ok(v * time_h(unit).ok_or_else(|| unknown(s, unit, "duration", TIME))?)
+}
+
+/// Read an infusion rate: `"0.5 mg/kg/h"`, `"2 µg/kg/min"`, `"22 mg/h"`.
+pub fn parse_rate(s: &str) -> Result<DoseRate, UnitError> {
+    let (v, unit) = split(s, "rate", RATE)?;
+    let parts: Vec<&str> = unit.split('/').map(str::trim).collect();
+    let err = || unknown(s, unit, "rate", RATE);
+    let per = |m: &str, t: &str| -> Result<f64, UnitError> {
+        Ok(v * mass_mg(m).ok_or_else(err)? / time_h(t).ok_or_else(err)?)
+    };
+    match parts.as_slice() {
+        [m, t] => Ok(DoseRate::MgPerH(per(m, t)?)),
+        [m, "kg", t] => Ok(DoseRate::MgPerKgPerH(per(m, t)?)),
+        _ => Err(err()),
+    }
+}
+
+/// Read a clearance: `"1.3 L/min"`, `"84 L/h"`, `"18.8 mL/kg/min"`, `"1.2 L/h/kg"`.
+pub fn parse_clearance(s: &str) -> Result<Clearance, UnitError> {
+    let (v, unit) = split(s, "clearance", CLEARANCE)?;
+    let parts: Vec<&str> = unit.split('/').map(str::trim).collect();
+    let err = || unknown(s, unit, "clearance", CLEARANCE);
+    let per = |vol: &str, t: &str| -> Result<f64, UnitError> {
+        Ok(v * volume_l(vol).ok_or_else(err)? / time_h(t).ok_or_else(err)?)
+    };
+    match parts.as_slice() {
+        [vol, t] => Ok(Clearance::LPerH(per(vol, t)?)),
+        [vol, "kg", t] | [vol, t, "kg"] => Ok(Clearance::LPerHPerKg(per(vol, t)?)),
+        _ => Err(err()),
+    }
+}
+
+/// Read a volume: `"25 L"`, `"0.063 L/kg"`.
+pub fn parse_volume(s: &str) -> Result<Volume, UnitError> {
+    let (v, unit) = split(s, "volume", VOLUME)?;
+    let parts: Vec<&str> = unit.split('/').map(str::trim).collect();
+    let err = || unknown(s, unit, "volume", VOLUME);
+    match parts.as_slice() {
+        [vol] => Ok(Volume::L(v * volume_l(vol).ok_or_else(err)?)),
+        [vol, "kg"] => Ok(Volume::LPerKg(v * volume_l(vol).ok_or_else(err)?)),
+        _ => Err(err()),
+    }
+}
+
+/// Read a first-order rate constant in 1/h: `"1.5 /h"`, `"0.084 /min"`, `"2 1/h"`, `"2 h-1"`.
+pub fn parse_rate_constant_per_h(s: &str) -> Result<f64, UnitError> {
+    let (v, unit) = split(s, "rate constant", RATE_CONSTANT)?;
+    let t = unit
+        .strip_prefix("1/")
+        .or_else(|| unit.strip_prefix('/'))
+        .or_else(|| unit.strip_suffix("-1"))
+        .or_else(|| unit.strip_suffix("⁻¹"))
+        .map(str::trim);
+    let per_h = t.and_then(time_h).ok_or_else(|| unknown(s, unit, "rate constant", RATE_CONSTANT))?;
+    Ok(v / per_h)
+}
+
+/// Read a body weight in kg: `"70 kg"`.
+pub fn parse_weight_kg(s: &str) -> Result<f64, UnitError> {
+    let (v, unit) = split(s, "weight", WEIGHT)?;
+    match unit {
+        "kg" => Ok(v),
+        "g" => Ok(v / 1000.0),
+        _ => Err(unknown(s, unit, "weight", WEIGHT)),
+    }
+}
+
+/// Read a concentration in ng/mL: `"100 ng/mL"`, `"0.75 µg/mL"`.
+pub fn parse_concentration_ng_ml(s: &str) -> Result<NgPerMl, UnitError> {
+    let (v, unit) = split(s, "concentration", CONCENTRATION)?;
+    let factor = match unit {
+        "ng/mL" | "ng/ml" | "µg/L" | "μg/L" | "ug/L" | "mcg/L" => 1.0,
+        "µg/mL" | "μg/mL" | "ug/mL" | "mcg/mL" | "mg/L" => 1000.0,
+        _ => return Err(unknown(s, unit, "concentration", CONCENTRATION)),
+    };
+    Ok(v * factor)
+}
+
+/// A number for people: up to 4 significant digits, no trailing zeros.
+pub fn fmt_num(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let digits = (3 - v.abs().log10().floor() as i32).max(0) as usize;
+    let s = format!("{v:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    const EXACT: f64 = 1e-12; // unit factors are exact decimal ratios
+
+    #[test]
+    fn amounts() {
+        assert_eq!(parse_amount("56 mg"), Ok(Amount::Mg(56.0)));
+        assert_eq!(parse_amount("0.5 mg/kg"), Ok(Amount::MgPerKg(0.5)));
+        let Ok(Amount::MgPerKg(v)) = parse_amount("250 µg/kg") else { panic!() };
+        assert_relative_eq!(v, 0.25, max_relative = EXACT);
+        let Ok(Amount::Mg(v)) = parse_amount("250ug") else { panic!() };
+        assert_relative_eq!(v, 0.25, max_relative = EXACT);
+    }
+
+    #[test]
+    fn rates_in_mg_per_h() {
+        let Ok(DoseRate::MgPerKgPerH(v)) = parse_rate("2 µg/kg/min") else { panic!() };
+        assert_relative_eq!(v, 0.12, max_relative = EXACT);
+        let Ok(DoseRate::MgPerH(v)) = parse_rate("22 mg/h") else { panic!() };
+        assert_relative_eq!(v, 22.0, max_relative = EXACT);
+    }
+
+    #[test]
+    fn pharmacokinetic_quantities() {
+        assert_eq!(parse_clearance("1.1 L/h"), Ok(Clearance::LPerH(1.1)));
+        let Ok(Clearance::LPerH(v)) = parse_clearance("1.3 L/min") else { panic!() };
+        assert_relative_eq!(v, 78.0, max_relative = EXACT);
+        let Ok(Clearance::LPerHPerKg(v)) = parse_clearance("18.8 mL/kg/min") else { panic!() };
+        assert_relative_eq!(v, 1.128, max_relative = EXACT);
+        assert_eq!(parse_volume("0.063 L/kg"), Ok(Volume::LPerKg(0.063)));
+        assert_relative_eq!(parse_rate_constant_per_h("0.084 /min").unwrap(), 5.04, max_relative = EXACT);
+        assert_relative_eq!(parse_rate_constant_per_h("1.5 1/h").unwrap(), 1.5, max_relative = EXACT);
+        assert_relative_eq!(parse_duration_h("40 min").unwrap(), 40.0 / 60.0, max_relative = EXACT);
+        assert_relative_eq!(parse_concentration_ng_ml("0.75 µg/mL").unwrap(), 750.0, max_relative = EXACT);
+    }
+
+    #[test]
+    fn errors_say_what_was_found_and_expected() {
+        let e = parse_amount("5 mgs").unwrap_err();
+        assert_eq!(e.to_string(), "unknown unit \"mgs\" in amount \"5 mgs\"; expected mg, mg/kg, µg, µg/kg (ug and mcg also read as µg), g");
+        assert_eq!(parse_duration_h("40").unwrap_err().problem, "missing unit");
+        assert_eq!(parse_amount("-1 mg").unwrap_err().problem, "the number is negative");
+        assert_eq!(parse_amount("mg").unwrap_err().problem, "no number");
+        assert!(parse_amount("inf mg").is_err());
+    }
+
+    #[test]
+    fn numbers_for_people() {
+        assert_eq!(fmt_num(0.5), "0.5");
+        assert_eq!(fmt_num(35.0), "35");
+        assert_eq!(fmt_num(1.23456), "1.235");
+        assert_eq!(fmt_num(1234.6), "1235");
+    }
+}
