@@ -35,7 +35,12 @@ fn location(path: &Option<PathBuf>, line: usize, col: usize) -> String {
 impl Error {
     /// An invalid-input error with no location yet.
     pub fn invalid(message: impl Into<String>) -> Error {
-        Error::Invalid { path: None, line: 0, col: 0, message: message.into() }
+        Error::Invalid {
+            path: None,
+            line: 0,
+            col: 0,
+            message: message.into(),
+        }
     }
 
     /// True when the error is the user's input rather than the program (exit code 1, not 2).

@@ -13,9 +13,11 @@
 //! route ─▶ dosing (Dose → Input → Timeline) ─────────┼─▶ simulate (solver: exact | ode) ─▶ Trajectory
 //! ```
 
+pub mod cli;
 pub mod dosing;
 pub mod error;
 pub mod model;
+pub mod report;
 pub mod route;
 pub mod simulate;
 pub mod solver;

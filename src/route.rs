@@ -157,7 +157,11 @@ pub struct RouteDefaults {
     pub assumption: bool,
 }
 
-const fn first_order(bioavailability: f64, ka_per_h: f64, presystemic_fraction: f64) -> RouteSettings {
+const fn first_order(
+    bioavailability: f64,
+    ka_per_h: f64,
+    presystemic_fraction: f64,
+) -> RouteSettings {
     RouteSettings {
         bioavailability,
         absorption: Absorption::FirstOrder { ka_per_h },
@@ -187,25 +191,25 @@ pub fn defaults(route: Route) -> RouteDefaults {
         Route::Intranasal => (
             first_order(0.45, 1.5, 0.0),
             "F 0.45: Yanagihara et al., Biopharm Drug Dispos 2003;24:37, doi:10.1002/bdd.336 (A; published range 0.11–0.50)",
-            "ka 1.5 /h (D): Tmax ≈ 19 min on kamp-2020; published 14–23 min (Pharmacotherapy 2022;42:298, A)",
+            "ka 1.5 /h (D): Tmax ≈ 18 min on kamp-2020; published 14–23 min (Pharmacotherapy 2022;42:298, A)",
             false,
         ),
         Route::Sublingual => (
             first_order(0.30, 0.75, 0.0),
             "F 0.30: Rolan et al., Br J Clin Pharmacol 2014;77:1011, doi:10.1111/bcp.12264 (A, 0.29) and Yanagihara 2003 (A, ~0.30)",
-            "ka 0.75 /h (D): Tmax ≈ 45 min on kamp-2020; published median 0.75 h (Rolan 2014, A)",
+            "ka 0.75 /h (D): Tmax ≈ 43 min on kamp-2020; published median 0.75 h (Rolan 2014, A)",
             false,
         ),
         Route::Oral => (
             first_order(0.20, 0.55, 0.39),
             "F 0.20: Yanagihara 2003 (A; published range 0.08–0.23). First-pass norketamine 0.39 of the dose (D: 0.59 parent + metabolite, Chong et al., Pain Med 2006;7:469, minus F)",
-            "ka 0.55 /h (D): Tmax ≈ 1 h on kamp-2020; published 0.96 ± 0.8 h (Chong 2006, A)",
+            "ka 0.55 /h (D): Tmax ≈ 59 min on kamp-2020; published 0.96 ± 0.8 h (Chong 2006, A)",
             false,
         ),
         Route::Rectal => (
-            first_order(0.30, 0.9, 0.0),
+            first_order(0.30, 0.8, 0.0),
             "F 0.30: Yanagihara 2003 (A, 50 mg suppository); 0.25 in children (Malinovsky 1996, doi:10.1093/bja/77.2.203, A)",
-            "ka 0.9 /h (D): Tmax ≈ 40 min on kamp-2020; published ~42 min in children (Malinovsky 1996, A)",
+            "ka 0.8 /h (D): Tmax ≈ 40 min on kamp-2020; published ~42 min in children (Malinovsky 1996, A)",
             false,
         ),
         Route::Topical => (
@@ -220,7 +224,13 @@ pub fn defaults(route: Route) -> RouteDefaults {
             true,
         ),
     };
-    RouteDefaults { route, settings, f_source, absorption_source, assumption }
+    RouteDefaults {
+        route,
+        settings,
+        f_source,
+        absorption_source,
+        assumption,
+    }
 }
 
 #[cfg(test)]
@@ -248,10 +258,16 @@ mod tests {
 
     #[test]
     fn overrides_replace_only_what_they_name() {
-        let s = defaults(Route::Oral).settings.with(&RouteOverride { ka_per_h: Some(2.0), ..Default::default() });
+        let s = defaults(Route::Oral).settings.with(&RouteOverride {
+            ka_per_h: Some(2.0),
+            ..Default::default()
+        });
         assert_eq!(s.absorption, Absorption::FirstOrder { ka_per_h: 2.0 });
         assert_eq!(s.bioavailability.to_bits(), 0.20f64.to_bits());
-        let iv = defaults(Route::Iv).settings.with(&RouteOverride { ka_per_h: Some(2.0), ..Default::default() });
+        let iv = defaults(Route::Iv).settings.with(&RouteOverride {
+            ka_per_h: Some(2.0),
+            ..Default::default()
+        });
         assert_eq!(iv.absorption, Absorption::Direct);
     }
 }

@@ -67,7 +67,11 @@ pub struct Trajectory {
 }
 
 /// Simulate `timeline` on `system` with the configured solver.
-pub fn simulate(system: &LinearSystem, timeline: Timeline, config: &SolverConfig) -> Result<Trajectory> {
+pub fn simulate(
+    system: &LinearSystem,
+    timeline: Timeline,
+    config: &SolverConfig,
+) -> Result<Trajectory> {
     let mut solver = new_solver(system, config);
     let samples = run(system, timeline.sorted(), solver.as_mut())?;
     Ok(trajectory(system, samples, solver.stats()))
@@ -75,12 +79,20 @@ pub fn simulate(system: &LinearSystem, timeline: Timeline, config: &SolverConfig
 
 fn trajectory(system: &LinearSystem, s: Samples, stats: SolverStats) -> Trajectory {
     let rows = s.times_h.len();
-    let column = |f: &dyn Fn(&[f64]) -> f64| Array1::from_iter((0..rows).map(|i| f(s.row(i)) * NG_PER_ML_PER_MG_PER_L));
+    let column = |f: &dyn Fn(&[f64]) -> f64| {
+        Array1::from_iter((0..rows).map(|i| f(s.row(i)) * NG_PER_ML_PER_MG_PER_L))
+    };
     let auc = system.layout.auc_parent;
     Trajectory {
         plasma_ng_ml: column(&|x| system.plasma_mg_l(x)),
-        effect_ng_ml: system.layout.effect.map(|_| column(&|x| system.effect_mg_l(x).unwrap_or(0.0))),
-        metabolite_ng_ml: system.layout.metabolite_central.map(|_| column(&|x| system.metabolite_mg_l(x).unwrap_or(0.0))),
+        effect_ng_ml: system
+            .layout
+            .effect
+            .map(|_| column(&|x| system.effect_mg_l(x).unwrap_or(0.0))),
+        metabolite_ng_ml: system
+            .layout
+            .metabolite_central
+            .map(|_| column(&|x| system.metabolite_mg_l(x).unwrap_or(0.0))),
         auc_ng_h_ml: column(&|x| x[auc]),
         states: Array2::from_shape_vec((rows, s.n), s.data).expect("rows × n states"),
         time_h: Array1::from(s.times_h),
@@ -100,19 +112,40 @@ struct Walk {
 }
 
 /// Walk `events` (sorted by time) with `solver`, returning the state at every `Sample`.
-pub fn run(system: &LinearSystem, events: Vec<(f64, Event)>, solver: &mut dyn Solver) -> Result<Samples> {
+pub fn run(
+    system: &LinearSystem,
+    events: Vec<(f64, Event)>,
+    solver: &mut dyn Solver,
+) -> Result<Samples> {
     let n = system.n();
     let t0 = events.first().map_or(0.0, |e| e.0);
-    let mut w = Walk { t: t0, x: vec![0.0; n], u: vec![0.0; n], running: Vec::new(), pending: Vec::new() };
-    let samples = events.iter().filter(|e| matches!(e.1, Event::Sample)).count();
-    let mut out = Samples { n, times_h: Vec::with_capacity(samples), data: Vec::with_capacity(samples * n) };
+    let mut w = Walk {
+        t: t0,
+        x: vec![0.0; n],
+        u: vec![0.0; n],
+        running: Vec::new(),
+        pending: Vec::new(),
+    };
+    let samples = events
+        .iter()
+        .filter(|e| matches!(e.1, Event::Sample))
+        .count();
+    let mut out = Samples {
+        n,
+        times_h: Vec::with_capacity(samples),
+        data: Vec::with_capacity(samples * n),
+    };
     solver.set_input(&w.u);
     for (time, event) in events {
         w.advance_to(time, solver)?;
         match event {
             Event::Input(i) => w.start(i, solver),
             Event::Reset => w.reset(solver),
-            Event::SteadyState { interval_h, inputs, mode } => {
+            Event::SteadyState {
+                interval_h,
+                inputs,
+                mode,
+            } => {
                 let ss = steady_state(system, interval_h, &inputs)?;
                 if mode == SteadyStateMode::Reset {
                     w.reset(solver);
@@ -121,7 +154,13 @@ pub fn run(system: &LinearSystem, events: Vec<(f64, Event)>, solver: &mut dyn So
                     *x += s;
                 }
                 for tail in ss.tails {
-                    w.start(Input { start_h: time + tail.start_h, ..tail }, solver);
+                    w.start(
+                        Input {
+                            start_h: time + tail.start_h,
+                            ..tail
+                        },
+                        solver,
+                    );
                 }
             }
             Event::Sample => {
@@ -142,8 +181,12 @@ impl Walk {
         }
         match input.kind {
             InputKind::Bolus { amount_mg } => self.x[input.state] += amount_mg,
-            InputKind::Infusion { rate_mg_h, duration_h } if duration_h > 0.0 => {
-                self.running.push((input.state, rate_mg_h, self.t + duration_h));
+            InputKind::Infusion {
+                rate_mg_h,
+                duration_h,
+            } if duration_h > 0.0 => {
+                self.running
+                    .push((input.state, rate_mg_h, self.t + duration_h));
                 self.set_rates(solver);
             }
             InputKind::Infusion { .. } => {}
@@ -202,10 +245,17 @@ impl Walk {
             self.set_rates(solver);
         }
         if self.pending.iter().any(|p| p.start_h <= now) {
-            let (due, later): (Vec<Input>, Vec<Input>) = self.pending.iter().partition(|p| p.start_h <= now);
+            let (due, later): (Vec<Input>, Vec<Input>) =
+                self.pending.iter().partition(|p| p.start_h <= now);
             self.pending = later;
             for input in due {
-                self.start(Input { start_h: self.t, ..input }, solver);
+                self.start(
+                    Input {
+                        start_h: self.t,
+                        ..input
+                    },
+                    solver,
+                );
             }
         }
     }

@@ -108,22 +108,38 @@ const WEIGHT: &str = "kg or g";
 const CONCENTRATION: &str = "ng/mL, µg/L, µg/mL or mg/L";
 
 /// Split `"0.5 mg/kg"` into a finite, non-negative number and its unit text.
-fn split<'a>(s: &'a str, what: &'static str, expected: &'static str) -> Result<(f64, &'a str), UnitError> {
-    let err = |problem: String| UnitError { what, found: s.to_string(), problem, expected };
+fn split<'a>(
+    s: &'a str,
+    what: &'static str,
+    expected: &'static str,
+) -> Result<(f64, &'a str), UnitError> {
+    let err = |problem: String| UnitError {
+        what,
+        found: s.to_string(),
+        problem,
+        expected,
+    };
     let t = s.trim();
     let end = t
         .char_indices()
         .find(|&(i, c)| {
-            !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'
-                || ((c == 'e' || c == 'E') && t[..i].chars().any(|d| d.is_ascii_digit())
-                    && t[i + 1..].starts_with(|n: char| n.is_ascii_digit() || n == '-' || n == '+')))
+            !(c.is_ascii_digit()
+                || c == '.'
+                || c == '+'
+                || c == '-'
+                || ((c == 'e' || c == 'E')
+                    && t[..i].chars().any(|d| d.is_ascii_digit())
+                    && t[i + 1..]
+                        .starts_with(|n: char| n.is_ascii_digit() || n == '-' || n == '+')))
         })
         .map_or(t.len(), |(i, _)| i);
     let (num, unit) = t.split_at(end);
     if num.is_empty() {
         return Err(err("no number".into()));
     }
-    let value: f64 = num.parse().map_err(|_| err(format!("{num:?} is not a number")))?;
+    let value: f64 = num
+        .parse()
+        .map_err(|_| err(format!("{num:?} is not a number")))?;
     if !value.is_finite() {
         return Err(err("the number is not finite".into()));
     }
@@ -138,7 +154,12 @@ fn split<'a>(s: &'a str, what: &'static str, expected: &'static str) -> Result<(
 }
 
 fn unknown(s: &str, unit: &str, what: &'static str, expected: &'static str) -> UnitError {
-    UnitError { what, found: s.to_string(), problem: format!("unknown unit {unit:?}"), expected }
+    UnitError {
+        what,
+        found: s.to_string(),
+        problem: format!("unknown unit {unit:?}"),
+        expected,
+    }
 }
 
 /// Milligrams in one unit of mass.
@@ -241,7 +262,9 @@ pub fn parse_rate_constant_per_h(s: &str) -> Result<f64, UnitError> {
         .or_else(|| unit.strip_suffix("-1"))
         .or_else(|| unit.strip_suffix("⁻¹"))
         .map(str::trim);
-    let per_h = t.and_then(time_h).ok_or_else(|| unknown(s, unit, "rate constant", RATE_CONSTANT))?;
+    let per_h = t
+        .and_then(time_h)
+        .ok_or_else(|| unknown(s, unit, "rate constant", RATE_CONSTANT))?;
     Ok(v / per_h)
 }
 
@@ -291,32 +314,60 @@ mod tests {
     fn amounts() {
         assert_eq!(parse_amount("56 mg"), Ok(Amount::Mg(56.0)));
         assert_eq!(parse_amount("0.5 mg/kg"), Ok(Amount::MgPerKg(0.5)));
-        let Ok(Amount::MgPerKg(v)) = parse_amount("250 µg/kg") else { panic!() };
+        let Ok(Amount::MgPerKg(v)) = parse_amount("250 µg/kg") else {
+            panic!()
+        };
         assert_relative_eq!(v, 0.25, max_relative = EXACT);
-        let Ok(Amount::Mg(v)) = parse_amount("250ug") else { panic!() };
+        let Ok(Amount::Mg(v)) = parse_amount("250ug") else {
+            panic!()
+        };
         assert_relative_eq!(v, 0.25, max_relative = EXACT);
     }
 
     #[test]
     fn rates_in_mg_per_h() {
-        let Ok(DoseRate::MgPerKgPerH(v)) = parse_rate("2 µg/kg/min") else { panic!() };
+        let Ok(DoseRate::MgPerKgPerH(v)) = parse_rate("2 µg/kg/min") else {
+            panic!()
+        };
         assert_relative_eq!(v, 0.12, max_relative = EXACT);
-        let Ok(DoseRate::MgPerH(v)) = parse_rate("22 mg/h") else { panic!() };
+        let Ok(DoseRate::MgPerH(v)) = parse_rate("22 mg/h") else {
+            panic!()
+        };
         assert_relative_eq!(v, 22.0, max_relative = EXACT);
     }
 
     #[test]
     fn pharmacokinetic_quantities() {
         assert_eq!(parse_clearance("1.1 L/h"), Ok(Clearance::LPerH(1.1)));
-        let Ok(Clearance::LPerH(v)) = parse_clearance("1.3 L/min") else { panic!() };
+        let Ok(Clearance::LPerH(v)) = parse_clearance("1.3 L/min") else {
+            panic!()
+        };
         assert_relative_eq!(v, 78.0, max_relative = EXACT);
-        let Ok(Clearance::LPerHPerKg(v)) = parse_clearance("18.8 mL/kg/min") else { panic!() };
+        let Ok(Clearance::LPerHPerKg(v)) = parse_clearance("18.8 mL/kg/min") else {
+            panic!()
+        };
         assert_relative_eq!(v, 1.128, max_relative = EXACT);
         assert_eq!(parse_volume("0.063 L/kg"), Ok(Volume::LPerKg(0.063)));
-        assert_relative_eq!(parse_rate_constant_per_h("0.084 /min").unwrap(), 5.04, max_relative = EXACT);
-        assert_relative_eq!(parse_rate_constant_per_h("1.5 1/h").unwrap(), 1.5, max_relative = EXACT);
-        assert_relative_eq!(parse_duration_h("40 min").unwrap(), 40.0 / 60.0, max_relative = EXACT);
-        assert_relative_eq!(parse_concentration_ng_ml("0.75 µg/mL").unwrap(), 750.0, max_relative = EXACT);
+        assert_relative_eq!(
+            parse_rate_constant_per_h("0.084 /min").unwrap(),
+            5.04,
+            max_relative = EXACT
+        );
+        assert_relative_eq!(
+            parse_rate_constant_per_h("1.5 1/h").unwrap(),
+            1.5,
+            max_relative = EXACT
+        );
+        assert_relative_eq!(
+            parse_duration_h("40 min").unwrap(),
+            40.0 / 60.0,
+            max_relative = EXACT
+        );
+        assert_relative_eq!(
+            parse_concentration_ng_ml("0.75 µg/mL").unwrap(),
+            750.0,
+            max_relative = EXACT
+        );
     }
 
     #[test]
@@ -324,7 +375,10 @@ mod tests {
         let e = parse_amount("5 mgs").unwrap_err();
         assert_eq!(e.to_string(), "unknown unit \"mgs\" in amount \"5 mgs\"; expected mg, mg/kg, µg, µg/kg (ug and mcg also read as µg), g");
         assert_eq!(parse_duration_h("40").unwrap_err().problem, "missing unit");
-        assert_eq!(parse_amount("-1 mg").unwrap_err().problem, "the number is negative");
+        assert_eq!(
+            parse_amount("-1 mg").unwrap_err().problem,
+            "the number is negative"
+        );
         assert_eq!(parse_amount("mg").unwrap_err().problem, "no number");
         assert!(parse_amount("inf mg").is_err());
     }

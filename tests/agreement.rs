@@ -41,10 +41,17 @@ fn outputs(t: &Trajectory) -> Vec<(&'static str, &Array1<f64>)> {
 /// A schedule for `route`: a dose with a 15 min lag at 0, and a second one at 6 h (as an
 /// infusion over 30 min for IV, as a plain dose otherwise).
 fn schedule(spec: &ketasim::model::ModelSpec, route: Route) -> Vec<Dose> {
-    let lag = RouteOverride { lag_h: Some(0.25), ..Default::default() };
+    let lag = RouteOverride {
+        lag_h: Some(0.25),
+        ..Default::default()
+    };
     let first = Dose::new(spec, route, 35.0, &[&lag]);
     let second = Dose::new(spec, route, 20.0, &[]).at(6.0);
-    let second = if route == Route::Iv { second.at_rate(40.0) } else { second };
+    let second = if route == Route::Iv {
+        second.at_rate(40.0)
+    } else {
+        second
+    };
     vec![first, second]
 }
 
@@ -59,13 +66,23 @@ fn exact_and_ode_agree_on_every_model_and_route() {
             let (_, ode) = course(&model, &doses, 24.0, 1.0 / 6.0, SolverKind::Ode);
             for ((name, a), (_, b)) in outputs(&exact).into_iter().zip(outputs(&ode)) {
                 let w = worst(a, b);
-                report.push(format!("{:14} {:13} {:10} {w:.1e}", spec.id, route.id(), name));
-                assert!(w <= AGREEMENT, "{} {} {name}: exact and ode differ by {w:.2e}", spec.id, route);
+                report.push(format!(
+                    "{:14} {:13} {:10} {w:.1e}",
+                    spec.id,
+                    route.id(),
+                    name
+                ));
+                assert!(
+                    w <= AGREEMENT,
+                    "{} {} {name}: exact and ode differ by {w:.2e}",
+                    spec.id,
+                    route
+                );
             }
         }
     }
-    // `cargo test -- --nocapture` prints the table quoted in the issue note.
-    println!("{}", report.join("\n"));
+    // `cargo test -- --nocapture` prints (to stderr) the table quoted in the issue note.
+    eprintln!("{}", report.join("\n"));
 }
 
 #[test]

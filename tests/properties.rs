@@ -19,9 +19,19 @@ fn mass_balance_in_body_plus_eliminated_equals_what_entered() {
     for spec in library::all() {
         for route in Route::ALL {
             let dose = Dose::new(&spec, route, 50.0, &[]);
-            let (system, t) = course(&spec.individual(70.0), &[dose], 48.0, 1.0, SolverKind::Exact);
+            let (system, t) = course(
+                &spec.individual(70.0),
+                &[dose],
+                48.0,
+                1.0,
+                SolverKind::Exact,
+            );
             let s = dose.settings;
-            let formed = if system.layout.metabolite_central.is_some() { s.presystemic_fraction } else { 0.0 };
+            let formed = if system.layout.metabolite_central.is_some() {
+                s.presystemic_fraction
+            } else {
+                0.0
+            };
             let entered = 50.0 * (s.bioavailability + formed);
             for row in t.states.rows() {
                 let x = row.as_slice().unwrap();
@@ -57,13 +67,20 @@ fn constant_infusion_reaches_rate_over_clearance() {
         let rate = 20.0;
         let dose = Dose::new(&spec, Route::Iv, rate * 2000.0, &[]).at_rate(rate);
         let (_, t) = course_at(&model, &[dose], &[0.0, 1500.0], SolverKind::Exact);
-        assert_relative_eq!(t.plasma_ng_ml[1] / 1000.0, rate / model.disposition.cl_l_h, max_relative = EXACT);
+        assert_relative_eq!(
+            t.plasma_ng_ml[1] / 1000.0,
+            rate / model.disposition.cl_l_h,
+            max_relative = EXACT
+        );
     }
 }
 
 fn plasma(doses: &[Dose]) -> Vec<f64> {
     let model = library::get("fanta-2015").unwrap().individual(70.0);
-    course(&model, doses, 24.0, 0.5, SolverKind::Exact).1.plasma_ng_ml.to_vec()
+    course(&model, doses, 24.0, 0.5, SolverKind::Exact)
+        .1
+        .plasma_ng_ml
+        .to_vec()
 }
 
 proptest! {

@@ -15,7 +15,12 @@ use ketasim::solver::SolverKind;
 const CLOSED_FORM: f64 = 1e-9;
 
 fn iv(amount_mg: f64) -> Dose {
-    Dose::new(&library::get("kamp-2020").unwrap(), Route::Iv, amount_mg, &[])
+    Dose::new(
+        &library::get("kamp-2020").unwrap(),
+        Route::Iv,
+        amount_mg,
+        &[],
+    )
 }
 
 #[test]
@@ -23,7 +28,11 @@ fn one_compartment_bolus() {
     let (cl, v) = (1.1, 20.0);
     let (_, t) = course(&one_cpt(cl, v), &[iv(100.0)], 48.0, 0.5, SolverKind::Exact);
     for (time, c) in t.time_h.iter().zip(&t.plasma_ng_ml) {
-        assert_relative_eq!(*c, one_cpt_bolus(100.0, v, cl, *time) * 1000.0, max_relative = CLOSED_FORM);
+        assert_relative_eq!(
+            *c,
+            one_cpt_bolus(100.0, v, cl, *time) * 1000.0,
+            max_relative = CLOSED_FORM
+        );
     }
 }
 
@@ -41,12 +50,28 @@ fn one_compartment_infusion_during_and_after() {
 #[test]
 fn one_compartment_first_order_absorption() {
     let (cl, v, ka, f) = (1.1, 20.0, 1.5, 0.4);
-    let o = RouteOverride { bioavailability: Some(f), ka_per_h: Some(ka), ..Default::default() };
-    let dose = Dose::new(&library::get("kamp-2020").unwrap(), Route::Oral, 100.0, &[&o]);
-    assert_eq!(dose.settings.absorption, Absorption::FirstOrder { ka_per_h: ka });
+    let o = RouteOverride {
+        bioavailability: Some(f),
+        ka_per_h: Some(ka),
+        ..Default::default()
+    };
+    let dose = Dose::new(
+        &library::get("kamp-2020").unwrap(),
+        Route::Oral,
+        100.0,
+        &[&o],
+    );
+    assert_eq!(
+        dose.settings.absorption,
+        Absorption::FirstOrder { ka_per_h: ka }
+    );
     let (_, t) = course(&one_cpt(cl, v), &[dose], 48.0, 0.5, SolverKind::Exact);
     for (time, c) in t.time_h.iter().zip(&t.plasma_ng_ml).skip(1) {
-        assert_relative_eq!(*c, one_cpt_first_order(f, 100.0, ka, v, cl, *time) * 1000.0, max_relative = CLOSED_FORM);
+        assert_relative_eq!(
+            *c,
+            one_cpt_first_order(f, 100.0, ka, v, cl, *time) * 1000.0,
+            max_relative = CLOSED_FORM
+        );
     }
 }
 

@@ -51,8 +51,19 @@ pub struct Dose {
 impl Dose {
     /// A dose by `route` with that route's settings for `model` (its defaults, then the
     /// model's published overrides, then `overrides` in order).
-    pub fn new(model: &ModelSpec, route: Route, amount_mg: f64, overrides: &[&RouteOverride]) -> Dose {
-        Dose { time_h: 0.0, amount_mg, route, delivery: Delivery::Bolus, settings: route_settings(model, route, overrides) }
+    pub fn new(
+        model: &ModelSpec,
+        route: Route,
+        amount_mg: f64,
+        overrides: &[&RouteOverride],
+    ) -> Dose {
+        Dose {
+            time_h: 0.0,
+            amount_mg,
+            route,
+            delivery: Delivery::Bolus,
+            settings: route_settings(model, route, overrides),
+        }
     }
 
     /// The same dose at `time_h`.
@@ -77,9 +88,15 @@ impl Dose {
     pub fn depots(&self) -> Vec<Depot> {
         match self.settings.absorption {
             Absorption::FirstOrder { ka_per_h } => {
-                let mut d = vec![Depot { ka_per_h, into: Analyte::Parent }];
+                let mut d = vec![Depot {
+                    ka_per_h,
+                    into: Analyte::Parent,
+                }];
                 if self.settings.presystemic_fraction > 0.0 {
-                    d.push(Depot { ka_per_h, into: Analyte::Metabolite });
+                    d.push(Depot {
+                        ka_per_h,
+                        into: Analyte::Metabolite,
+                    });
                 }
                 d
             }
@@ -90,7 +107,11 @@ impl Dose {
 
 /// A route's settings for `model`: the route default, then the model's published override,
 /// then each of `overrides` in turn (scenario, then dose).
-pub fn route_settings(model: &ModelSpec, route: Route, overrides: &[&RouteOverride]) -> RouteSettings {
+pub fn route_settings(
+    model: &ModelSpec,
+    route: Route,
+    overrides: &[&RouteOverride],
+) -> RouteSettings {
     let mut s = route.defaults().settings;
     if let Some(o) = model.route_override(route) {
         s = s.with(o);
@@ -152,15 +173,31 @@ impl Input {
     /// An input delivering `amount_mg` into `state` at `start_h` as `delivery` says, with
     /// bioavailability `f` applied by NONMEM's rule (see the module docs). A zero-length
     /// infusion is a bolus.
-    pub fn with_bioavailability(state: usize, start_h: f64, amount_mg: f64, f: f64, delivery: Delivery) -> Input {
+    pub fn with_bioavailability(
+        state: usize,
+        start_h: f64,
+        amount_mg: f64,
+        f: f64,
+        delivery: Delivery,
+    ) -> Input {
         let amount = f * amount_mg;
         let kind = match delivery {
             Delivery::Bolus => InputKind::Bolus { amount_mg: amount },
-            Delivery::Rate { mg_per_h } => InputKind::Infusion { rate_mg_h: mg_per_h, duration_h: amount / mg_per_h },
-            Delivery::Duration { h } if h > 0.0 => InputKind::Infusion { rate_mg_h: amount / h, duration_h: h },
+            Delivery::Rate { mg_per_h } => InputKind::Infusion {
+                rate_mg_h: mg_per_h,
+                duration_h: amount / mg_per_h,
+            },
+            Delivery::Duration { h } if h > 0.0 => InputKind::Infusion {
+                rate_mg_h: amount / h,
+                duration_h: h,
+            },
             Delivery::Duration { .. } => InputKind::Bolus { amount_mg: amount },
         };
-        Input { state, start_h, kind }
+        Input {
+            state,
+            start_h,
+            kind,
+        }
     }
 }
 
@@ -170,23 +207,53 @@ pub fn inputs(dose: &Dose, system: &LinearSystem) -> Vec<Input> {
     let s = &dose.settings;
     let start = dose.time_h + s.lag_h;
     match s.absorption {
-        Absorption::Direct => vec![Input::with_bioavailability(0, start, dose.amount_mg, s.bioavailability, dose.delivery)],
+        Absorption::Direct => vec![Input::with_bioavailability(
+            0,
+            start,
+            dose.amount_mg,
+            s.bioavailability,
+            dose.delivery,
+        )],
         Absorption::ZeroOrder { duration_h } => {
             let delivery = match dose.delivery {
                 Delivery::Bolus => Delivery::Duration { h: duration_h },
                 other => other,
             };
-            vec![Input::with_bioavailability(0, start, dose.amount_mg, s.bioavailability, delivery)]
+            vec![Input::with_bioavailability(
+                0,
+                start,
+                dose.amount_mg,
+                s.bioavailability,
+                delivery,
+            )]
         }
         Absorption::FirstOrder { ka_per_h } => {
             let mut out = Vec::new();
-            let parent = system.layout.depot_state(Depot { ka_per_h, into: Analyte::Parent });
+            let parent = system.layout.depot_state(Depot {
+                ka_per_h,
+                into: Analyte::Parent,
+            });
             if let Some(state) = parent {
-                out.push(Input::with_bioavailability(state, start, dose.amount_mg, s.bioavailability, dose.delivery));
+                out.push(Input::with_bioavailability(
+                    state,
+                    start,
+                    dose.amount_mg,
+                    s.bioavailability,
+                    dose.delivery,
+                ));
             }
-            let met = system.layout.depot_state(Depot { ka_per_h, into: Analyte::Metabolite });
+            let met = system.layout.depot_state(Depot {
+                ka_per_h,
+                into: Analyte::Metabolite,
+            });
             if let (Some(state), true) = (met, s.presystemic_fraction > 0.0) {
-                out.push(Input::with_bioavailability(state, start, dose.amount_mg, s.presystemic_fraction, dose.delivery));
+                out.push(Input::with_bioavailability(
+                    state,
+                    start,
+                    dose.amount_mg,
+                    s.presystemic_fraction,
+                    dose.delivery,
+                ));
             }
             out
         }
@@ -243,7 +310,8 @@ impl Timeline {
 
     /// Add an output sample at each of `times_h`.
     pub fn sample_at(&mut self, times_h: &[f64]) {
-        self.events.extend(times_h.iter().map(|&t| (t, Event::Sample)));
+        self.events
+            .extend(times_h.iter().map(|&t| (t, Event::Sample)));
     }
 
     /// The events sorted by time, ties in insertion order.
@@ -280,13 +348,25 @@ mod tests {
     #[test]
     fn bioavailability_shortens_infusions_given_by_rate() {
         let i = Input::with_bioavailability(0, 0.0, 480.0, 0.5, Delivery::Rate { mg_per_h: 10.0 });
-        assert_eq!(i.kind, InputKind::Infusion { rate_mg_h: 10.0, duration_h: 24.0 });
+        assert_eq!(
+            i.kind,
+            InputKind::Infusion {
+                rate_mg_h: 10.0,
+                duration_h: 24.0
+            }
+        );
     }
 
     #[test]
     fn bioavailability_lowers_the_rate_of_infusions_given_by_duration() {
         let i = Input::with_bioavailability(0, 0.0, 480.0, 0.5, Delivery::Duration { h: 48.0 });
-        assert_eq!(i.kind, InputKind::Infusion { rate_mg_h: 5.0, duration_h: 48.0 });
+        assert_eq!(
+            i.kind,
+            InputKind::Infusion {
+                rate_mg_h: 5.0,
+                duration_h: 48.0
+            }
+        );
     }
 
     #[test]

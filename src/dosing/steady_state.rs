@@ -34,7 +34,11 @@ pub struct SteadyState {
 }
 
 /// Steady state of `inputs` (start times relative to the dose) repeated every `interval_h`.
-pub fn steady_state(system: &LinearSystem, interval_h: f64, inputs: &[Input]) -> Result<SteadyState> {
+pub fn steady_state(
+    system: &LinearSystem,
+    interval_h: f64,
+    inputs: &[Input],
+) -> Result<SteadyState> {
     if interval_h <= 0.0 {
         return constant_infusion(system, inputs);
     }
@@ -66,7 +70,10 @@ pub fn steady_state(system: &LinearSystem, interval_h: f64, inputs: &[Input]) ->
 
     let mut full = vec![0.0; system.n()];
     full[..nd].copy_from_slice(x.as_slice());
-    Ok(SteadyState { x: full, tails: tails(inputs, interval_h, first_tail) })
+    Ok(SteadyState {
+        x: full,
+        tails: tails(inputs, interval_h, first_tail),
+    })
 }
 
 /// What the doses at −kτ (k = 1 … K−1) still deliver after time 0.
@@ -77,11 +84,17 @@ fn tails(inputs: &[Input], interval_h: f64, first_tail: usize) -> Vec<Input> {
             let start = i.start_h - k as f64 * interval_h;
             let end = i.end_h() - k as f64 * interval_h;
             match i.kind {
-                InputKind::Bolus { .. } if start > 0.0 => out.push(Input { start_h: start, ..*i }),
+                InputKind::Bolus { .. } if start > 0.0 => out.push(Input {
+                    start_h: start,
+                    ..*i
+                }),
                 InputKind::Infusion { rate_mg_h, .. } if end > 0.0 => out.push(Input {
                     state: i.state,
                     start_h: start.max(0.0),
-                    kind: InputKind::Infusion { rate_mg_h, duration_h: end - start.max(0.0) },
+                    kind: InputKind::Infusion {
+                        rate_mg_h,
+                        duration_h: end - start.max(0.0),
+                    },
                 }),
                 _ => {}
             }

@@ -12,7 +12,14 @@ use crate::route::{Route, RouteOverride};
 pub const DEFAULT_MODEL: &str = "kamp-2020";
 
 /// Ids of every built-in model, in the order `ketasim models` lists them.
-pub const IDS: [&str; 6] = ["kamp-2020", "domino-1984", "clements-1981", "hijazi-2003", "herd-2007", "fanta-2015"];
+pub const IDS: [&str; 6] = [
+    "kamp-2020",
+    "domino-1984",
+    "clements-1981",
+    "hijazi-2003",
+    "herd-2007",
+    "fanta-2015",
+];
 
 /// ke0 of S-ketamine antinociception: t½ke0 8.3 min ⇒ ke0 = ln 2 / 8.3 min = 0.0835 /min
 /// (Olofsen et al., Anesthesiology 2022;136:792, doi:10.1097/ALN.0000000000004176, A).
@@ -38,12 +45,22 @@ pub fn all() -> Vec<ModelSpec> {
 
 /// Per-minute micro-constants → per-hour.
 fn per_min(k10: f64, k12: f64, k21: f64, k13: f64, k31: f64) -> MicroConstants {
-    MicroConstants { k10: k10 * 60.0, k12: k12 * 60.0, k21: k21 * 60.0, k13: k13 * 60.0, k31: k31 * 60.0 }
+    MicroConstants {
+        k10: k10 * 60.0,
+        k12: k12 * 60.0,
+        k21: k21 * 60.0,
+        k13: k13 * 60.0,
+        k31: k31 * 60.0,
+    }
 }
 
 /// A model given per kg as V1 (L/kg) and micro-constants: every derived volume and
 /// clearance is then proportional to weight.
-fn per_kg_from_micro(v1_l_per_kg: f64, k: MicroConstants, compartments: usize) -> Disposition<Scaled> {
+fn per_kg_from_micro(
+    v1_l_per_kg: f64,
+    k: MicroConstants,
+    compartments: usize,
+) -> Disposition<Scaled> {
     let d = Disposition::from_micro(v1_l_per_kg, k, compartments);
     Disposition {
         cl_l_h: Scaled::per_kg(d.cl_l_h),
@@ -51,12 +68,21 @@ fn per_kg_from_micro(v1_l_per_kg: f64, k: MicroConstants, compartments: usize) -
         peripherals: d
             .peripherals
             .iter()
-            .map(|p| Peripheral { q_l_h: Scaled::per_kg(p.q_l_h), v_l: Scaled::per_kg(p.v_l) })
+            .map(|p| Peripheral {
+                q_l_h: Scaled::per_kg(p.q_l_h),
+                v_l: Scaled::per_kg(p.v_l),
+            })
             .collect(),
     }
 }
 
-fn base(id: &str, title: &str, citation: &str, confidence: &str, disposition: Disposition<Scaled>) -> ModelSpec {
+fn base(
+    id: &str,
+    title: &str,
+    citation: &str,
+    confidence: &str,
+    disposition: Disposition<Scaled>,
+) -> ModelSpec {
     ModelSpec {
         id: id.into(),
         title: title.into(),
@@ -112,7 +138,10 @@ fn domino_1984() -> ModelSpec {
         "B: the same numbers in three independent codebases (opentiva, fus_anes, TIVA-Flow); the primary citation is C",
         per_kg_from_micro(0.063, per_min(0.4381, 0.5921, 0.2470, 0.5900, 0.0146), 3),
     );
-    m.notes = vec!["Clearance 1.9 L/min at 70 kg is higher than current estimates (Kamp 2020: 1.3 L/min).".into()];
+    m.notes = vec![
+        "Clearance 1.9 L/min at 70 kg is higher than current estimates (Kamp 2020: 1.3 L/min)."
+            .into(),
+    ];
     m
 }
 
@@ -196,13 +225,20 @@ fn fanta_2015() -> ModelSpec {
         disposition: Disposition {
             cl_l_h: Scaled::allometric(57.7, 0.75),
             v1_l: Scaled::allometric(98.6, 1.0),
-            peripherals: vec![Peripheral { q_l_h: fixed(42.8), v_l: fixed(160.0) }],
+            peripherals: vec![Peripheral {
+                q_l_h: fixed(42.8),
+                v_l: fixed(160.0),
+            }],
         },
     });
     let presystemic = 16.5 * 0.08 * 57.7 / 95.2 - 0.08;
     m.route_overrides = vec![(
         Route::Oral,
-        RouteOverride { bioavailability: Some(0.08), presystemic_fraction: Some(presystemic), ..Default::default() },
+        RouteOverride {
+            bioavailability: Some(0.08),
+            presystemic_fraction: Some(presystemic),
+            ..Default::default()
+        },
     )];
     m.notes = vec![
         "Describes S-ketamine only: doses are mg of S-ketamine (esketamine). Racemic ketamine is 50% S.".into(),
@@ -241,7 +277,11 @@ mod tests {
     fn hijazi_clearance_is_the_published_nca_value() {
         // 36.0 mL/min/kg (Hijazi 2003 abstract, A) = 0.0333 /min × 1.08 L/kg.
         let d = get("hijazi-2003").unwrap().individual(1.0).disposition;
-        assert_relative_eq!(d.cl_l_h / 60.0 * 1000.0, 36.0, max_relative = REFERENCE_ROUNDING);
+        assert_relative_eq!(
+            d.cl_l_h / 60.0 * 1000.0,
+            36.0,
+            max_relative = REFERENCE_ROUNDING
+        );
     }
 
     #[test]

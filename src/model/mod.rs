@@ -36,15 +36,24 @@ pub struct Scaled {
 impl Scaled {
     /// A parameter proportional to weight, given per kg.
     pub const fn per_kg(value_per_kg: f64) -> Self {
-        Scaled { value: value_per_kg * REFERENCE_WEIGHT_KG, scaling: Scaling::Allometric(1.0) }
+        Scaled {
+            value: value_per_kg * REFERENCE_WEIGHT_KG,
+            scaling: Scaling::Allometric(1.0),
+        }
     }
     /// A parameter given at 70 kg, scaled by `(W/70)^exponent`.
     pub const fn allometric(value: f64, exponent: f64) -> Self {
-        Scaled { value, scaling: Scaling::Allometric(exponent) }
+        Scaled {
+            value,
+            scaling: Scaling::Allometric(exponent),
+        }
     }
     /// A parameter independent of weight.
     pub const fn fixed(value: f64) -> Self {
-        Scaled { value, scaling: Scaling::Fixed }
+        Scaled {
+            value,
+            scaling: Scaling::Fixed,
+        }
     }
     /// The value for a patient of `weight_kg`.
     pub fn at(&self, weight_kg: f64) -> f64 {
@@ -95,19 +104,39 @@ impl Disposition<f64> {
     /// The micro-constants k10 = CL/V1, k1j = Qj/V1, kj1 = Qj/Vj.
     pub fn micro(&self) -> MicroConstants {
         let v1 = self.v1_l;
-        let pair = |i: usize| self.peripherals.get(i).map_or((0.0, 0.0), |p| (p.q_l_h / v1, p.q_l_h / p.v_l));
+        let pair = |i: usize| {
+            self.peripherals
+                .get(i)
+                .map_or((0.0, 0.0), |p| (p.q_l_h / v1, p.q_l_h / p.v_l))
+        };
         let ((k12, k21), (k13, k31)) = (pair(0), pair(1));
-        MicroConstants { k10: self.cl_l_h / v1, k12, k21, k13, k31 }
+        MicroConstants {
+            k10: self.cl_l_h / v1,
+            k12,
+            k21,
+            k13,
+            k31,
+        }
     }
 
     /// The clearance form of a model given as V1 and micro-constants (as opentiva and
     /// STANPUMP store Domino, Clements and Hijazi). `compartments` is 1, 2 or 3.
     pub fn from_micro(v1_l: f64, k: MicroConstants, compartments: usize) -> Self {
         let mut peripherals = Vec::new();
-        for (kout, kin) in [(k.k12, k.k21), (k.k13, k.k31)].into_iter().take(compartments.saturating_sub(1)) {
-            peripherals.push(Peripheral { q_l_h: kout * v1_l, v_l: kout * v1_l / kin });
+        for (kout, kin) in [(k.k12, k.k21), (k.k13, k.k31)]
+            .into_iter()
+            .take(compartments.saturating_sub(1))
+        {
+            peripherals.push(Peripheral {
+                q_l_h: kout * v1_l,
+                v_l: kout * v1_l / kin,
+            });
         }
-        Disposition { cl_l_h: k.k10 * v1_l, v1_l, peripherals }
+        Disposition {
+            cl_l_h: k.k10 * v1_l,
+            v1_l,
+            peripherals,
+        }
     }
 
     /// Volume of distribution at steady state, V1 + ΣVj (L).
@@ -122,7 +151,10 @@ impl Disposition<f64> {
         let a = nalgebra::DMatrix::from_fn(n, n, |i, j| system::disposition_entry(self, i, j));
         let mut rates: Vec<f64> = a.complex_eigenvalues().iter().map(|l| -l.re).collect();
         rates.sort_by(|x, y| y.total_cmp(x));
-        rates.into_iter().map(|l| std::f64::consts::LN_2 / l).collect()
+        rates
+            .into_iter()
+            .map(|l| std::f64::consts::LN_2 / l)
+            .collect()
     }
 }
 
@@ -135,7 +167,10 @@ impl Disposition<Scaled> {
             peripherals: self
                 .peripherals
                 .iter()
-                .map(|p| Peripheral { q_l_h: p.q_l_h.at(weight_kg), v_l: p.v_l.at(weight_kg) })
+                .map(|p| Peripheral {
+                    q_l_h: p.q_l_h.at(weight_kg),
+                    v_l: p.v_l.at(weight_kg),
+                })
                 .collect(),
         }
     }
@@ -224,7 +259,10 @@ impl ModelSpec {
 
     /// This model's published setting for `route`, if any.
     pub fn route_override(&self, route: Route) -> Option<&RouteOverride> {
-        self.route_overrides.iter().find(|(r, _)| *r == route).map(|(_, o)| o)
+        self.route_overrides
+            .iter()
+            .find(|(r, _)| *r == route)
+            .map(|(_, o)| o)
     }
 }
 
@@ -254,7 +292,16 @@ mod tests {
         let d = Disposition {
             cl_l_h: 84.0,
             v1_l: 25.0,
-            peripherals: vec![Peripheral { q_l_h: 161.0, v_l: 56.0 }, Peripheral { q_l_h: 79.0, v_l: 157.0 }],
+            peripherals: vec![
+                Peripheral {
+                    q_l_h: 161.0,
+                    v_l: 56.0,
+                },
+                Peripheral {
+                    q_l_h: 79.0,
+                    v_l: 157.0,
+                },
+            ],
         };
         let k = d.micro();
         assert_relative_eq!(k.k10, 84.0 / 25.0, max_relative = ROUNDING);
@@ -269,14 +316,29 @@ mod tests {
 
     #[test]
     fn one_compartment_half_life_is_ln2_v_over_cl() {
-        let d = Disposition { cl_l_h: 1.1, v1_l: 20.0, peripherals: vec![] };
-        assert_relative_eq!(d.half_lives_h()[0], std::f64::consts::LN_2 * 20.0 / 1.1, max_relative = 1e-12);
+        let d = Disposition {
+            cl_l_h: 1.1,
+            v1_l: 20.0,
+            peripherals: vec![],
+        };
+        assert_relative_eq!(
+            d.half_lives_h()[0],
+            std::f64::consts::LN_2 * 20.0 / 1.1,
+            max_relative = 1e-12
+        );
     }
 
     #[test]
     fn two_compartment_half_lives_match_the_closed_form() {
         // α, β = ½[(k10+k12+k21) ± √((k10+k12+k21)² − 4 k10 k21)] (Gibaldi & Perrier, Pharmacokinetics, 2nd ed., ch. 2)
-        let d = Disposition { cl_l_h: 90.0, v1_l: 38.7, peripherals: vec![Peripheral { q_l_h: 215.0, v_l: 102.0 }] };
+        let d = Disposition {
+            cl_l_h: 90.0,
+            v1_l: 38.7,
+            peripherals: vec![Peripheral {
+                q_l_h: 215.0,
+                v_l: 102.0,
+            }],
+        };
         let k = d.micro();
         let s = k.k10 + k.k12 + k.k21;
         let root = (s * s - 4.0 * k.k10 * k.k21).sqrt();
@@ -288,8 +350,20 @@ mod tests {
 
     #[test]
     fn allometric_scaling() {
-        assert_relative_eq!(Scaled::allometric(84.0, 0.75).at(35.0), 84.0 * 0.5f64.powf(0.75), max_relative = ROUNDING);
-        assert_relative_eq!(Scaled::per_kg(0.063).at(80.0), 0.063 * 80.0, max_relative = ROUNDING);
-        assert_relative_eq!(Scaled::fixed(187.0).at(20.0), 187.0, max_relative = ROUNDING);
+        assert_relative_eq!(
+            Scaled::allometric(84.0, 0.75).at(35.0),
+            84.0 * 0.5f64.powf(0.75),
+            max_relative = ROUNDING
+        );
+        assert_relative_eq!(
+            Scaled::per_kg(0.063).at(80.0),
+            0.063 * 80.0,
+            max_relative = ROUNDING
+        );
+        assert_relative_eq!(
+            Scaled::fixed(187.0).at(20.0),
+            187.0,
+            max_relative = ROUNDING
+        );
     }
 }

@@ -53,7 +53,10 @@ pub struct Layout {
 impl Layout {
     /// The state index of `depot`, if the system has it.
     pub fn depot_state(&self, depot: Depot) -> Option<usize> {
-        self.depots.iter().find(|(d, _)| *d == depot).map(|&(_, i)| i)
+        self.depots
+            .iter()
+            .find(|(d, _)| *d == depot)
+            .map(|&(_, i)| i)
     }
 }
 
@@ -95,7 +98,10 @@ impl LinearSystem {
     /// are dropped when the model has none (there is nothing to form).
     pub fn new(model: &Model, depots: &[Depot]) -> LinearSystem {
         let n_parent = 1 + model.disposition.peripherals.len();
-        let n_met = model.metabolite.as_ref().map_or(0, |m| 1 + m.disposition.peripherals.len());
+        let n_met = model
+            .metabolite
+            .as_ref()
+            .map_or(0, |m| 1 + m.disposition.peripherals.len());
         let metabolite_central = (n_met > 0).then_some(n_parent);
         let mut kept: Vec<Depot> = Vec::new();
         for d in depots {
@@ -114,7 +120,11 @@ impl LinearSystem {
             n_dynamic,
             n_parent,
             metabolite_central,
-            depots: kept.iter().enumerate().map(|(k, d)| (*d, first_depot + k)).collect(),
+            depots: kept
+                .iter()
+                .enumerate()
+                .map(|(k, d)| (*d, first_depot + k))
+                .collect(),
             effect,
             auc_parent,
             auc_metabolite,
@@ -124,7 +134,9 @@ impl LinearSystem {
         let parent = &model.disposition;
         put_disposition(&mut a, parent, 0);
         a[(auc_parent, 0)] = 1.0 / parent.v1_l;
-        if let (Some(m), Some(mc), Some(am)) = (&model.metabolite, metabolite_central, auc_metabolite) {
+        if let (Some(m), Some(mc), Some(am)) =
+            (&model.metabolite, metabolite_central, auc_metabolite)
+        {
             put_disposition(&mut a, &m.disposition, mc);
             a[(mc, 0)] = m.fraction_formed * parent.cl_l_h / parent.v1_l;
             a[(am, mc)] = 1.0 / m.disposition.v1_l;
@@ -132,7 +144,9 @@ impl LinearSystem {
         for &(d, i) in &layout.depots {
             let target = match d.into {
                 Analyte::Parent => 0,
-                Analyte::Metabolite => metabolite_central.expect("metabolite depots are kept only with a metabolite"),
+                Analyte::Metabolite => {
+                    metabolite_central.expect("metabolite depots are kept only with a metabolite")
+                }
             };
             a[(i, i)] = -d.ka_per_h;
             a[(target, i)] = d.ka_per_h;
@@ -141,7 +155,11 @@ impl LinearSystem {
             a[(e, 0)] = ke0 / parent.v1_l;
             a[(e, e)] = -ke0;
         }
-        LinearSystem { a, layout, model: model.clone() }
+        LinearSystem {
+            a,
+            layout,
+            model: model.clone(),
+        }
     }
 
     /// Number of states.
@@ -162,13 +180,18 @@ impl LinearSystem {
     /// Metabolite plasma concentration (mg/L, parent-mass equivalents), if modelled.
     pub fn metabolite_mg_l(&self, x: &[f64]) -> Option<f64> {
         let m = self.model.metabolite.as_ref()?;
-        self.layout.metabolite_central.map(|i| x[i] / m.disposition.v1_l)
+        self.layout
+            .metabolite_central
+            .map(|i| x[i] / m.disposition.v1_l)
     }
 
     /// Drug still in the body or in a depot (mg): every amount state.
     pub fn amount_in_body_mg(&self, x: &[f64]) -> f64 {
         let effect = self.layout.effect;
-        (0..self.layout.n_dynamic).filter(|&i| Some(i) != effect).map(|i| x[i]).sum()
+        (0..self.layout.n_dynamic)
+            .filter(|&i| Some(i) != effect)
+            .map(|i| x[i])
+            .sum()
     }
 
     /// Drug eliminated so far (mg): parent clearance not forming metabolite, plus
@@ -193,8 +216,14 @@ mod tests {
     #[test]
     fn layout_of_a_model_with_everything() {
         let model = library::get("fanta-2015").unwrap().individual(70.0);
-        let oral = Depot { ka_per_h: 0.55, into: Analyte::Parent };
-        let first_pass = Depot { ka_per_h: 0.55, into: Analyte::Metabolite };
+        let oral = Depot {
+            ka_per_h: 0.55,
+            into: Analyte::Parent,
+        };
+        let first_pass = Depot {
+            ka_per_h: 0.55,
+            into: Analyte::Metabolite,
+        };
         let s = LinearSystem::new(&model, &[oral, first_pass, oral]);
         // 3 parent + 2 metabolite + 2 depots + effect + 2 accumulators
         assert_eq!(s.n(), 10);
@@ -207,7 +236,13 @@ mod tests {
     #[test]
     fn metabolite_depots_are_dropped_without_a_metabolite() {
         let model = library::get("kamp-2020").unwrap().individual(70.0);
-        let s = LinearSystem::new(&model, &[Depot { ka_per_h: 1.0, into: Analyte::Metabolite }]);
+        let s = LinearSystem::new(
+            &model,
+            &[Depot {
+                ka_per_h: 1.0,
+                into: Analyte::Metabolite,
+            }],
+        );
         assert!(s.layout.depots.is_empty());
     }
 
@@ -218,12 +253,21 @@ mod tests {
         let mut model = library::get("fanta-2015").unwrap().individual(70.0);
         model.disposition.cl_l_h = 0.0;
         model.metabolite.as_mut().unwrap().disposition.cl_l_h = 0.0;
-        let s = LinearSystem::new(&model, &[Depot { ka_per_h: 2.0, into: Analyte::Parent }]);
+        let s = LinearSystem::new(
+            &model,
+            &[Depot {
+                ka_per_h: 2.0,
+                into: Analyte::Parent,
+            }],
+        );
         for j in 0..s.layout.n_dynamic {
             if Some(j) == s.layout.effect {
                 continue;
             }
-            let sum: f64 = (0..s.layout.n_dynamic).filter(|&i| Some(i) != s.layout.effect).map(|i| s.a[(i, j)]).sum();
+            let sum: f64 = (0..s.layout.n_dynamic)
+                .filter(|&i| Some(i) != s.layout.effect)
+                .map(|i| s.a[(i, j)])
+                .sum();
             assert!(sum.abs() < 1e-12, "column {j} sums to {sum}");
         }
     }

@@ -25,7 +25,10 @@ pub fn propagator(a: &DMatrix<f64>, h: f64) -> (DMatrix<f64>, DMatrix<f64>) {
     m.view_mut((0, 0), (n, n)).copy_from(&(a * h));
     m.view_mut((0, n), (n, n)).fill_diagonal(h);
     let e = m.exp();
-    (e.view((0, 0), (n, n)).into_owned(), e.view((0, n), (n, n)).into_owned())
+    (
+        e.view((0, 0), (n, n)).into_owned(),
+        e.view((0, n), (n, n)).into_owned(),
+    )
 }
 
 /// Φ and Γ for one step length, flattened row-major, with `Γ u` for the current input.
@@ -56,7 +59,15 @@ impl Exact {
     /// A solver for `dx/dt = a x + u`.
     pub fn new(a: &DMatrix<f64>) -> Exact {
         let n = a.nrows();
-        Exact { a: a.clone(), n, steps: Vec::new(), last: 0, u: vec![0.0; n], next: vec![0.0; n], exponentials: 0 }
+        Exact {
+            a: a.clone(),
+            n,
+            steps: Vec::new(),
+            last: 0,
+            u: vec![0.0; n],
+            next: vec![0.0; n],
+            exponentials: 0,
+        }
     }
 
     fn step_index(&mut self, h: f64) -> usize {
@@ -115,7 +126,10 @@ impl Solver for Exact {
     }
 
     fn stats(&self) -> SolverStats {
-        SolverStats { exponentials: self.exponentials, ..Default::default() }
+        SolverStats {
+            exponentials: self.exponentials,
+            ..Default::default()
+        }
     }
 }
 
@@ -133,7 +147,11 @@ mod tests {
         let (k, h) = (0.3, 2.5);
         let (phi, gamma) = propagator(&DMatrix::from_element(1, 1, -k), h);
         assert_relative_eq!(phi[(0, 0)], (-k * h).exp(), max_relative = EXP_ACCURACY);
-        assert_relative_eq!(gamma[(0, 0)], (1.0 - (-k * h).exp()) / k, max_relative = EXP_ACCURACY);
+        assert_relative_eq!(
+            gamma[(0, 0)],
+            (1.0 - (-k * h).exp()) / k,
+            max_relative = EXP_ACCURACY
+        );
     }
 
     #[test]

@@ -83,14 +83,22 @@ pub struct SolverConfig {
 impl Default for SolverConfig {
     /// `exact`; for `ode`, rtol 1e-10 and atol 1e-12 (DESIGN.md: "tight tolerances"), 100 000 steps.
     fn default() -> Self {
-        SolverConfig { kind: SolverKind::Exact, rtol: 1e-10, atol: 1e-12, max_steps: 100_000 }
+        SolverConfig {
+            kind: SolverKind::Exact,
+            rtol: 1e-10,
+            atol: 1e-12,
+            max_steps: 100_000,
+        }
     }
 }
 
 impl SolverConfig {
     /// The default configuration for `kind`.
     pub fn of(kind: SolverKind) -> SolverConfig {
-        SolverConfig { kind, ..Default::default() }
+        SolverConfig {
+            kind,
+            ..Default::default()
+        }
     }
 }
 

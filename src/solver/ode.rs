@@ -34,7 +34,12 @@ pub struct Ode {
 impl Ode {
     /// A solver for `dx/dt = a x + u` with the tolerances of `config`.
     pub fn new(a: &DMatrix<f64>, config: &SolverConfig) -> Ode {
-        Ode { a: a.clone(), u: DVector::zeros(a.nrows()), config: *config, stats: SolverStats::default() }
+        Ode {
+            a: a.clone(),
+            u: DVector::zeros(a.nrows()),
+            config: *config,
+            stats: SolverStats::default(),
+        }
     }
 }
 
@@ -44,22 +49,49 @@ impl Solver for Ode {
     }
 
     fn advance(&mut self, x: &mut [f64], h: f64) -> Result<(), SolverError> {
-        let rhs = Rhs { a: &self.a, u: &self.u };
+        let rhs = Rhs {
+            a: &self.a,
+            u: &self.u,
+        };
         let y0 = DVector::from_column_slice(x);
         let c = &self.config;
         // Stiffness detection off (n_stiff = u32::MAX): these systems are mildly stiff at
         // most, and accuracy, not stability, sets the step at these tolerances.
         let mut dopri = Dopri5::from_param(
-            rhs, 0.0, h, h, y0, c.rtol, c.atol, 0.9, 0.04, 0.2, 10.0, h, 0.0, c.max_steps, u32::MAX, OutputType::Sparse,
+            rhs,
+            0.0,
+            h,
+            h,
+            y0,
+            c.rtol,
+            c.atol,
+            0.9,
+            0.04,
+            0.2,
+            10.0,
+            h,
+            0.0,
+            c.max_steps,
+            u32::MAX,
+            OutputType::Sparse,
         );
         let stats = dopri.integrate().map_err(|e| match e {
-            IntegrationError::MaxNumStepReached { x, .. } => SolverError::StepLimit { t_h: x, max_steps: c.max_steps },
-            other => SolverError::Failed { t_h: h, message: other.to_string() },
+            IntegrationError::MaxNumStepReached { x, .. } => SolverError::StepLimit {
+                t_h: x,
+                max_steps: c.max_steps,
+            },
+            other => SolverError::Failed {
+                t_h: h,
+                message: other.to_string(),
+            },
         })?;
         self.stats.evaluations += u64::from(stats.num_eval);
         self.stats.accepted_steps += u64::from(stats.accepted_steps);
         self.stats.rejected_steps += u64::from(stats.rejected_steps);
-        let y = dopri.y_out().last().expect("Dopri5 records the final state");
+        let y = dopri
+            .y_out()
+            .last()
+            .expect("Dopri5 records the final state");
         x.copy_from_slice(y.as_slice());
         Ok(())
     }
@@ -86,7 +118,10 @@ mod tests {
 
     #[test]
     fn step_limit_is_an_error_not_a_panic() {
-        let config = SolverConfig { max_steps: 3, ..Default::default() };
+        let config = SolverConfig {
+            max_steps: 3,
+            ..Default::default()
+        };
         let mut s = Ode::new(&DMatrix::from_element(1, 1, -50.0), &config);
         let err = s.advance(&mut [1.0], 10.0).unwrap_err();
         assert!(matches!(err, SolverError::StepLimit { max_steps: 3, .. }));

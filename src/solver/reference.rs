@@ -29,7 +29,14 @@ pub fn one_cpt_infusion(rate_mg_h: f64, duration_h: f64, v_l: f64, cl_l_h: f64, 
 
 /// One compartment, first-order absorption (Bateman):
 /// `C = F D ka / (V (ka − k)) · (e^{−k t} − e^{−ka t})`, `ka ≠ k`.
-pub fn one_cpt_first_order(f: f64, dose_mg: f64, ka_per_h: f64, v_l: f64, cl_l_h: f64, t_h: f64) -> f64 {
+pub fn one_cpt_first_order(
+    f: f64,
+    dose_mg: f64,
+    ka_per_h: f64,
+    v_l: f64,
+    cl_l_h: f64,
+    t_h: f64,
+) -> f64 {
     let k = cl_l_h / v_l;
     f * dose_mg * ka_per_h / (v_l * (ka_per_h - k)) * ((-k * t_h).exp() - (-ka_per_h * t_h).exp())
 }
@@ -42,5 +49,6 @@ pub fn two_cpt_bolus(dose_mg: f64, v1_l: f64, k10: f64, k12: f64, k21: f64, t_h:
     let root = (s * s - 4.0 * k10 * k21).sqrt();
     let (alpha, beta) = ((s + root) / 2.0, (s - root) / 2.0);
     let c0 = dose_mg / v1_l;
-    c0 * ((alpha - k21) * (-alpha * t_h).exp() + (k21 - beta) * (-beta * t_h).exp()) / (alpha - beta)
+    c0 * ((alpha - k21) * (-alpha * t_h).exp() + (k21 - beta) * (-beta * t_h).exp())
+        / (alpha - beta)
 }

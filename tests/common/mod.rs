@@ -8,12 +8,23 @@ use ketasim::simulate::{simulate, Trajectory};
 use ketasim::solver::{SolverConfig, SolverKind};
 
 /// Simulate `doses` on `model` over `duration_h`, sampling every `step_h`.
-pub fn course(model: &Model, doses: &[Dose], duration_h: f64, step_h: f64, kind: SolverKind) -> (LinearSystem, Trajectory) {
+pub fn course(
+    model: &Model,
+    doses: &[Dose],
+    duration_h: f64,
+    step_h: f64,
+    kind: SolverKind,
+) -> (LinearSystem, Trajectory) {
     course_at(model, doses, &grid(duration_h, step_h), kind)
 }
 
 /// Simulate `doses` on `model`, sampling at `times_h`.
-pub fn course_at(model: &Model, doses: &[Dose], times_h: &[f64], kind: SolverKind) -> (LinearSystem, Trajectory) {
+pub fn course_at(
+    model: &Model,
+    doses: &[Dose],
+    times_h: &[f64],
+    kind: SolverKind,
+) -> (LinearSystem, Trajectory) {
     let system = LinearSystem::new(model, &depots(doses));
     let timeline = Timeline::of_doses(doses, &system, times_h);
     let t = simulate(&system, timeline, &SolverConfig::of(kind)).expect("simulation runs");
@@ -23,7 +34,11 @@ pub fn course_at(model: &Model, doses: &[Dose], times_h: &[f64], kind: SolverKin
 /// A one-compartment model (no effect site, no metabolite).
 pub fn one_cpt(cl_l_h: f64, v_l: f64) -> Model {
     Model {
-        disposition: Disposition { cl_l_h, v1_l: v_l, peripherals: vec![] },
+        disposition: Disposition {
+            cl_l_h,
+            v1_l: v_l,
+            peripherals: vec![],
+        },
         ke0_per_h: None,
         metabolite: None,
         depot_ka_per_h: None,
@@ -33,6 +48,8 @@ pub fn one_cpt(cl_l_h: f64, v_l: f64) -> Model {
 /// A two-compartment model.
 pub fn two_cpt(cl_l_h: f64, v1_l: f64, q_l_h: f64, v2_l: f64) -> Model {
     let mut m = one_cpt(cl_l_h, v1_l);
-    m.disposition.peripherals.push(Peripheral { q_l_h, v_l: v2_l });
+    m.disposition
+        .peripherals
+        .push(Peripheral { q_l_h, v_l: v2_l });
     m
 }

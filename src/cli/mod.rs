@@ -1,0 +1,63 @@
+//! The command line: clap definitions and one file per subcommand. Only this module and
+//! `report::table` print; the library below never sees CLI types.
+
+mod models;
+mod routes;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Exit code for invalid input (a scenario, model file or dataset that fails validation).
+pub const EXIT_INVALID: u8 = 1;
+/// Exit code for I/O and internal errors.
+pub const EXIT_ERROR: u8 = 2;
+
+/// ketasim: a pharmacokinetic simulator for ketamine.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ketasim",
+    version,
+    about = "Ketamine pharmacokinetics: plasma, effect-site and norketamine concentrations for any dosing schedule.",
+    long_about = None,
+    after_help = "ketasim is for teaching and research only. It is not a dosing calculator: never use it to dose a patient."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the built-in models, or show one with its derived quantities.
+    Models(models::Args),
+    /// List the routes with their default bioavailability, absorption, lag and source.
+    Routes(routes::Args),
+}
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Models(args) => models::run(&args),
+        Command::Routes(args) => routes::run(&args),
+    }
+}
+
+/// True when the error is a closed stdout (e.g. `ketasim models | head`): exit quietly.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// 1 for invalid input, 2 for everything else.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    let invalid = err
+        .chain()
+        .filter_map(|e| e.downcast_ref::<crate::Error>())
+        .any(crate::Error::is_invalid_input);
+    if invalid {
+        EXIT_INVALID
+    } else {
+        EXIT_ERROR
+    }
+}

@@ -1,0 +1,222 @@
+//! `ketasim models [ID]`: the built-in models, or one in detail.
+
+use crate::model::{library, Disposition, ModelSpec, Scaled, Scaling};
+use crate::report::table::{Align, Table};
+use crate::units::{fmt_num, parse_weight_kg};
+use anyhow::{bail, Result};
+use std::fmt::Write as _;
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Arguments of `ketasim models`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Show this model in detail (e.g. kamp-2020).
+    id: Option<String>,
+    /// Body weight the parameters are shown for.
+    #[arg(long, default_value = "70 kg")]
+    weight: String,
+}
+
+pub fn run(args: &Args) -> Result<ExitCode> {
+    let weight = parse_weight_kg(&args.weight)
+        .map_err(|e| crate::Error::invalid(format!("--weight: {e}")))?;
+    let text = match &args.id {
+        None => list(weight),
+        Some(id) => match library::get(id) {
+            Some(spec) => detail(&spec, weight),
+            None => bail!(crate::Error::invalid(format!(
+                "unknown model {id:?}; expected one of {}",
+                library::IDS.join(", ")
+            ))),
+        },
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A time for people: minutes below 1 h, hours below 3 days, else days.
+pub fn fmt_time(h: f64) -> String {
+    if h < 1.0 {
+        format!("{} min", fmt_num(h * 60.0))
+    } else if h < 72.0 {
+        format!("{} h", fmt_num(h))
+    } else {
+        format!("{} d", fmt_num(h / 24.0))
+    }
+}
+
+fn structure(spec: &ModelSpec) -> String {
+    let mut s = format!("{}-cmt", spec.compartments());
+    if spec.ke0_per_h.is_some() {
+        s += " + effect";
+    }
+    if spec.metabolite.is_some() {
+        s += " + metabolite";
+    }
+    s
+}
+
+fn half_lives(d: &Disposition<f64>) -> String {
+    d.half_lives_h()
+        .into_iter()
+        .map(fmt_time)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn list(weight: f64) -> String {
+    let mut t = Table::new(&[
+        ("id", Align::Left),
+        ("drug", Align::Left),
+        ("structure", Align::Left),
+        ("CL (L/h)", Align::Right),
+        ("Vss (L)", Align::Right),
+        ("half-lives", Align::Left),
+        ("population", Align::Left),
+    ]);
+    let specs = library::all();
+    for spec in &specs {
+        let d = spec.individual(weight).disposition;
+        t.row(vec![
+            spec.id.clone(),
+            if spec.drug == crate::model::Drug::Racemic {
+                "racemic".into()
+            } else {
+                "S-ketamine".into()
+            },
+            structure(spec),
+            fmt_num(d.cl_l_h),
+            fmt_num(d.vss_l()),
+            half_lives(&d),
+            spec.population.split(" (").next().unwrap_or("").to_string(),
+        ]);
+    }
+    let mut out = format!(
+        "Built-in models at {} kg (`ketasim models ID` for details):\n\n{}\n",
+        fmt_num(weight),
+        t.render()
+    );
+    for spec in &specs {
+        let _ = writeln!(out, "{:14} {}", spec.id, spec.citation);
+    }
+    out + &format!(
+        "\nDefault: {}. {}\n",
+        library::DEFAULT_MODEL,
+        crate::DISCLAIMER
+    )
+}
+
+fn scaling(s: &Scaled) -> String {
+    match s.scaling {
+        Scaling::Fixed => "not weight-scaled".into(),
+        Scaling::Allometric(e) if (e - 1.0).abs() < 1e-12 => "∝ weight".into(),
+        Scaling::Allometric(e) => format!("∝ weight^{}", fmt_num(e)),
+    }
+}
+
+fn parameters(out: &mut String, label: &str, spec: &Disposition<Scaled>, d: &Disposition<f64>) {
+    let mut t = Table::new(&[
+        ("parameter", Align::Left),
+        ("value", Align::Right),
+        ("unit", Align::Left),
+        ("scaling", Align::Left),
+    ]);
+    t.row(vec![
+        "CL".into(),
+        fmt_num(d.cl_l_h),
+        "L/h".into(),
+        scaling(&spec.cl_l_h),
+    ]);
+    t.row(vec![
+        "V1".into(),
+        fmt_num(d.v1_l),
+        "L".into(),
+        scaling(&spec.v1_l),
+    ]);
+    for (i, (p, s)) in d.peripherals.iter().zip(&spec.peripherals).enumerate() {
+        t.row(vec![
+            format!("Q{}", i + 2),
+            fmt_num(p.q_l_h),
+            "L/h".into(),
+            scaling(&s.q_l_h),
+        ]);
+        t.row(vec![
+            format!("V{}", i + 2),
+            fmt_num(p.v_l),
+            "L".into(),
+            scaling(&s.v_l),
+        ]);
+    }
+    let k = d.micro();
+    let mut micro = format!("k10 {}", fmt_num(k.k10));
+    for (i, p) in d.peripherals.iter().enumerate() {
+        let _ = write!(
+            micro,
+            ", k1{j} {}, k{j}1 {}",
+            fmt_num(p.q_l_h / d.v1_l),
+            fmt_num(p.q_l_h / p.v_l),
+            j = i + 2
+        );
+    }
+    let _ = write!(
+        out,
+        "\n{label}\n{}\nMicro-constants (1/h): {micro}\nVss {} L; half-lives {}\n",
+        t.render(),
+        fmt_num(d.vss_l()),
+        half_lives(d)
+    );
+}
+
+fn detail(spec: &ModelSpec, weight: f64) -> String {
+    let m = spec.individual(weight);
+    let mut out = format!("{} — {}\n\n", spec.id, spec.title);
+    let _ = writeln!(out, "Drug:        {}", spec.drug.name());
+    let _ = writeln!(out, "Population:  {}", spec.population);
+    let _ = writeln!(out, "Source:      {}", spec.citation);
+    let _ = writeln!(out, "Confidence:  {}", spec.confidence);
+    parameters(
+        &mut out,
+        &format!("Parameters at {} kg:", fmt_num(weight)),
+        &spec.disposition,
+        &m.disposition,
+    );
+    match m.ke0_per_h {
+        Some(ke0) => {
+            let t_half = fmt_time(std::f64::consts::LN_2 / ke0);
+            let _ = writeln!(
+                out,
+                "\nEffect site: ke0 {} /h (t½ke0 {t_half}). {}",
+                fmt_num(ke0),
+                spec.ke0_source
+            );
+        }
+        None => out += "\nEffect site: none (no published ke0).\n",
+    }
+    if let (Some(ms), Some(mm)) = (&spec.metabolite, &m.metabolite) {
+        let label = format!(
+            "Metabolite {} (fraction of parent clearance forming it: {}):",
+            mm.name,
+            fmt_num(mm.fraction_formed)
+        );
+        parameters(&mut out, &label, &ms.disposition, &mm.disposition);
+    }
+    for (route, o) in &spec.route_overrides {
+        let mut parts = Vec::new();
+        if let Some(f) = o.bioavailability {
+            parts.push(format!("F {}", fmt_num(f)));
+        }
+        if let Some(p) = o.presystemic_fraction {
+            parts.push(format!("first-pass metabolite fraction {}", fmt_num(p)));
+        }
+        let _ = writeln!(
+            out,
+            "Route setting published with this model: {route}: {}",
+            parts.join(", ")
+        );
+    }
+    for note in &spec.notes {
+        let _ = writeln!(out, "Note: {note}");
+    }
+    out + &format!("\n{}\n", crate::DISCLAIMER)
+}
