@@ -75,3 +75,63 @@ pub enum SolverError {
 
 /// The library's result type.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// Where in a text file an error is: turns byte spans (as `toml` reports them) into
+/// 1-based line and column, so errors read `file.toml:12:18: ...`.
+#[derive(Debug, Clone, Copy)]
+pub struct Locator<'a> {
+    /// The file, as named to the user.
+    pub path: &'a std::path::Path,
+    /// Its text.
+    pub text: &'a str,
+}
+
+impl Locator<'_> {
+    /// An invalid-input error at byte `offset` of the file.
+    pub fn error(&self, offset: usize, message: impl Into<String>) -> Error {
+        let before = &self.text[..offset.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Error::Invalid {
+            path: Some(self.path.to_path_buf()),
+            line,
+            col,
+            message: message.into(),
+        }
+    }
+
+    /// An invalid-input error about the whole file (no position).
+    pub fn file_error(&self, message: impl Into<String>) -> Error {
+        Error::Invalid {
+            path: Some(self.path.to_path_buf()),
+            line: 0,
+            col: 0,
+            message: message.into(),
+        }
+    }
+
+    /// A TOML syntax or schema error from the `toml` crate, located by its span.
+    pub fn toml_error(&self, e: &toml::de::Error) -> Error {
+        let message = e.message().trim_end().to_string();
+        match e.span() {
+            Some(span) => self.error(span.start, message),
+            None => self.file_error(message),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_become_line_and_column() {
+        let text = "a = 1\nname = \"x\"\n  bad = 3\n";
+        let l = Locator {
+            path: std::path::Path::new("s.toml"),
+            text,
+        };
+        let e = l.error(text.find("bad").unwrap(), "unknown key");
+        assert_eq!(e.to_string(), "s.toml:3:3: unknown key");
+    }
+}

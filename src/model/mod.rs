@@ -6,6 +6,7 @@
 //! same set resolved for one patient: plain litres and litres per hour. [`system`] turns a
 //! `Model` into the linear ODE system `dx/dt = A x + u` that the solvers integrate.
 
+pub mod custom;
 pub mod library;
 pub mod system;
 

@@ -1,0 +1,290 @@
+//! The `[model]` table of scenario and model files: a built-in id with overrides, or a
+//! custom model given by its parameters (DESIGN.md, "Scenario files").
+//!
+//! ```toml
+//! [model]
+//! pk = "kamp-2020"            # a built-in id, optionally with overrides below
+//! # or a custom model:
+//! compartments = 2
+//! clearance = "1.3 L/min"
+//! central_volume = "25 L"
+//! intercompartmental_clearance = ["2.7 L/min"]
+//! peripheral_volume = ["56 L"]
+//! ka = "1.5 /h"               # a depot of the model's own (NONMEM CMT 1)
+//! ke0 = "0.084 /min"          # an effect site
+//! ```
+//!
+//! Absolute values (L, L/h) given here are used at every weight; per-kg values (L/kg,
+//! L/h/kg) scale linearly with weight.
+
+use super::{library, Disposition, Drug, ModelSpec, Peripheral, Scaled};
+use crate::error::{Locator, Result};
+use crate::units::{
+    parse_clearance, parse_rate_constant_per_h, parse_volume, Clearance, UnitError, Volume,
+};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The `[model]` table as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelTable {
+    /// A built-in model id.
+    pub pk: Option<Spanned<String>>,
+    /// Number of compartments, 1–3 (custom models).
+    pub compartments: Option<Spanned<i64>>,
+    /// CL, e.g. "1.3 L/min".
+    pub clearance: Option<Spanned<String>>,
+    /// V1, e.g. "25 L".
+    pub central_volume: Option<Spanned<String>>,
+    /// Q2 (, Q3).
+    pub intercompartmental_clearance: Option<Spanned<Vec<Spanned<String>>>>,
+    /// V2 (, V3).
+    pub peripheral_volume: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Absorption rate of the model's own depot, e.g. "1.5 /h".
+    pub ka: Option<Spanned<String>>,
+    /// Effect-site equilibration rate, e.g. "0.084 /min".
+    pub ke0: Option<Spanned<String>>,
+}
+
+fn unit_error(at: &Locator, s: &Spanned<String>, e: UnitError) -> crate::Error {
+    at.error(s.span().start, e.to_string())
+}
+
+fn clearance(at: &Locator, s: &Spanned<String>) -> Result<Scaled> {
+    match parse_clearance(s.get_ref()).map_err(|e| unit_error(at, s, e))? {
+        Clearance::LPerH(v) => Ok(Scaled::fixed(v)),
+        Clearance::LPerHPerKg(v) => Ok(Scaled::per_kg(v)),
+    }
+}
+
+fn volume(at: &Locator, s: &Spanned<String>) -> Result<Scaled> {
+    let v = match parse_volume(s.get_ref()).map_err(|e| unit_error(at, s, e))? {
+        Volume::L(v) => Scaled::fixed(v),
+        Volume::LPerKg(v) => Scaled::per_kg(v),
+    };
+    if v.value <= 0.0 {
+        return Err(at.error(
+            s.span().start,
+            format!("volume {:?} must be greater than zero", s.get_ref()),
+        ));
+    }
+    Ok(v)
+}
+
+fn rate_constant(at: &Locator, s: &Spanned<String>) -> Result<f64> {
+    let k = parse_rate_constant_per_h(s.get_ref()).map_err(|e| unit_error(at, s, e))?;
+    if k <= 0.0 {
+        return Err(at.error(
+            s.span().start,
+            format!("rate constant {:?} must be greater than zero", s.get_ref()),
+        ));
+    }
+    Ok(k)
+}
+
+fn list(
+    at: &Locator,
+    l: &Option<Spanned<Vec<Spanned<String>>>>,
+    f: fn(&Locator, &Spanned<String>) -> Result<Scaled>,
+) -> Result<Option<Vec<Scaled>>> {
+    l.as_ref()
+        .map(|v| v.get_ref().iter().map(|s| f(at, s)).collect())
+        .transpose()
+}
+
+impl ModelTable {
+    /// The model this table describes. `table_offset` locates the `[model]` header for
+    /// errors about missing keys.
+    pub fn spec(&self, at: &Locator, table_offset: usize) -> Result<ModelSpec> {
+        let mut spec = match &self.pk {
+            Some(id) => library::get(id.get_ref()).ok_or_else(|| {
+                at.error(
+                    id.span().start,
+                    format!(
+                        "unknown model {:?}; expected one of {} (see `ketasim models`)",
+                        id.get_ref(),
+                        library::IDS.join(", ")
+                    ),
+                )
+            })?,
+            None => self.custom(at, table_offset)?,
+        };
+        if let Some(cl) = &self.clearance {
+            spec.disposition.cl_l_h = clearance(at, cl)?;
+        }
+        if let Some(v1) = &self.central_volume {
+            spec.disposition.v1_l = volume(at, v1)?;
+        }
+        let qs = list(at, &self.intercompartmental_clearance, clearance)?;
+        let vs = list(at, &self.peripheral_volume, volume)?;
+        for (key, values, n) in [
+            (
+                "intercompartmental_clearance",
+                &self.intercompartmental_clearance,
+                qs.as_ref().map(Vec::len),
+            ),
+            (
+                "peripheral_volume",
+                &self.peripheral_volume,
+                vs.as_ref().map(Vec::len),
+            ),
+        ] {
+            if let (Some(v), Some(n)) = (values, n) {
+                if n != spec.disposition.peripherals.len() {
+                    let want = spec.disposition.peripherals.len();
+                    return Err(at.error(
+                        v.span().start,
+                        format!(
+                            "{key} has {n} values; the model has {want} peripheral compartments"
+                        ),
+                    ));
+                }
+            }
+        }
+        for (i, p) in spec.disposition.peripherals.iter_mut().enumerate() {
+            p.q_l_h = qs.as_ref().map_or(p.q_l_h, |q| q[i]);
+            p.v_l = vs.as_ref().map_or(p.v_l, |v| v[i]);
+        }
+        if let Some(ka) = &self.ka {
+            spec.depot_ka_per_h = Some(rate_constant(at, ka)?);
+        }
+        if let Some(ke0) = &self.ke0 {
+            spec.ke0_per_h = Some(rate_constant(at, ke0)?);
+            spec.ke0_source = "given in the scenario".into();
+        }
+        Ok(spec)
+    }
+
+    /// A model from parameters alone (no `pk` id).
+    fn custom(&self, at: &Locator, table_offset: usize) -> Result<ModelSpec> {
+        let missing = |key: &str| {
+            at.error(
+                table_offset,
+                format!("[model] needs `pk` (a built-in id) or `{key}` for a custom model"),
+            )
+        };
+        let n = self
+            .compartments
+            .as_ref()
+            .ok_or_else(|| missing("compartments"))?;
+        if !(1..=3).contains(n.get_ref()) {
+            return Err(at.error(
+                n.span().start,
+                format!("compartments = {}; expected 1, 2 or 3", n.get_ref()),
+            ));
+        }
+        let cl = clearance(
+            at,
+            self.clearance
+                .as_ref()
+                .ok_or_else(|| missing("clearance"))?,
+        )?;
+        let v1 = volume(
+            at,
+            self.central_volume
+                .as_ref()
+                .ok_or_else(|| missing("central_volume"))?,
+        )?;
+        let peripherals = *n.get_ref() as usize - 1;
+        let filler = Peripheral {
+            q_l_h: Scaled::fixed(0.0),
+            v_l: Scaled::fixed(1.0),
+        };
+        if peripherals > 0
+            && (self.intercompartmental_clearance.is_none() || self.peripheral_volume.is_none())
+        {
+            return Err(missing(
+                "intercompartmental_clearance` and `peripheral_volume",
+            ));
+        }
+        Ok(ModelSpec {
+            id: "custom".into(),
+            title: format!("custom {}-compartment model", n.get_ref()),
+            citation: "given in the scenario file".into(),
+            confidence: "user-supplied".into(),
+            population: "as given".into(),
+            drug: Drug::Racemic,
+            disposition: Disposition {
+                cl_l_h: cl,
+                v1_l: v1,
+                peripherals: vec![filler; peripherals],
+            },
+            ke0_per_h: None,
+            ke0_source: "none".into(),
+            metabolite: None,
+            depot_ka_per_h: None,
+            route_overrides: Vec::new(),
+            notes: Vec::new(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[derive(Deserialize)]
+    struct File {
+        model: Spanned<ModelTable>,
+    }
+
+    fn spec(text: &str) -> Result<ModelSpec> {
+        let at = Locator {
+            path: Path::new("m.toml"),
+            text,
+        };
+        let f: File = toml::from_str(text).map_err(|e| at.toml_error(&e))?;
+        f.model.get_ref().spec(&at, f.model.span().start)
+    }
+
+    #[test]
+    fn nonmem_conformance_model() {
+        let s = spec("[model]\ncompartments = 1\nclearance = \"1.1 L/h\"\ncentral_volume = \"20 L\"\nka = \"1.5 /h\"\n").unwrap();
+        let m = s.individual(70.0);
+        assert_eq!(
+            (m.disposition.cl_l_h, m.disposition.v1_l, m.depot_ka_per_h),
+            (1.1, 20.0, Some(1.5))
+        );
+    }
+
+    #[test]
+    fn library_model_with_an_override() {
+        let s = spec("[model]\npk = \"kamp-2020\"\nclearance = \"1.3 L/min\"\n").unwrap();
+        let m = s.individual(50.0);
+        assert!((m.disposition.cl_l_h - 78.0).abs() < 1e-9);
+        assert_eq!(m.disposition.peripherals.len(), 2);
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let e = spec("[model]\npk = \"kamp-2021\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("m.toml:2:6: unknown model \"kamp-2021\""),
+            "{e}"
+        );
+        let e = spec("[model]\ncompartments = 2\nclearance = \"1 L/h\"\ncentral_volume = \"3 L\"\nintercompartmental_clearance = [\"1 L/h\", \"2 L/h\"]\nperipheral_volume = [\"4 L\"]\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("m.toml:5:32: intercompartmental_clearance has 2 values"),
+            "{e}"
+        );
+        let e = spec(
+            "[model]\ncompartments = 1\nclearance = \"1 L/hr/day\"\ncentral_volume = \"3 L\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with("m.toml:3:13: unknown unit"),
+            "{e}"
+        );
+        let e = spec("[model]\ncompartment = 1\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("m.toml:2:1: unknown field `compartment`"),
+            "{e}"
+        );
+    }
+}
