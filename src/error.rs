@@ -5,6 +5,14 @@ use std::path::PathBuf;
 /// Anything that can go wrong in the library.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
     /// The solver could not advance.
     #[error(transparent)]
     Solver(#[from] SolverError),
@@ -112,7 +120,8 @@ impl Locator<'_> {
 
     /// A TOML syntax or schema error from the `toml` crate, located by its span.
     pub fn toml_error(&self, e: &toml::de::Error) -> Error {
-        let message = e.message().trim_end().to_string();
+        // toml puts "expected ..." on a second line; keep the error on one.
+        let message = e.message().trim_end().replace('\n', "; ");
         match e.span() {
             Some(span) => self.error(span.start, message),
             None => self.file_error(message),

@@ -13,12 +13,15 @@
 //! route ─▶ dosing (Dose → Input → Timeline) ─────────┼─▶ simulate (solver: exact | ode) ─▶ Trajectory
 //! ```
 
+pub mod bands;
 pub mod cli;
 pub mod dosing;
 pub mod error;
+pub mod metrics;
 pub mod model;
 pub mod report;
 pub mod route;
+pub mod scenario;
 pub mod simulate;
 pub mod solver;
 pub mod units;

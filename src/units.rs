@@ -289,6 +289,17 @@ pub fn parse_concentration_ng_ml(s: &str) -> Result<NgPerMl, UnitError> {
     Ok(v * factor)
 }
 
+/// A time for people: minutes below 1 h, hours below 3 days, else days.
+pub fn fmt_hours(h: Hours) -> String {
+    if h < 1.0 {
+        format!("{} min", fmt_num(h * 60.0))
+    } else if h < 72.0 {
+        format!("{} h", fmt_num(h))
+    } else {
+        format!("{} d", fmt_num(h / 24.0))
+    }
+}
+
 /// A number for people: up to 4 significant digits, no trailing zeros.
 pub fn fmt_num(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {

@@ -1,8 +1,12 @@
 //! The command line: clap definitions and one file per subcommand. Only this module and
 //! `report::table` print; the library below never sees CLI types.
 
+mod bands;
+mod check;
+mod files;
 mod models;
 mod routes;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,16 +32,25 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Simulate scenario files: print a summary, write CSV and PNG for each.
+    Run(run::Args),
+    /// Validate scenario files without simulating or writing anything.
+    Check(check::Args),
     /// List the built-in models, or show one with its derived quantities.
     Models(models::Args),
     /// List the routes with their default bioavailability, absorption, lag and source.
     Routes(routes::Args),
+    /// List the concentration bands a scenario may shade, with their sources.
+    Bands(bands::Args),
 }
 
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::Check(args) => check::run(&args),
         Command::Models(args) => models::run(&args),
+        Command::Bands(args) => bands::run(&args),
         Command::Routes(args) => routes::run(&args),
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::model::{library, Disposition, ModelSpec, Scaled, Scaling};
 use crate::report::table::{Align, Table};
-use crate::units::{fmt_num, parse_weight_kg};
+use crate::units::{fmt_hours as fmt_time, fmt_num, parse_weight_kg};
 use anyhow::{bail, Result};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -33,17 +33,6 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// A time for people: minutes below 1 h, hours below 3 days, else days.
-pub fn fmt_time(h: f64) -> String {
-    if h < 1.0 {
-        format!("{} min", fmt_num(h * 60.0))
-    } else if h < 72.0 {
-        format!("{} h", fmt_num(h))
-    } else {
-        format!("{} d", fmt_num(h / 24.0))
-    }
 }
 
 fn structure(spec: &ModelSpec) -> String {

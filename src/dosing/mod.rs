@@ -291,6 +291,17 @@ pub enum Event {
     Sample,
 }
 
+/// A regimen that has been running for ever when `dose.time_h` comes: at that moment the
+/// body holds the steady state of `dose` repeated every `interval_h` (the dose itself, and
+/// any repeats, are listed separately as ordinary doses).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SteadyStart {
+    /// The repeated dose; its time is when the steady state is reached.
+    pub dose: Dose,
+    /// Dosing interval (h).
+    pub interval_h: f64,
+}
+
 /// Events in time order; events at the same time happen in the order they were added.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Timeline {
@@ -322,7 +333,30 @@ impl Timeline {
 
     /// A timeline of `doses` on `system`, sampled at `times_h` (doses at a sample time come first).
     pub fn of_doses(doses: &[Dose], system: &LinearSystem, times_h: &[f64]) -> Timeline {
+        Timeline::of_schedule(doses, &[], system, times_h)
+    }
+
+    /// A timeline of `doses` and steady-state starts on `system`, sampled at `times_h`.
+    /// At one moment, steady states come first, then doses, then the sample.
+    pub fn of_schedule(
+        doses: &[Dose],
+        steady: &[SteadyStart],
+        system: &LinearSystem,
+        times_h: &[f64],
+    ) -> Timeline {
         let mut t = Timeline::new();
+        for s in steady {
+            let relative = Dose {
+                time_h: 0.0,
+                ..s.dose
+            };
+            let event = Event::SteadyState {
+                interval_h: s.interval_h,
+                inputs: inputs(&relative, system),
+                mode: SteadyStateMode::Add,
+            };
+            t.push(s.dose.time_h, event);
+        }
         for input in doses.iter().flat_map(|d| inputs(d, system)) {
             t.push(input.start_h, Event::Input(input));
         }

@@ -1,4 +1,9 @@
-//! Writers for what people read: terminal tables (and, later, CSV and plots). Each writer
-//! is pure: it returns a `String` or bytes, or writes to any `impl Write`.
+//! Writers for what people read: terminal tables, CSV files and plots. Each writer is
+//! pure: it returns a `String` or bytes, or writes to any `impl Write`; the caller picks
+//! the file.
 
+pub mod csv;
+pub mod figure;
+pub mod plot;
+pub mod summary;
 pub mod table;

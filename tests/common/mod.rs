@@ -53,3 +53,32 @@ pub fn two_cpt(cl_l_h: f64, v1_l: f64, q_l_h: f64, v2_l: f64) -> Model {
         .push(Peripheral { q_l_h, v_l: v2_l });
     m
 }
+
+/// The `ketasim` binary, run in `dir`.
+pub fn ketasim(dir: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("ketasim").expect("the binary is built");
+    cmd.current_dir(dir);
+    cmd
+}
+
+/// The repository root.
+pub fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every file below `dir` (recursively), sorted.
+pub fn files_below(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_below(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -1,0 +1,99 @@
+//! CSV writers: the long ("tidy") time course and the one-row-per-schedule summary.
+//! Numbers are written at fixed precision: times to 1e-6 h, concentrations to 1e-4 ng/mL.
+
+use crate::scenario::ScheduleResult;
+use std::io::Write;
+
+fn conc(v: f64) -> String {
+    format!("{v:.4}")
+}
+
+/// `schedule,time_h,plasma_ng_ml[,effect_ng_ml][,norketamine_ng_ml]`, one row per
+/// schedule × time.
+pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let first = results.first().map(|r| &r.trajectory);
+    let effect = first.is_some_and(|t| t.effect_ng_ml.is_some());
+    let metabolite = first.is_some_and(|t| t.metabolite_ng_ml.is_some());
+    let mut header = vec!["schedule", "time_h", "plasma_ng_ml"];
+    if effect {
+        header.push("effect_ng_ml");
+    }
+    if metabolite {
+        header.push("norketamine_ng_ml");
+    }
+    w.write_record(&header)?;
+    for r in results {
+        let t = &r.trajectory;
+        for i in 0..t.time_h.len() {
+            let mut row = vec![
+                r.name.clone(),
+                format!("{:.6}", t.time_h[i]),
+                conc(t.plasma_ng_ml[i]),
+            ];
+            if let Some(e) = t.effect_ng_ml.as_ref().filter(|_| effect) {
+                row.push(conc(e[i]));
+            }
+            if let Some(m) = t.metabolite_ng_ml.as_ref().filter(|_| metabolite) {
+                row.push(conc(m[i]));
+            }
+            w.write_record(&row)?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// `schedule,cmax_ng_ml,tmax_h,auc_ng_h_ml,c_end_ng_ml,hours_in_<band>...`, then
+/// `cmax_norketamine_ng_ml` and `cmax_effect_ng_ml` where the model has them.
+pub fn summary<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let Some(first) = results.first() else {
+        return Ok(());
+    };
+    let mut header: Vec<String> = [
+        "schedule",
+        "cmax_ng_ml",
+        "tmax_h",
+        "auc_ng_h_ml",
+        "c_end_ng_ml",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(
+        first
+            .summary
+            .hours_in_band
+            .iter()
+            .map(|(b, _)| format!("hours_in_{}", b.id)),
+    );
+    let metabolite = first.summary.cmax_metabolite_ng_ml.is_some();
+    let effect = first.summary.cmax_effect_ng_ml.is_some();
+    if metabolite {
+        header.push("cmax_norketamine_ng_ml".into());
+    }
+    if effect {
+        header.push("cmax_effect_ng_ml".into());
+    }
+    w.write_record(&header)?;
+    for r in results {
+        let s = &r.summary;
+        let mut row = vec![
+            r.name.clone(),
+            conc(s.cmax_ng_ml),
+            format!("{:.4}", s.tmax_h),
+            conc(s.auc_ng_h_ml),
+            conc(s.c_end_ng_ml),
+        ];
+        row.extend(s.hours_in_band.iter().map(|(_, h)| format!("{h:.4}")));
+        if metabolite {
+            row.push(conc(s.cmax_metabolite_ng_ml.unwrap_or(0.0)));
+        }
+        if effect {
+            row.push(conc(s.cmax_effect_ng_ml.unwrap_or(0.0)));
+        }
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,508 @@
+//! Drawing a [`PlotSpec`] with plotters: layout, axes, bands, curves, dose markers and
+//! the legend.
+
+use super::{Band, DoseMarker, Panel, PlotError, PlotSpec, Series};
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::{types::RangedCoordf64, Shift};
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::{ops::Range, sync::OnceLock};
+
+/// Okabe–Ito palette, black last.
+const PALETTE: [u32; 8] = [
+    0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7, 0xE69F00, 0x56B4E9, 0xF0E442, 0x000000,
+];
+const DARK: RGBColor = RGBColor(50, 50, 50);
+const GREY: RGBColor = RGBColor(110, 110, 110);
+const FAMILY: &str = "sans-serif";
+const RIBBON_NOTE: &str = "shaded: 5th–95th percentile";
+
+type Res<T> = Result<T, PlotError>;
+type Area<DB> = DrawingArea<DB, Shift>;
+/// Pixel rectangle `(x0, y0, x1, y1)`.
+type Rect = (i32, i32, i32, i32);
+type Chart<'a, DB, Y> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>;
+/// A y coordinate (linear or logarithmic) over f64.
+trait YAxis: Ranged<ValueType = f64> {}
+impl<T: Ranged<ValueType = f64>> YAxis for T {}
+
+fn colour(i: usize) -> RGBColor {
+    let c = PALETTE[i % PALETTE.len()];
+    RGBColor((c >> 16) as u8, (c >> 8) as u8, c as u8)
+}
+
+fn de<E: std::fmt::Display>(e: E) -> PlotError {
+    PlotError::Draw(e.to_string())
+}
+
+fn font(size: f64) -> TextStyle<'static> {
+    TextStyle::from((FAMILY, size).into_font())
+}
+
+pub(super) fn prepare(spec: &PlotSpec) -> Res<(u32, u32)> {
+    if spec.width_px < 200 || spec.height_px < 150 {
+        return Err(PlotError::Draw("image must be at least 200×150 px".into()));
+    }
+    if spec.series.iter().flat_map(finite_points).next().is_none() {
+        return Err(PlotError::NoData);
+    }
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = REGISTERED.get_or_init(|| {
+        let reg = |st, font| plotters::style::register_font(FAMILY, st, font).is_ok();
+        reg(FontStyle::Normal, dejavu::sans::regular())
+            && reg(FontStyle::Bold, dejavu::sans::bold())
+    });
+    ok.then_some((spec.width_px, spec.height_px))
+        .ok_or(PlotError::Font)
+}
+
+/// Compact number label: "0", "2.5", "160", "0.01" (at most 6 decimals).
+fn fmt_num(v: f64) -> String {
+    format!("{}", (v * 1e6).round() / 1e6 + 0.0)
+}
+
+/// Layout scale relative to a 1200×800 figure.
+#[derive(Clone, Copy)]
+struct Geom(f64);
+
+impl Geom {
+    fn px(self, v: f64) -> f64 {
+        v * self.0
+    }
+    fn i(self, v: f64) -> i32 {
+        (v * self.0).round() as i32
+    }
+}
+
+/// What one panel draws.
+struct View<'a> {
+    y_label: &'a str,
+    series: &'a [Series],
+    bands: &'a [Band],
+    doses: &'a [DoseMarker],
+    x: Range<f64>,
+    y: (f64, f64),
+    log: bool,
+    x_desc: bool,
+    g: Geom,
+}
+
+impl<'a> View<'a> {
+    /// The main panel (`lower == None`) or the lower panel of `spec`.
+    fn new(spec: &'a PlotSpec, g: Geom, lower: Option<&'a Panel>) -> Self {
+        let main = lower.is_none();
+        let (y_label, series) = match lower {
+            Some(p) => (p.y_label.as_str(), &p.series[..]),
+            None => (spec.y_label.as_str(), &spec.series[..]),
+        };
+        let bands = if main { &spec.bands[..] } else { &[] };
+        let doses = if main { &spec.doses[..] } else { &[] };
+        let (x, y) = (x_range(spec), y_range(series, spec.log_y));
+        let x_desc = !main || spec.lower_panel.is_none();
+        let log = spec.log_y;
+        View {
+            y_label,
+            series,
+            bands,
+            doses,
+            x,
+            y,
+            log,
+            x_desc,
+            g,
+        }
+    }
+}
+
+pub(super) fn draw_figure<DB: DrawingBackend>(root: &Area<DB>, spec: &PlotSpec) -> Res<()> {
+    let (w, h) = (f64::from(spec.width_px), f64::from(spec.height_px));
+    let g = Geom((w / 1200.0).min(h / 800.0).clamp(0.7, 4.0));
+    root.fill(&WHITE).map_err(de)?;
+    let (top, rest) = root.split_vertically(g.i(54.0));
+    let body_h = rest.dim_in_pixel().1 as i32 - g.i(32.0);
+    let (body, foot) = rest.split_vertically(body_h);
+    centred_text(&top, &spec.title, (g.px(30.0), FontStyle::Bold), &BLACK)?;
+    centred_text(&foot, &spec.footer, (g.px(15.0), FontStyle::Normal), &GREY)?;
+    let main = View::new(spec, g, None);
+    match &spec.lower_panel {
+        None => panel(&body, &main)?,
+        Some(p) => {
+            let (a, b) = body.split_vertically(body_h * 7 / 10);
+            panel(&a, &main)?;
+            panel(&b, &View::new(spec, g, Some(p)))?;
+        }
+    }
+    root.present().map_err(de)
+}
+
+/// Centred single-line text, shrunk to fit the area width.
+fn centred_text<DB: DrawingBackend>(
+    area: &Area<DB>,
+    text: &str,
+    (size, style): (f64, FontStyle),
+    col: &RGBColor,
+) -> Res<()> {
+    let (w, h) = area.dim_in_pixel();
+    let st = TextStyle::from((FAMILY, size, style).into_font());
+    let tw = f64::from(area.estimate_text_size(text, &st).map_err(de)?.0.max(1));
+    let size = (size * (f64::from(w) * 0.96 / tw).min(1.0)).max(8.0);
+    let st = TextStyle::from((FAMILY, size, style).into_font()).color(col);
+    let at = (w as i32 / 2, h as i32 / 2);
+    text_at(area, text, at, st.pos(Pos::new(HPos::Center, VPos::Center)))
+}
+
+fn text_at<DB: DrawingBackend>(a: &Area<DB>, t: &str, at: (i32, i32), st: TextStyle) -> Res<()> {
+    a.draw(&Text::new(t, at, st)).map_err(de)
+}
+
+fn fill_rect<DB: DrawingBackend>(a: &Area<DB>, r: Rect, col: RGBAColor) -> Res<()> {
+    a.draw(&Rectangle::new([(r.0, r.1), (r.2, r.3)], col.filled()))
+        .map_err(de)
+}
+
+fn finite_points(s: &Series) -> impl Iterator<Item = (f64, f64)> + '_ {
+    let pts = s.time_h.iter().zip(&s.conc_ng_ml).map(|(&t, &c)| (t, c));
+    pts.filter(|(t, c)| t.is_finite() && c.is_finite())
+}
+
+fn x_range(spec: &PlotSpec) -> Range<f64> {
+    let lower = spec.lower_panel.iter().flat_map(|p| &p.series);
+    let all = spec.series.iter().chain(lower);
+    let times = all.flat_map(|s| finite_points(s).map(|p| p.0));
+    let (lo, hi) = times.fold((f64::MAX, f64::MIN), |(a, b), t| (a.min(t), b.max(t)));
+    match hi - lo {
+        d if d > 0.0 => lo..hi,
+        _ => lo - 0.5..lo + 0.5,
+    }
+}
+
+/// Linear: 0..max×1.1. Log: decade floor of max(min positive, max/1e4) .. max×1.5.
+pub(super) fn y_range(series: &[Series], log: bool) -> (f64, f64) {
+    let ribbons = series.iter().filter_map(|s| s.ribbon.as_ref());
+    let ribbons = ribbons.flat_map(|(l, u)| l.iter().chain(u).copied());
+    let vals = series.iter().flat_map(|s| finite_points(s).map(|p| p.1));
+    let (mut min, mut max, mut min_pos) = (0.0f64, f64::MIN, f64::MAX);
+    for v in vals.chain(ribbons.filter(|v| v.is_finite())) {
+        (min, max) = (min.min(v), max.max(v));
+        min_pos = if v > 0.0 { min_pos.min(v) } else { min_pos };
+    }
+    let top = if max > 0.0 { max } else { 1.0 / 1.1 };
+    match log {
+        true => {
+            let floor = min_pos.min(top).max(top / 1e4);
+            (10f64.powf(floor.log10().floor()), top * 1.5)
+        }
+        false => (min * 1.1, top * 1.1),
+    }
+}
+
+/// Runs of drawable points; a non-finite or (log axis) below-floor value breaks the line.
+fn segments(s: &Series, floor: Option<f64>) -> Vec<Vec<(f64, f64)>> {
+    let mut out = vec![Vec::new()];
+    for (&t, &c) in s.time_h.iter().zip(&s.conc_ng_ml) {
+        if t.is_finite() && c.is_finite() && floor.is_none_or(|f| c >= f) {
+            out.last_mut().into_iter().for_each(|seg| seg.push((t, c)));
+        } else if out.last().is_some_and(|seg| !seg.is_empty()) {
+            out.push(Vec::new());
+        }
+    }
+    out.retain(|seg| !seg.is_empty());
+    out
+}
+
+/// Ribbon outline (upper forwards, lower backwards), clamped to the y range.
+fn ribbon_polygon(s: &Series, (lo, hi): (f64, f64)) -> Option<Vec<(f64, f64)>> {
+    let (low, high) = s.ribbon.as_ref()?;
+    let pts: Vec<(f64, f64, f64)> = (s.time_h.iter().zip(low).zip(high))
+        .map(|((&t, &l), &u)| (t, l.clamp(lo, hi), u.clamp(lo, hi)))
+        .filter(|(t, l, u)| t.is_finite() && l.is_finite() && u.is_finite())
+        .collect();
+    let upper = pts.iter().map(|&(t, _, u)| (t, u));
+    let outline = upper.chain(pts.iter().rev().map(|&(t, l, _)| (t, l)));
+    (pts.len() > 1).then(|| outline.collect())
+}
+
+fn panel<DB: DrawingBackend>(area: &Area<DB>, v: &View) -> Res<()> {
+    match v.log {
+        true => panel_with(area, v, (v.y.0..v.y.1).log_scale()),
+        false => panel_with(area, v, v.y.0..v.y.1),
+    }
+}
+
+fn panel_with<DB, YS>(area: &Area<DB>, v: &View, ys: YS) -> Res<()>
+where
+    DB: DrawingBackend,
+    YS: AsRangedCoord<Value = f64>,
+    YS::CoordDescType: ValueFormatter<f64>,
+{
+    let g = v.g;
+    let n_y = (f64::from(area.dim_in_pixel().1) / g.px(50.0)).clamp(3.0, 10.0) as usize;
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(g.i(8.0))
+        .margin_right(g.i(28.0))
+        .margin_left(g.i(10.0))
+        .margin_bottom(g.i(6.0))
+        .x_label_area_size(g.i(if v.x_desc { 62.0 } else { 36.0 }))
+        .y_label_area_size(g.i(105.0))
+        .build_cartesian_2d(v.x.clone(), ys)
+        .map_err(de)?;
+    let fmt = |x: &f64| fmt_num(*x);
+    let mut mesh = chart.configure_mesh();
+    mesh.bold_line_style(BLACK.mix(0.13))
+        .light_line_style(BLACK.mix(0.04))
+        .max_light_lines(2)
+        .axis_style(DARK)
+        .x_labels(12)
+        .y_labels(if v.log { 12 } else { n_y })
+        .x_label_formatter(&fmt)
+        .y_label_formatter(&fmt)
+        .label_style(font(g.px(18.0)).color(&DARK))
+        .axis_desc_style(font(g.px(20.0)))
+        .y_desc(v.y_label);
+    if v.x_desc {
+        mesh.x_desc("Time (h)");
+    }
+    mesh.draw().map_err(de)?;
+    let mut avoid = draw_bands(&chart, v)?;
+    draw_curves(&mut chart, v)?;
+    avoid.extend(draw_doses(&chart, area, v)?);
+    draw_legend(&mut chart, v, &avoid)
+}
+
+/// Pixel position of a data point relative to the plotting area.
+fn to_local<DB: DrawingBackend, Y: YAxis>(chart: &Chart<DB, Y>, p: (f64, f64)) -> (i32, i32) {
+    let (bx, by) = chart.plotting_area().get_base_pixel();
+    let (x, y) = chart.backend_coord(&p);
+    (x - bx, y - by)
+}
+
+fn overlaps(a: Rect, b: Rect) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+/// Shaded bands, labelled at the right edge; returns the label rectangles.
+fn draw_bands<DB: DrawingBackend, Y: YAxis>(chart: &Chart<DB, Y>, v: &View) -> Res<Vec<Rect>> {
+    let fills = [RGBColor(86, 180, 233).mix(0.16), GREY.mix(0.14)];
+    let pa = chart.plotting_area().strip_coord_spec();
+    let (st, pad) = (font(v.g.px(16.0)).color(&DARK), v.g.i(4.0));
+    let mut placed: Vec<Rect> = Vec::new();
+    for (i, b) in v.bands.iter().enumerate() {
+        let (bl, bh) = (b.low_ng_ml.min(b.high_ng_ml), b.low_ng_ml.max(b.high_ng_ml));
+        let (lo, hi) = (bl.max(v.y.0), bh.min(v.y.1));
+        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+            continue;
+        }
+        let rect = Rectangle::new([(v.x.start, lo), (v.x.end, hi)], fills[i % 2].filled());
+        chart.plotting_area().draw(&rect).map_err(de)?;
+        let text = format!("{} {}–{} ng/mL", b.name, fmt_num(bl), fmt_num(bh));
+        let (tw, th) = pa.estimate_text_size(&text, &st).map_err(de)?;
+        let (right, top) = to_local(chart, (v.x.end, hi));
+        let (x0, y1) = (right - tw as i32 - 3 * pad, top + th as i32 + 3 * pad);
+        let mut r = (x0, top + pad, right - pad, y1);
+        while let Some(o) = placed.iter().find(|o| overlaps(**o, r)) {
+            r = (r.0, o.3 + 1, r.2, o.3 + 1 + r.3 - r.1);
+        }
+        fill_rect(&pa, r, WHITE.mix(0.7))?;
+        let st = st.clone().pos(Pos::new(HPos::Right, VPos::Center));
+        text_at(&pa, &text, (r.2 - pad, (r.1 + r.3) / 2), st)?;
+        placed.push(r);
+    }
+    Ok(placed)
+}
+
+/// Douglas–Peucker simplification in pixel space (0.5 px tolerance): plotters draws wide
+/// lines as polygons, whose joints get blobby when points are only 1–2 px apart.
+fn simplify<DB: DrawingBackend, Y: YAxis>(
+    c: &Chart<DB, Y>,
+    seg: Vec<(f64, f64)>,
+) -> Vec<(f64, f64)> {
+    let px: Vec<(i32, i32)> = seg.iter().map(|p| c.backend_coord(p)).collect();
+    let px: Vec<(f64, f64)> = px.into_iter().map(|(x, y)| (x.into(), y.into())).collect();
+    let mut keep = vec![false; seg.len()];
+    let mut todo = vec![(0, seg.len().saturating_sub(1))];
+    while let Some((a, b)) = todo.pop() {
+        (keep[a], keep[b]) = (true, true);
+        let ((x0, y0), (dx, dy)) = (px[a], (px[b].0 - px[a].0, px[b].1 - px[a].1));
+        let len = dx.hypot(dy);
+        let dist = |(x, y): (f64, f64)| match len < 0.5 {
+            true => (x - x0).hypot(y - y0),
+            false => ((x - x0) * dy - (y - y0) * dx).abs() / len,
+        };
+        let far = (a + 1..b)
+            .map(|k| (k, dist(px[k])))
+            .max_by(|p, q| p.1.total_cmp(&q.1));
+        if let Some((k, _)) = far.filter(|f| f.1 > 0.5) {
+            todo.extend([(a, k), (k, b)]);
+        }
+    }
+    seg.into_iter()
+        .zip(keep)
+        .filter_map(|(p, k)| k.then_some(p))
+        .collect()
+}
+
+/// Ribbons first, then lines (dashed from the 5th series on), each added to the legend.
+fn draw_curves<'a, DB, Y>(chart: &mut Chart<'a, DB, Y>, v: &View) -> Res<()>
+where
+    DB: DrawingBackend + 'a,
+    Y: YAxis,
+{
+    for (i, s) in v.series.iter().enumerate() {
+        if let Some(poly) = ribbon_polygon(s, v.y) {
+            let fill = colour(i).mix(0.2).filled();
+            chart.draw_series([Polygon::new(poly, fill)]).map_err(de)?;
+        }
+    }
+    let (dash, gap, sw) = (v.g.i(10.0), v.g.i(6.0), v.g.i(34.0));
+    for (i, s) in v.series.iter().enumerate() {
+        let st = colour(i).stroke_width(v.g.i(2.0).max(2) as u32);
+        // Solid lines are dashes longer than anything drawn.
+        let d = if i >= 4 { dash } else { i32::MAX / 4 };
+        for seg in segments(s, v.log.then_some(v.y.0)) {
+            let line = DashedLineSeries::new(simplify(chart, seg), d, gap, st);
+            chart.draw_series(line).map_err(de)?;
+        }
+        if !s.name.is_empty() {
+            let none = chart.draw_series(std::iter::empty::<PathElement<(f64, f64)>>());
+            let mark = move |(x, y)| DashedPathElement::new([(x, y), (x + sw, y)], d, gap, st);
+            none.map_err(de)?.label(&s.name).legend(mark);
+        }
+    }
+    Ok(())
+}
+
+/// Upward triangles along the bottom edge, stacked where labels would collide; returns
+/// the occupied rectangles relative to the plotting area.
+fn draw_doses<DB, Y>(chart: &Chart<DB, Y>, area: &Area<DB>, v: &View) -> Res<Vec<Rect>>
+where
+    DB: DrawingBackend,
+    Y: YAxis,
+{
+    let ((ax, ay), (bx, by)) = (
+        area.get_base_pixel(),
+        chart.plotting_area().get_base_pixel(),
+    );
+    let bottom = chart.backend_coord(&(v.x.start, v.y.0)).1 - ay;
+    let st = font(v.g.px(15.0)).color(&DARK);
+    let st = st.pos(Pos::new(HPos::Left, VPos::Center));
+    let (half, tri, row_h, gap) = (v.g.i(7.0), v.g.i(6.0), v.g.i(20.0), v.g.i(4.0));
+    let mut doses: Vec<&DoseMarker> = v.doses.iter().filter(|d| v.x.contains(&d.time_h)).collect();
+    doses.sort_by(|a, b| a.time_h.total_cmp(&b.time_h));
+    let mut used: Vec<Rect> = Vec::new();
+    for d in doses {
+        let px = chart.backend_coord(&(d.time_h, v.y.0)).0 - ax;
+        let text = if v.doses.len() <= 12 {
+            d.label.as_str()
+        } else {
+            ""
+        };
+        let (tw, th) = area.estimate_text_size(text, &st).map_err(de)?;
+        let (tw, th, x0) = (tw as i32, th as i32 / 2 + 2, px + half + gap);
+        let span = |cy: i32| (px - half, cy - row_h / 2, x0 + tw + gap, cy + row_h / 2);
+        let mut cy = bottom - gap - row_h / 2;
+        while used.iter().any(|u| overlaps(*u, span(cy))) {
+            cy -= row_h;
+        }
+        used.push(span(cy));
+        let pts = vec![(px, cy - tri), (px - half, cy + tri), (px + half, cy + tri)];
+        area.draw(&Polygon::new(pts, colour(d.series).filled()))
+            .map_err(de)?;
+        if !text.is_empty() {
+            fill_rect(area, (x0, cy - th, x0 + tw + gap, cy + th), WHITE.mix(0.75))?;
+            text_at(area, text, (x0 + gap / 2, cy), st.clone())?;
+        }
+    }
+    let (dx, dy) = (ax - bx, ay - by);
+    Ok(used
+        .into_iter()
+        .map(|r| (r.0 + dx, r.1 + dy, r.2 + dx, r.3 + dy))
+        .collect())
+}
+
+/// Pixel samples (at most ~4 px apart) along every curve and ribbon outline.
+fn curve_pixels<DB: DrawingBackend, Y: YAxis>(chart: &Chart<DB, Y>, v: &View) -> Vec<(i32, i32)> {
+    let floor = v.log.then_some(v.y.0);
+    let mut lines: Vec<_> = v.series.iter().flat_map(|s| segments(s, floor)).collect();
+    lines.extend(v.series.iter().filter_map(|s| ribbon_polygon(s, v.y)));
+    let mut out = Vec::new();
+    for line in lines {
+        let px: Vec<(i32, i32)> = line.iter().map(|&p| to_local(chart, p)).collect();
+        out.extend(px.first().copied());
+        for w in px.windows(2) {
+            let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+            let n = ((x1 - x0).abs().max((y1 - y0).abs()) / 4).max(1);
+            out.extend((1..=n).map(|k| (x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n)));
+        }
+    }
+    out
+}
+
+/// Top-left corner for a `w`×`h` legend: the first candidate (right, left, then centre
+/// column, each top to bottom) covering the fewest curve pixels and no label.
+fn legend_spot<DB, Y>(chart: &Chart<DB, Y>, v: &View, avoid: &[Rect], w: i32, h: i32) -> (i32, i32)
+where
+    DB: DrawingBackend,
+    Y: YAxis,
+{
+    let (pw, ph) = chart.plotting_area().dim_in_pixel();
+    let (pw, ph, m) = (pw as i32, ph as i32, v.g.i(10.0));
+    let pixels = curve_pixels(chart, v);
+    let score = |r: Rect| {
+        let near = |p: &&(i32, i32)| overlaps((p.0 - 4, p.1 - 4, p.0 + 4, p.1 + 4), r);
+        let labels = avoid.iter().filter(|a| overlaps(**a, r)).count();
+        pixels.iter().filter(near).count() + 10_000 * labels
+    };
+    let ys: Vec<i32> = (m..=(ph - h - m).max(m))
+        .step_by(v.g.i(12.0).max(1) as usize)
+        .collect();
+    let xs = [pw - w - m, m, (pw - w) / 2];
+    let cands = xs
+        .into_iter()
+        .flat_map(|x| ys.iter().map(move |&y| (x, y, x + w, y + h)));
+    cands
+        .min_by_key(|&r| score(r))
+        .map_or((m, m), |r| (r.0, r.1))
+}
+
+/// Legend (plus a ribbon note when any named series has a ribbon), placed by [`legend_spot`].
+fn draw_legend<'a, DB, Y>(chart: &mut Chart<'a, DB, Y>, v: &View, avoid: &[Rect]) -> Res<()>
+where
+    DB: DrawingBackend + 'a,
+    Y: YAxis,
+{
+    let (g, st) = (v.g, font(v.g.px(17.0)));
+    let named: Vec<&Series> = v.series.iter().filter(|s| !s.name.is_empty()).collect();
+    let mut names: Vec<&str> = named.iter().map(|s| s.name.as_str()).collect();
+    if named.iter().any(|s| s.ribbon.is_some()) {
+        let (half, sw) = (g.i(7.0), g.i(34.0));
+        let none = std::iter::empty::<Rectangle<(f64, f64)>>();
+        let note = chart.draw_series(none).map_err(de)?.label(RIBBON_NOTE);
+        let fill = GREY.mix(0.3).filled();
+        note.legend(move |(x, y)| Rectangle::new([(x, y - half), (x + sw, y + half)], fill));
+        names.push(RIBBON_NOTE);
+    }
+    let mut text_w = 0;
+    for n in &names {
+        text_w = text_w.max(
+            chart
+                .plotting_area()
+                .estimate_text_size(n, &st)
+                .map_err(de)?
+                .0,
+        );
+    }
+    if names.is_empty() {
+        return Ok(());
+    }
+    let (margin, swatch) = (g.i(10.0), g.i(44.0));
+    let w = text_w as i32 + swatch + 2 * margin;
+    let h = (names.len() as f64 * g.px(17.0) * 1.25) as i32 + 2 * margin;
+    let (x, y) = legend_spot(chart, v, avoid, w, h);
+    let mut legend = chart.configure_series_labels();
+    legend
+        .position(SeriesLabelPosition::Coordinate(x, y))
+        .legend_area_size(swatch);
+    legend.margin(margin).label_font(st).background_style(WHITE);
+    legend.border_style(DARK.mix(0.6)).draw().map_err(de)
+}

@@ -1,0 +1,247 @@
+//! Concentration–time plots for ketasim (teaching and research use only).
+//!
+//! [`render_png`] and [`render_svg`] turn a [`PlotSpec`] into PNG bytes or an SVG
+//! document. Text is laid out with the embedded DejaVu Sans font, which is
+//! registered with plotters on first use, so no system font library is needed.
+
+mod draw;
+
+use draw::{draw_figure, prepare};
+use plotters::prelude::*;
+
+/// One concentration curve.
+#[derive(Debug, Clone, Default)]
+pub struct Series {
+    /// Legend name (an empty name leaves the curve out of the legend).
+    pub name: String,
+    /// Sample times in hours.
+    pub time_h: Vec<f64>,
+    /// Concentrations in ng/mL, one per entry of `time_h`.
+    pub conc_ng_ml: Vec<f64>,
+    /// Optional 5th–95th percentile ribbon `(low, high)` (same length as `time_h`).
+    pub ribbon: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+/// A shaded horizontal concentration band, e.g. "analgesia" 70–160 ng/mL.
+#[derive(Debug, Clone, Default)]
+pub struct Band {
+    /// Name written with the range inside the band at its right edge.
+    pub name: String,
+    /// Lower edge in ng/mL.
+    pub low_ng_ml: f64,
+    /// Upper edge in ng/mL.
+    pub high_ng_ml: f64,
+}
+
+/// A dose marker drawn at the bottom of the plot: small triangle at `time_h` in the
+/// colour of series `series`, with a short label like "IV 35 mg".
+#[derive(Debug, Clone, Default)]
+pub struct DoseMarker {
+    /// Dose time in hours.
+    pub time_h: f64,
+    /// Index into [`PlotSpec::series`] that picks the marker colour.
+    pub series: usize,
+    /// Short label; labels are drawn only when there are at most 12 markers.
+    pub label: String,
+}
+
+/// A second, smaller panel below the main one (e.g. norketamine or effect site);
+/// same x axis. Colours follow the series index within the panel.
+#[derive(Debug, Clone, Default)]
+pub struct Panel {
+    /// Y axis label of the panel.
+    pub y_label: String,
+    /// Curves of the panel.
+    pub series: Vec<Series>,
+}
+
+/// Everything needed to draw one figure; see [`PlotSpec::default`] for defaults.
+#[derive(Debug, Clone)]
+pub struct PlotSpec {
+    /// Title at the top (scenario name).
+    pub title: String,
+    /// Small grey line at the bottom (model name, disclaimer).
+    pub footer: String,
+    /// Y axis label of the main panel (default "Plasma ketamine (ng/mL)").
+    pub y_label: String,
+    /// Main-panel curves; at least one finite point is required.
+    pub series: Vec<Series>,
+    /// Bands of the main panel; clipped to the data-driven y range, hidden outside it.
+    pub bands: Vec<Band>,
+    /// Dose markers along the bottom of the main panel.
+    pub doses: Vec<DoseMarker>,
+    /// Logarithmic y axis (both panels).
+    pub log_y: bool,
+    /// Optional lower panel taking ~30 % of the plot height.
+    pub lower_panel: Option<Panel>,
+    /// Image width in pixels (at least 200; default 1200).
+    pub width_px: u32,
+    /// Image height in pixels (at least 150; default 800).
+    pub height_px: u32,
+}
+
+impl Default for PlotSpec {
+    fn default() -> Self {
+        Self {
+            title: String::new(),
+            footer: String::new(),
+            y_label: "Plasma ketamine (ng/mL)".to_string(),
+            series: Vec::new(),
+            bands: Vec::new(),
+            doses: Vec::new(),
+            log_y: false,
+            lower_panel: None,
+            width_px: 1200,
+            height_px: 800,
+        }
+    }
+}
+
+/// Errors from rendering.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// A plotters drawing call failed, or the requested size is too small.
+    #[error("drawing failed: {0}")]
+    Draw(String),
+    /// PNG encoding failed.
+    #[error("PNG encoding failed: {0}")]
+    Encode(String),
+    /// The embedded DejaVu Sans font could not be registered.
+    #[error("embedded font could not be registered")]
+    Font,
+    /// No main-panel series has a finite point.
+    #[error("nothing to plot: no finite data points")]
+    NoData,
+}
+
+/// Render `spec` as PNG file bytes (8-bit RGB).
+pub fn render_png(spec: &PlotSpec) -> Result<Vec<u8>, PlotError> {
+    let (w, h) = prepare(spec)?;
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+    draw_figure(&root, spec)?;
+    drop(root);
+    let enc_err = |e: png::EncodingError| PlotError::Encode(e.to_string());
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, w, h);
+    enc.set_color(png::ColorType::Rgb);
+    let mut writer = enc.write_header().map_err(enc_err)?;
+    writer.write_image_data(&rgb).map_err(enc_err)?;
+    writer.finish().map_err(enc_err)?;
+    Ok(out)
+}
+
+/// Render `spec` as an SVG document (text as `<text>` elements in "sans-serif").
+pub fn render_svg(spec: &PlotSpec) -> Result<String, PlotError> {
+    let (w, h) = prepare(spec)?;
+    let mut svg = String::new();
+    let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+    draw_figure(&root, spec)?;
+    drop(root);
+    Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use draw::y_range;
+
+    fn series(name: &str, k: f64, t: &[f64]) -> Series {
+        let conc = t
+            .iter()
+            .map(|&x| 300.0 * ((-k * x).exp() - (-4.0 * x).exp()))
+            .collect();
+        Series {
+            name: name.into(),
+            time_h: t.to_vec(),
+            conc_ng_ml: conc,
+            ribbon: None,
+        }
+    }
+
+    fn spec(log_y: bool) -> PlotSpec {
+        let t: Vec<f64> = (0..=96).map(|i| f64::from(i) / 12.0).collect();
+        let mut iv = series("IV bolus", 0.3, &t);
+        let lo = iv.conc_ng_ml.iter().map(|c| c * 0.6).collect();
+        iv.ribbon = Some((lo, iv.conc_ng_ml.iter().map(|c| c * 1.5).collect()));
+        let band = |name: &str, low_ng_ml, high_ng_ml| Band {
+            name: name.into(),
+            low_ng_ml,
+            high_ng_ml,
+        };
+        let dose = DoseMarker {
+            time_h: 0.0,
+            series: 1,
+            label: "Oral 70 mg".into(),
+        };
+        let lower_panel = Some(Panel {
+            y_label: "Norketamine".into(),
+            series: vec![series("NK", 0.2, &t)],
+        });
+        let (title, series) = ("Test scenario".into(), vec![iv, series("Oral", 0.5, &t)]);
+        let bands = vec![band("analgesia", 70.0, 160.0), band("hidden", 5e3, 6e3)];
+        let (width_px, height_px, doses) = (640, 400, vec![dose]);
+        PlotSpec {
+            title,
+            series,
+            bands,
+            doses,
+            log_y,
+            lower_panel,
+            width_px,
+            height_px,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn png_has_signature_and_requested_size() {
+        let png = render_png(&spec(false)).unwrap();
+        assert!(png.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]));
+        let reader = png::Decoder::new(&png[..]).read_info().unwrap();
+        assert_eq!((reader.info().width, reader.info().height), (640, 400));
+    }
+
+    #[test]
+    fn svg_contains_title_and_legend_names() {
+        let svg = render_svg(&spec(false)).unwrap();
+        for text in [
+            "Test scenario",
+            "IV bolus",
+            "Oral",
+            "NK",
+            "analgesia 70–160 ng/mL",
+        ] {
+            assert!(svg.contains(text), "missing {text}");
+        }
+        assert!(!svg.contains("hidden"));
+    }
+
+    #[test]
+    fn log_axis_tolerates_zeros_and_non_finite_values() {
+        let mut s = spec(true);
+        s.series[1].conc_ng_ml[5] = f64::NAN;
+        s.series[1].conc_ng_ml[6] = f64::INFINITY;
+        s.series.push(series("all zero", 0.3, &[0.0, 1.0]));
+        s.series[2].conc_ng_ml = vec![0.0, 0.0];
+        assert!(render_png(&s).is_ok());
+        assert!(render_svg(&s).unwrap().contains("all zero"));
+        let (lo, hi) = y_range(&s.series[2..], true);
+        assert!(lo > 0.0 && lo < hi && hi.is_finite());
+    }
+
+    #[test]
+    fn empty_or_non_finite_input_is_no_data() {
+        assert!(matches!(
+            render_png(&PlotSpec::default()),
+            Err(PlotError::NoData)
+        ));
+        let mut s = spec(false);
+        s.series = vec![Series {
+            time_h: vec![f64::NAN],
+            conc_ng_ml: vec![1.0],
+            ..Default::default()
+        }];
+        assert!(matches!(render_svg(&s), Err(PlotError::NoData)));
+    }
+}

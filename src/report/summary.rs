@@ -1,0 +1,57 @@
+//! The summary a person reads in the terminal after `ketasim run`.
+
+use super::table::{Align, Table};
+use crate::scenario::{Scenario, ScheduleResult};
+use crate::solver::SolverKind;
+
+/// A heading naming scenario, model, patient and window, then one aligned row per schedule.
+pub fn render(scenario: &Scenario, results: &[ScheduleResult], solver: SolverKind) -> String {
+    let weight = scenario.weight_text();
+    let heading = format!(
+        "{}\n  model {} ({}), {weight}, {} simulated, solver {}\n",
+        scenario.name,
+        scenario.model.id,
+        scenario.model.drug.name(),
+        crate::units::fmt_hours(scenario.duration_h),
+        solver.id()
+    );
+    let mut columns: Vec<(String, Align)> = vec![
+        ("schedule".into(), Align::Left),
+        ("Cmax ng/mL".into(), Align::Right),
+        ("Tmax h".into(), Align::Right),
+        ("AUC ng·h/mL".into(), Align::Right),
+        ("end ng/mL".into(), Align::Right),
+    ];
+    let first = results.first().map(|r| &r.summary);
+    columns.extend(
+        first
+            .iter()
+            .flat_map(|s| &s.hours_in_band)
+            .map(|(b, _)| (format!("h in {}", b.id), Align::Right)),
+    );
+    if first.is_some_and(|s| s.cmax_metabolite_ng_ml.is_some()) {
+        columns.push(("NK Cmax ng/mL".into(), Align::Right));
+    }
+    let refs: Vec<(&str, Align)> = columns.iter().map(|(h, a)| (h.as_str(), *a)).collect();
+    let mut t = Table::new(&refs);
+    for r in results {
+        let s = &r.summary;
+        let mut row = vec![
+            r.name.clone(),
+            fixed(s.cmax_ng_ml, 1),
+            fixed(s.tmax_h, 2),
+            fixed(s.auc_ng_h_ml, 0),
+            fixed(s.c_end_ng_ml, 1),
+        ];
+        row.extend(s.hours_in_band.iter().map(|(_, h)| fixed(*h, 2)));
+        if let Some(m) = s.cmax_metabolite_ng_ml {
+            row.push(fixed(m, 1));
+        }
+        t.row(row);
+    }
+    format!("{heading}\n{}", t.render())
+}
+
+fn fixed(v: f64, decimals: usize) -> String {
+    format!("{v:.decimals$}")
+}

@@ -1,0 +1,139 @@
+//! Scenario files as written: serde structs of raw strings with their spans. Unknown
+//! keys are errors (`deny_unknown_fields`). Nothing here interprets units; that is
+//! [`super::validate`]'s job.
+
+use crate::model::custom::ModelTable;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// A text value with its place in the file.
+pub type Text = Spanned<String>;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Title of the scenario (plot title, table heading).
+    pub name: Text,
+    /// What to look at; lessons put their lesson text here.
+    pub description: Option<String>,
+    /// The patient.
+    pub patient: Option<Spanned<PatientTable>>,
+    /// The model: a built-in id with overrides, or a custom model.
+    pub model: Option<Spanned<ModelTable>>,
+    /// Time window, output step and solver.
+    pub simulation: Spanned<SimulationTable>,
+    /// The schedules compared, each a list of doses.
+    #[serde(default)]
+    pub schedule: Vec<Spanned<ScheduleTable>>,
+    /// Per-scenario route overrides, keyed by route name.
+    #[serde(default)]
+    pub routes: BTreeMap<Text, Spanned<RouteTable>>,
+    /// The plot.
+    pub plot: Option<Spanned<PlotTable>>,
+    /// Where the CSV files go.
+    pub output: Option<Spanned<OutputTable>>,
+}
+
+/// `[patient]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatientTable {
+    /// Body weight, e.g. "70 kg".
+    pub weight: Option<Text>,
+}
+
+/// `[simulation]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulationTable {
+    /// Simulated window from time 0, e.g. "8 h".
+    pub duration: Text,
+    /// Output step, default "1 min".
+    pub output_every: Option<Text>,
+    /// "exact" (default) or "ode".
+    pub solver: Option<Text>,
+}
+
+/// One `[[schedule]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleTable {
+    /// Legend label.
+    pub name: Text,
+    /// Body weight for this schedule, overriding `[patient] weight` (compare a child and an adult).
+    pub weight: Option<Text>,
+    /// The doses.
+    pub doses: Spanned<Vec<Spanned<DoseTable>>>,
+}
+
+/// One dose: `{ route = "iv", amount = "0.5 mg/kg", over = "40 min" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoseTable {
+    /// Route name (`ketasim routes`).
+    pub route: Text,
+    /// Amount, e.g. "56 mg" or "0.5 mg/kg".
+    pub amount: Option<Text>,
+    /// Infusion rate, e.g. "0.5 mg/kg/h".
+    pub rate: Option<Text>,
+    /// Start time, default "0 h".
+    pub at: Option<Text>,
+    /// Infusion duration, e.g. "40 min".
+    pub over: Option<Text>,
+    /// Repeat interval, e.g. "8 h".
+    pub every: Option<Text>,
+    /// Number of doses when repeating (default: until the end of the window).
+    pub times: Option<Spanned<i64>>,
+    /// Start at the steady state of this repeated dose (needs `every`).
+    pub steady_state: Option<Spanned<bool>>,
+    /// Bioavailability F for this dose.
+    pub bioavailability: Option<Spanned<f64>>,
+    /// Absorption rate for this dose, e.g. "1.5 /h".
+    pub ka: Option<Text>,
+    /// Absorption half-life for this dose, e.g. "20 min" (alternative to ka).
+    pub absorption_half_life: Option<Text>,
+    /// Lag time for this dose.
+    pub lag: Option<Text>,
+}
+
+/// `[routes.NAME]`: overrides of a route's defaults for the whole scenario.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteTable {
+    /// Bioavailability F.
+    pub bioavailability: Option<Spanned<f64>>,
+    /// Absorption rate, e.g. "1.5 /h".
+    pub ka: Option<Text>,
+    /// Absorption half-life (alternative to ka).
+    pub absorption_half_life: Option<Text>,
+    /// Lag time.
+    pub lag: Option<Text>,
+    /// Fraction of the dose turned into metabolite before reaching the circulation.
+    pub first_pass_metabolite: Option<Spanned<f64>>,
+    /// Zero-order input time (topical wear time).
+    pub wear_time: Option<Text>,
+}
+
+/// `[plot]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlotTable {
+    /// PNG path, default `outputs/<stem>.png`.
+    pub file: Option<Text>,
+    /// Bands to shade (`ketasim bands`); default all.
+    pub bands: Option<Spanned<Vec<Text>>>,
+    /// Logarithmic concentration axis.
+    pub log_y: Option<bool>,
+}
+
+/// `[output]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputTable {
+    /// Time-course CSV, default `outputs/<stem>.csv`.
+    pub csv: Option<Text>,
+    /// Summary CSV, default `outputs/<stem>-summary.csv`.
+    pub summary: Option<Text>,
+}

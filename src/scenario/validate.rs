@@ -1,0 +1,509 @@
+//! Scenario as written → [`Scenario`]: units read, ranges checked, repeats expanded.
+//! Every error names the file, line and column of the offending value.
+
+use super::schema::{DoseTable, RouteTable, ScenarioFile, ScheduleTable, Text};
+use super::{Outputs, Scenario, Schedule};
+use crate::bands::{self, Band};
+use crate::dosing::{route_settings, Delivery, Dose, SteadyStart};
+use crate::error::{Locator, Result};
+use crate::model::{library, ModelSpec};
+use crate::route::{Absorption, Route, RouteOverride};
+use crate::solver::SolverKind;
+use crate::units::{self, fmt_num, UnitError};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use toml::Spanned;
+
+/// More output points than this per schedule is almost certainly a unit slip.
+const MAX_POINTS: f64 = 2_000_000.0;
+/// Heaviest plausible patient (kg); beyond it the weight is a typo.
+const MAX_WEIGHT_KG: f64 = 500.0;
+
+/// Read a quantity, turning a unit error into a located error.
+fn read<T>(
+    at: &Locator,
+    s: &Text,
+    parse: fn(&str) -> std::result::Result<T, UnitError>,
+) -> Result<T> {
+    parse(s.get_ref()).map_err(|e| at.error(s.span().start, e.to_string()))
+}
+
+/// Read a quantity that must be greater than zero.
+fn positive(
+    at: &Locator,
+    s: &Text,
+    what: &str,
+    parse: fn(&str) -> std::result::Result<f64, UnitError>,
+) -> Result<f64> {
+    let v = read(at, s, parse)?;
+    if v <= 0.0 {
+        return Err(at.error(
+            s.span().start,
+            format!("{what} {:?} must be greater than zero", s.get_ref()),
+        ));
+    }
+    Ok(v)
+}
+
+fn fraction(at: &Locator, f: &Spanned<f64>, what: &str, allow_zero: bool) -> Result<f64> {
+    let v = *f.get_ref();
+    let ok = v.is_finite() && v <= 1.0 && (v > 0.0 || (allow_zero && v == 0.0));
+    if !ok {
+        let range = if allow_zero {
+            "from 0 to 1"
+        } else {
+            "greater than 0 and at most 1"
+        };
+        return Err(at.error(
+            f.span().start,
+            format!("{what} is {v}; expected a fraction {range}"),
+        ));
+    }
+    Ok(v)
+}
+
+/// The validated scenario of `file`.
+pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
+    if file.name.get_ref().trim().is_empty() {
+        return Err(at.error(
+            file.name.span().start,
+            "name is empty; expected a title for the scenario",
+        ));
+    }
+    let weight_kg = weight(at, &file)?;
+    let model = match &file.model {
+        Some(m) => m.get_ref().spec(at, m.span().start)?,
+        None => library::get(library::DEFAULT_MODEL).expect("the default model is built in"),
+    };
+    let sim = file.simulation.get_ref();
+    let duration_h = positive(at, &sim.duration, "duration", units::parse_duration_h)?;
+    let output_every_h = match &sim.output_every {
+        Some(s) => positive(at, s, "output_every", units::parse_duration_h)?,
+        None => 1.0 / 60.0,
+    };
+    if duration_h / output_every_h > MAX_POINTS {
+        let s = sim.output_every.as_ref().unwrap_or(&sim.duration);
+        return Err(at.error(s.span().start, format!("{} output points per schedule; expected at most {MAX_POINTS}: use a longer output_every", fmt_num(duration_h / output_every_h))));
+    }
+    let solver = match &sim.solver {
+        Some(s) => SolverKind::parse(s.get_ref()).ok_or_else(|| {
+            at.error(
+                s.span().start,
+                format!("unknown solver {:?}; expected exact or ode", s.get_ref()),
+            )
+        })?,
+        None => SolverKind::Exact,
+    };
+    let routes = route_tables(at, &file.routes)?;
+    let context = Context {
+        at,
+        model: &model,
+        routes: &routes,
+        weight_kg,
+        duration_h,
+    };
+    if file.schedule.is_empty() {
+        return Err(at.file_error("no [[schedule]]; expected at least one schedule with doses"));
+    }
+    let mut schedules: Vec<Schedule> = Vec::new();
+    for s in &file.schedule {
+        let schedule = context.schedule(s.get_ref())?;
+        if schedules.iter().any(|o| o.name == schedule.name) {
+            return Err(at.error(
+                s.get_ref().name.span().start,
+                format!(
+                    "two schedules are named {:?}; names must differ",
+                    schedule.name
+                ),
+            ));
+        }
+        schedules.push(schedule);
+    }
+    let path = at.path.to_path_buf();
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+    let (bands, log_y, plot) = plot(at, &file)?;
+    let mut outputs = Outputs::in_dir(std::path::Path::new("outputs"), &stem);
+    if let Some(p) = plot {
+        outputs.plot = p;
+    }
+    if let Some(o) = &file.output {
+        let o = o.get_ref();
+        outputs.csv = o
+            .csv
+            .as_ref()
+            .map_or(outputs.csv, |s| PathBuf::from(s.get_ref()));
+        outputs.summary = o
+            .summary
+            .as_ref()
+            .map_or(outputs.summary, |s| PathBuf::from(s.get_ref()));
+    }
+    Ok(Scenario {
+        path,
+        name: file.name.into_inner(),
+        description: file.description.unwrap_or_default().trim().to_string(),
+        weight_kg,
+        model,
+        duration_h,
+        output_every_h,
+        solver,
+        schedules,
+        bands,
+        log_y,
+        outputs,
+    })
+}
+
+fn weight(at: &Locator, file: &ScenarioFile) -> Result<f64> {
+    match file
+        .patient
+        .as_ref()
+        .and_then(|p| p.get_ref().weight.as_ref())
+    {
+        Some(w) => weight_kg(at, w),
+        None => Ok(crate::model::REFERENCE_WEIGHT_KG),
+    }
+}
+
+fn weight_kg(at: &Locator, w: &Text) -> Result<f64> {
+    let kg = read(at, w, units::parse_weight_kg)?;
+    if kg <= 0.0 || kg > MAX_WEIGHT_KG {
+        return Err(at.error(
+            w.span().start,
+            format!(
+                "weight {:?}; expected more than 0 kg and at most {MAX_WEIGHT_KG} kg",
+                w.get_ref()
+            ),
+        ));
+    }
+    Ok(kg)
+}
+
+fn route_name(at: &Locator, s: &Text) -> Result<Route> {
+    Route::parse(s.get_ref()).ok_or_else(|| {
+        let ids: Vec<&str> = Route::ALL.iter().map(|r| r.id()).collect();
+        at.error(
+            s.span().start,
+            format!(
+                "unknown route {:?}; expected one of {} (see `ketasim routes`)",
+                s.get_ref(),
+                ids.join(", ")
+            ),
+        )
+    })
+}
+
+/// Absorption rate from `ka` or `absorption_half_life` (ka = ln 2 / t½).
+fn ka(at: &Locator, ka: &Option<Text>, half_life: &Option<Text>) -> Result<Option<f64>> {
+    match (ka, half_life) {
+        (Some(k), Some(_)) => {
+            Err(at.error(k.span().start, "give ka or absorption_half_life, not both"))
+        }
+        (Some(k), None) => Ok(Some(positive(
+            at,
+            k,
+            "ka",
+            units::parse_rate_constant_per_h,
+        )?)),
+        (None, Some(h)) => Ok(Some(
+            std::f64::consts::LN_2
+                / positive(at, h, "absorption_half_life", units::parse_duration_h)?,
+        )),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Check that an override fits the route: ka only for absorbed routes, wear time only for topical.
+fn fits(at: &Locator, route: Route, o: &RouteOverride, key: &Option<Text>) -> Result<()> {
+    let absorption = route.defaults().settings.absorption;
+    if o.ka_per_h.is_some() && !matches!(absorption, Absorption::FirstOrder { .. }) {
+        let place = key.as_ref().map_or(0, |k| k.span().start);
+        return Err(at.error(place, format!("route {route} has no absorption rate; ka applies to intramuscular, intranasal, sublingual, oral and rectal")));
+    }
+    Ok(())
+}
+
+fn route_tables(
+    at: &Locator,
+    tables: &BTreeMap<Text, Spanned<RouteTable>>,
+) -> Result<BTreeMap<Route, RouteOverride>> {
+    let mut out = BTreeMap::new();
+    for (name, table) in tables {
+        let route = route_name(at, name)?;
+        let t = table.get_ref();
+        let o = RouteOverride {
+            bioavailability: t
+                .bioavailability
+                .as_ref()
+                .map(|f| fraction(at, f, "bioavailability", false))
+                .transpose()?,
+            ka_per_h: ka(at, &t.ka, &t.absorption_half_life)?,
+            lag_h: t
+                .lag
+                .as_ref()
+                .map(|l| read(at, l, units::parse_duration_h))
+                .transpose()?,
+            presystemic_fraction: t
+                .first_pass_metabolite
+                .as_ref()
+                .map(|f| fraction(at, f, "first_pass_metabolite", true))
+                .transpose()?,
+            duration_h: t
+                .wear_time
+                .as_ref()
+                .map(|w| positive(at, w, "wear_time", units::parse_duration_h))
+                .transpose()?,
+        };
+        fits(
+            at,
+            route,
+            &o,
+            if t.ka.is_some() {
+                &t.ka
+            } else {
+                &t.absorption_half_life
+            },
+        )?;
+        if o.duration_h.is_some() && route != Route::Topical {
+            let w = t.wear_time.as_ref().expect("wear_time was read");
+            return Err(at.error(
+                w.span().start,
+                format!("wear_time applies to topical only, not {route}"),
+            ));
+        }
+        out.insert(route, o);
+    }
+    Ok(out)
+}
+
+/// What every dose needs to be read.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    at: &'a Locator<'a>,
+    model: &'a ModelSpec,
+    routes: &'a BTreeMap<Route, RouteOverride>,
+    weight_kg: f64,
+    duration_h: f64,
+}
+
+impl Context<'_> {
+    fn schedule(&self, s: &ScheduleTable) -> Result<Schedule> {
+        let at = self.at;
+        let weight_kg = s
+            .weight
+            .as_ref()
+            .map(|w| weight_kg(at, w))
+            .transpose()?
+            .unwrap_or(self.weight_kg);
+        let this = Context { weight_kg, ..*self };
+        if s.name.get_ref().trim().is_empty() {
+            return Err(at.error(
+                s.name.span().start,
+                "schedule name is empty; expected a label for the legend",
+            ));
+        }
+        if s.doses.get_ref().is_empty() {
+            return Err(at.error(
+                s.doses.span().start,
+                format!(
+                    "schedule {:?} has no doses; expected at least one",
+                    s.name.get_ref()
+                ),
+            ));
+        }
+        let mut doses = Vec::new();
+        let mut steady = Vec::new();
+        for d in s.doses.get_ref() {
+            let (mut expanded, start) = this.dose(d.get_ref())?;
+            doses.append(&mut expanded);
+            steady.extend(start);
+        }
+        doses.sort_by(|a, b| a.time_h.total_cmp(&b.time_h));
+        Ok(Schedule {
+            name: s.name.get_ref().trim().to_string(),
+            weight_kg,
+            doses,
+            steady,
+        })
+    }
+
+    fn amount_mg(&self, s: &Text) -> Result<f64> {
+        let mg = read(self.at, s, units::parse_amount)?.resolve_mg(self.weight_kg);
+        if mg <= 0.0 {
+            return Err(self.at.error(
+                s.span().start,
+                format!("amount {:?} must be greater than zero", s.get_ref()),
+            ));
+        }
+        Ok(mg)
+    }
+
+    fn rate_mg_h(&self, s: &Text) -> Result<f64> {
+        let r = read(self.at, s, units::parse_rate)?.resolve_mg_per_h(self.weight_kg);
+        if r <= 0.0 {
+            return Err(self.at.error(
+                s.span().start,
+                format!("rate {:?} must be greater than zero", s.get_ref()),
+            ));
+        }
+        Ok(r)
+    }
+
+    /// Amount and delivery from `amount`, `rate` and `over`.
+    fn delivery(&self, d: &DoseTable) -> Result<(f64, Delivery)> {
+        let at = self.at;
+        let over = d
+            .over
+            .as_ref()
+            .map(|o| positive(at, o, "over", units::parse_duration_h))
+            .transpose()?;
+        match (&d.amount, &d.rate, over) {
+            (Some(a), None, None) => Ok((self.amount_mg(a)?, Delivery::Bolus)),
+            (Some(a), None, Some(h)) => Ok((self.amount_mg(a)?, Delivery::Duration { h })),
+            (Some(a), Some(r), None) => Ok((
+                self.amount_mg(a)?,
+                Delivery::Rate {
+                    mg_per_h: self.rate_mg_h(r)?,
+                },
+            )),
+            (None, Some(r), Some(h)) => {
+                let rate = self.rate_mg_h(r)?;
+                Ok((rate * h, Delivery::Duration { h }))
+            }
+            (Some(_), Some(r), Some(_)) => Err(at.error(
+                r.span().start,
+                "give two of amount, rate and over, not all three",
+            )),
+            (None, Some(r), None) => Err(at.error(
+                r.span().start,
+                "a rate needs `over` (how long) or `amount` (how much)",
+            )),
+            (None, None, _) => Err(at.error(
+                d.route.span().start,
+                "this dose has no amount; expected `amount`, or `rate` with `over`",
+            )),
+        }
+    }
+
+    /// The doses one dose table stands for (repeats expanded), and its steady-state start.
+    fn dose(&self, d: &DoseTable) -> Result<(Vec<Dose>, Option<SteadyStart>)> {
+        let at = self.at;
+        let route = route_name(at, &d.route)?;
+        let (amount_mg, delivery) = self.delivery(d)?;
+        let start =
+            d.at.as_ref()
+                .map(|s| read(at, s, units::parse_duration_h))
+                .transpose()?
+                .unwrap_or(0.0);
+        if start > self.duration_h {
+            let s = d.at.as_ref().expect("a start after 0 was given");
+            return Err(at.error(s.span().start, format!("dose at {} h is after the end of the simulation ({} h); expected a time within the duration", fmt_num(start), fmt_num(self.duration_h))));
+        }
+        let o = RouteOverride {
+            bioavailability: d
+                .bioavailability
+                .as_ref()
+                .map(|f| fraction(at, f, "bioavailability", false))
+                .transpose()?,
+            ka_per_h: ka(at, &d.ka, &d.absorption_half_life)?,
+            lag_h: d
+                .lag
+                .as_ref()
+                .map(|l| read(at, l, units::parse_duration_h))
+                .transpose()?,
+            ..Default::default()
+        };
+        fits(
+            at,
+            route,
+            &o,
+            if d.ka.is_some() {
+                &d.ka
+            } else {
+                &d.absorption_half_life
+            },
+        )?;
+        let scenario_override = self.routes.get(&route).copied().unwrap_or_default();
+        let settings = route_settings(self.model, route, &[&scenario_override, &o]);
+        let dose = Dose {
+            time_h: start,
+            amount_mg,
+            route,
+            delivery,
+            settings,
+        };
+        let every = d
+            .every
+            .as_ref()
+            .map(|e| positive(at, e, "every", units::parse_duration_h))
+            .transpose()?;
+        let times = match (&d.times, every) {
+            (Some(n), _) if *n.get_ref() < 1 => {
+                return Err(at.error(
+                    n.span().start,
+                    format!("times = {}; expected 1 or more", n.get_ref()),
+                ))
+            }
+            (Some(n), None) => {
+                return Err(at.error(
+                    n.span().start,
+                    "`times` needs `every` (the interval between doses)",
+                ))
+            }
+            (Some(n), Some(_)) => *n.get_ref() as usize,
+            (None, Some(e)) => ((self.duration_h - start) / e).floor() as usize + 1,
+            (None, None) => 1,
+        };
+        let doses = (0..times)
+            .map(|k| Dose {
+                time_h: start + k as f64 * every.unwrap_or(0.0),
+                ..dose
+            })
+            .collect();
+        let steady = match (&d.steady_state, every) {
+            (Some(ss), None) if *ss.get_ref() => {
+                return Err(at.error(
+                    ss.span().start,
+                    "steady_state needs `every` (the dosing interval)",
+                ))
+            }
+            (Some(ss), Some(interval_h)) if *ss.get_ref() => Some(SteadyStart { dose, interval_h }),
+            _ => None,
+        };
+        Ok((doses, steady))
+    }
+}
+
+type PlotSettings = (Vec<Band>, bool, Option<PathBuf>);
+
+fn plot(at: &Locator, file: &ScenarioFile) -> Result<PlotSettings> {
+    let Some(p) = &file.plot else {
+        return Ok((bands::BANDS.to_vec(), false, None));
+    };
+    let p = p.get_ref();
+    let bands = match &p.bands {
+        None => bands::BANDS.to_vec(),
+        Some(list) => list
+            .get_ref()
+            .iter()
+            .map(|b| {
+                bands::find(b.get_ref()).ok_or_else(|| {
+                    at.error(
+                        b.span().start,
+                        format!(
+                            "unknown band {:?}; expected one of {} (see `ketasim bands`)",
+                            b.get_ref(),
+                            bands::ids()
+                        ),
+                    )
+                })
+            })
+            .collect::<Result<Vec<Band>>>()?,
+    };
+    Ok((
+        bands,
+        p.log_y.unwrap_or(false),
+        p.file.as_ref().map(|f| PathBuf::from(f.get_ref())),
+    ))
+}
