@@ -25,6 +25,7 @@ pub mod scenario;
 pub mod simulate;
 pub mod solver;
 pub mod units;
+pub mod validation;
 
 pub use error::{Error, Result};
 

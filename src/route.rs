@@ -190,26 +190,26 @@ pub fn defaults(route: Route) -> RouteDefaults {
         ),
         Route::Intranasal => (
             first_order(0.45, 1.5, 0.0),
-            "F 0.45: Yanagihara et al., Biopharm Drug Dispos 2003;24:37, doi:10.1002/bdd.336 (A; published range 0.11–0.50)",
+            "F 0.45: Yanagihara et al., Biopharm Drug Dispos 2003;24:37, doi:10.1002/bdd.336 (A). Sources disagree: 0.11–0.17 from AUC in adults (Pharmacotherapy 2022, A), 0.50 in children (Malinovsky 1996, A). 0.45 is kept because it reproduces the adult Cmax values of Pharmacotherapy 2022 on kamp-2020 (reference §2 caution); set [routes.intranasal] bioavailability to switch",
             "ka 1.5 /h (D): Tmax ≈ 18 min on kamp-2020; published 14–23 min (Pharmacotherapy 2022;42:298, A)",
             false,
         ),
         Route::Sublingual => (
-            first_order(0.30, 0.75, 0.0),
-            "F 0.30: Rolan et al., Br J Clin Pharmacol 2014;77:1011, doi:10.1111/bcp.12264 (A, 0.29) and Yanagihara 2003 (A, ~0.30)",
-            "ka 0.75 /h (D): Tmax ≈ 43 min on kamp-2020; published median 0.75 h (Rolan 2014, A)",
+            first_order(0.30, 0.9, 0.0),
+            "F 0.30: Rolan et al., Br J Clin Pharmacol 2014;77:1011, doi:10.1111/bcp.12264 (A, 0.29) and Yanagihara 2003 (A, ~0.30); Chong 2006 0.32 ± 0.17",
+            "ka 0.9 /h (D): calibrated on kamp-2020 to Chong 2006 (25 mg: Cmax 28.6 ng/mL at 0.76 h, A) — gives 21.4 ng/mL at 35 min (ratios 0.75 and 0.77)",
             false,
         ),
         Route::Oral => (
-            first_order(0.20, 0.55, 0.39),
-            "F 0.20: Yanagihara 2003 (A; published range 0.08–0.23). First-pass norketamine 0.39 of the dose (D: 0.59 parent + metabolite, Chong et al., Pain Med 2006;7:469, minus F)",
-            "ka 0.55 /h (D): Tmax ≈ 59 min on kamp-2020; published 0.96 ± 0.8 h (Chong 2006, A)",
+            first_order(0.23, 0.9, 0.36),
+            "F 0.23: Chong et al., Pain Med 2006;7:469 (A, 0.23 ± 0.09; published range 0.08–0.23, 0.20 in Yanagihara 2003) — chosen because Chong is also the Cmax/Tmax calibration target. First-pass norketamine 0.36 of the dose (D: 0.59 parent + metabolite in Chong 2006, minus F)",
+            "ka 0.9 /h (D): calibrated on kamp-2020 to Chong 2006 (25 mg: Cmax 22.8 ± 12.8 ng/mL at 0.96 ± 0.8 h, A) — gives 16.4 ng/mL at 35 min (ratios 0.72 and 0.61); no ka reproduces both with an AUC-based F",
             false,
         ),
         Route::Rectal => (
-            first_order(0.30, 0.8, 0.0),
+            first_order(0.30, 1.1, 0.0),
             "F 0.30: Yanagihara 2003 (A, 50 mg suppository); 0.25 in children (Malinovsky 1996, doi:10.1093/bja/77.2.203, A)",
-            "ka 0.8 /h (D): Tmax ≈ 40 min on kamp-2020; published ~42 min in children (Malinovsky 1996, A)",
+            "ka 1.1 /h (D): calibrated on herd-2007 (20 kg) to Malinovsky 1996 (9 mg/kg in children: Cmax 632 ng/mL at ~42 min, A) — gives 528 ng/mL at 42 min; Tmax ≈ 28 min on kamp-2020",
             false,
         ),
         Route::Topical => (
@@ -263,7 +263,7 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(s.absorption, Absorption::FirstOrder { ka_per_h: 2.0 });
-        assert_eq!(s.bioavailability.to_bits(), 0.20f64.to_bits());
+        assert_eq!(s.bioavailability.to_bits(), defaults(Route::Oral).settings.bioavailability.to_bits());
         let iv = defaults(Route::Iv).settings.with(&RouteOverride {
             ka_per_h: Some(2.0),
             ..Default::default()

@@ -153,3 +153,25 @@ fn help_says_what_it_is_for() {
     let out = ketasim(&root()).arg("--help").output().unwrap();
     insta::assert_snapshot!("help", String::from_utf8(out.stdout).unwrap());
 }
+
+#[test]
+fn validate_writes_figure_and_report_and_explains_every_miss() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = ketasim(tmp.path())
+        .args(["validate", "--png", "v.png", "--markdown", "V.md"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a target misses without a stated reason"
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("miss (stated)") && !stdout.contains("FAIL"));
+    assert_eq!(
+        &std::fs::read(tmp.path().join("v.png")).unwrap()[..4],
+        b"\x89PNG"
+    );
+    let md = std::fs::read_to_string(tmp.path().join("V.md")).unwrap();
+    assert!(md.contains("![Predicted curves with the published observations](v.png)"));
+}

@@ -7,6 +7,7 @@ mod files;
 mod models;
 mod routes;
 mod run;
+mod validate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -42,6 +43,8 @@ enum Command {
     Routes(routes::Args),
     /// List the concentration bands a scenario may shade, with their sources.
     Bands(bands::Args),
+    /// Compare predictions with published observations: table, figure, Markdown report.
+    Validate(validate::Args),
 }
 
 /// Run the parsed command line.
@@ -51,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&args),
         Command::Models(args) => models::run(&args),
         Command::Bands(args) => bands::run(&args),
+        Command::Validate(args) => validate::run(&args),
         Command::Routes(args) => routes::run(&args),
     }
 }

@@ -7,3 +7,5 @@ pub mod figure;
 pub mod plot;
 pub mod summary;
 pub mod table;
+pub mod validation;
+pub mod validation_plot;

@@ -47,14 +47,19 @@ pub(super) fn prepare(spec: &PlotSpec) -> Res<(u32, u32)> {
     if spec.series.iter().flat_map(finite_points).next().is_none() {
         return Err(PlotError::NoData);
     }
+    register_fonts()?;
+    Ok((spec.width_px, spec.height_px))
+}
+
+/// Register the embedded DejaVu Sans with plotters as "sans-serif", once per process.
+pub(crate) fn register_fonts() -> Res<()> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok = REGISTERED.get_or_init(|| {
         let reg = |st, font| plotters::style::register_font(FAMILY, st, font).is_ok();
         reg(FontStyle::Normal, dejavu::sans::regular())
             && reg(FontStyle::Bold, dejavu::sans::bold())
     });
-    ok.then_some((spec.width_px, spec.height_px))
-        .ok_or(PlotError::Font)
+    ok.then_some(()).ok_or(PlotError::Font)
 }
 
 /// Compact number label: "0", "2.5", "160", "0.01" (at most 6 decimals).

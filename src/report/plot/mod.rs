@@ -6,6 +6,7 @@
 
 mod draw;
 
+pub(crate) use draw::register_fonts;
 use draw::{draw_figure, prepare};
 use plotters::prelude::*;
 
@@ -121,12 +122,17 @@ pub fn render_png(spec: &PlotSpec) -> Result<Vec<u8>, PlotError> {
     let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
     draw_figure(&root, spec)?;
     drop(root);
+    encode_png(&rgb, w, h)
+}
+
+/// PNG file bytes of an 8-bit RGB buffer of `w × h` pixels.
+pub(crate) fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
     let enc_err = |e: png::EncodingError| PlotError::Encode(e.to_string());
     let mut out = Vec::new();
     let mut enc = png::Encoder::new(&mut out, w, h);
     enc.set_color(png::ColorType::Rgb);
     let mut writer = enc.write_header().map_err(enc_err)?;
-    writer.write_image_data(&rgb).map_err(enc_err)?;
+    writer.write_image_data(rgb).map_err(enc_err)?;
     writer.finish().map_err(enc_err)?;
     Ok(out)
 }

@@ -1,0 +1,209 @@
+//! `ketasim validate`'s figure: one small panel per simulated setup, the predicted plasma
+//! curve with the published observations on top — a point (with its SD or range as error
+//! bars) where time and concentration are both known, a dashed line for a Cmax alone, a
+//! shaded band for a range.
+
+use super::figure::dose_label;
+use super::plot::{encode_png, register_fonts, PlotError};
+use crate::validation::{Observed, Outcome, Quantity, Target};
+use plotters::prelude::*;
+
+const WIDTH_PX: u32 = 1600;
+const PANEL_HEIGHT_PX: u32 = 300;
+const COLUMNS: usize = 4;
+const CURVE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
+const OBSERVED: RGBColor = RGBColor(0, 0, 0);
+const MISS: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
+
+/// One panel: a simulated setup and the targets it answers.
+struct Panel<'a> {
+    title: String,
+    curve: &'a (Vec<f64>, Vec<f64>),
+    targets: Vec<(&'a Target, &'a Outcome)>,
+}
+
+fn same_setup(a: &Target, b: &Target) -> bool {
+    a.model.id == b.model.id && a.doses == b.doses && (a.weight_kg - b.weight_kg).abs() < 1e-9
+}
+
+fn panels(results: &[(Target, Outcome)]) -> Vec<Panel<'_>> {
+    let mut out: Vec<Panel> = Vec::new();
+    for (t, o) in results.iter().filter(|(t, _)| !t.doses.is_empty()) {
+        match out.iter_mut().find(|p| same_setup(p.targets[0].0, t)) {
+            Some(p) => p.targets.push((t, o)),
+            None => {
+                let n = t.doses.len();
+                let dose = dose_label(&t.doses[0])
+                    + &if n > 1 {
+                        format!(" ×{n}")
+                    } else {
+                        String::new()
+                    };
+                let title = format!(
+                    "{dose} · {} · {} kg",
+                    t.model.id,
+                    crate::units::fmt_num(t.weight_kg)
+                );
+                out.push(Panel {
+                    title,
+                    curve: &o.curve,
+                    targets: vec![(t, o)],
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A value with its error bar: (low, centre, high).
+type Spread = (f64, f64, f64);
+
+/// The observed time and concentration a panel can place as a point, if any.
+fn point(p: &Panel) -> Option<(Spread, Spread)> {
+    let mut x = None;
+    let mut y = None;
+    let spread = |o: &Observed| match *o {
+        Observed::Value { value, sd } => {
+            (value - sd.unwrap_or(0.0), value, value + sd.unwrap_or(0.0))
+        }
+        Observed::Range { low, high } => (low, (low + high) / 2.0, high),
+    };
+    for (t, _) in &p.targets {
+        match t.quantity {
+            Quantity::Tmax => x = Some(spread(&t.observed)),
+            Quantity::Cmax => y = Some(spread(&t.observed)),
+            Quantity::ConcentrationAt(h) => {
+                x = Some((h, h, h));
+                y = Some(spread(&t.observed));
+            }
+            _ => {}
+        }
+    }
+    Some((x?, y?))
+}
+
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    p: &Panel,
+) -> Result<(), PlotError> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| PlotError::Draw(e.to_string());
+    let (time, conc) = p.curve;
+    let obs_max = p
+        .targets
+        .iter()
+        .filter_map(|(t, _)| match (t.quantity, t.observed) {
+            (Quantity::Cmax | Quantity::ConcentrationAt(_), Observed::Value { value, sd }) => {
+                Some(value + sd.unwrap_or(0.0))
+            }
+            (Quantity::Cmax | Quantity::ConcentrationAt(_), Observed::Range { high, .. }) => {
+                Some(high)
+            }
+            _ => None,
+        });
+    let y_max = conc.iter().copied().chain(obs_max).fold(0.0, f64::max) * 1.15;
+    // Show the part of the course that matters: up to 4× the predicted Tmax, at least 1 h.
+    let peak_t = time[conc
+        .iter()
+        .enumerate()
+        .fold(0, |b, (i, &c)| if c > conc[b] { i } else { b })];
+    let x_max = (peak_t * 4.0).max(1.0).min(*time.last().unwrap_or(&1.0));
+    let missed = p.targets.iter().any(|(_, o)| !o.pass);
+    let colour = if missed { MISS } else { OBSERVED };
+    let mut chart = ChartBuilder::on(area)
+        .caption(&p.title, ("sans-serif", 15).into_font().color(&colour))
+        .margin(8)
+        .x_label_area_size(28)
+        .y_label_area_size(48)
+        .build_cartesian_2d(0.0..x_max, 0.0..y_max.max(1e-9))
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_desc("h")
+        .y_desc("ng/mL")
+        .label_style(("sans-serif", 12))
+        .x_label_formatter(&|v| crate::units::fmt_num(*v))
+        .y_label_formatter(&|v| crate::units::fmt_num(*v))
+        .light_line_style(WHITE)
+        .draw()
+        .map_err(e)?;
+    let curve = time
+        .iter()
+        .zip(conc)
+        .filter(|(t, _)| **t <= x_max)
+        .map(|(t, c)| (*t, *c));
+    chart
+        .draw_series(LineSeries::new(curve, CURVE.stroke_width(2)))
+        .map_err(e)?;
+    for (t, _) in &p.targets {
+        match (t.quantity, t.observed) {
+            (Quantity::Cmax, Observed::Range { low, high })
+            | (Quantity::ConcentrationAt(_), Observed::Range { low, high })
+                if point(p).is_none() =>
+            {
+                chart
+                    .draw_series([Rectangle::new(
+                        [(0.0, low), (x_max, high)],
+                        BLACK.mix(0.12).filled(),
+                    )])
+                    .map_err(e)?;
+            }
+            (Quantity::Tmax, Observed::Range { low, high }) if point(p).is_none() => {
+                chart
+                    .draw_series([Rectangle::new(
+                        [(low, 0.0), (high, y_max)],
+                        BLACK.mix(0.12).filled(),
+                    )])
+                    .map_err(e)?;
+            }
+            (Quantity::Cmax, Observed::Value { value, .. }) if point(p).is_none() => {
+                let dashes = (0..20).map(|k| k as f64 * x_max / 20.0);
+                chart
+                    .draw_series(dashes.map(|x| {
+                        PathElement::new(
+                            [(x, value), (x + x_max / 40.0, value)],
+                            colour.stroke_width(2),
+                        )
+                    }))
+                    .map_err(e)?;
+            }
+            _ => {}
+        }
+    }
+    if let Some(((x0, x, x1), (y0, y, y1))) = point(p) {
+        let bars = [
+            PathElement::new([(x0, y), (x1, y)], colour.stroke_width(2)),
+            PathElement::new([(x, y0), (x, y1)], colour.stroke_width(2)),
+        ];
+        chart.draw_series(bars).map_err(e)?;
+        chart
+            .draw_series([Circle::new((x, y), 5, colour.filled())])
+            .map_err(e)?;
+    }
+    Ok(())
+}
+
+/// The figure as PNG bytes; `None` when no target has a time course.
+pub fn png(results: &[(Target, Outcome)]) -> Result<Option<Vec<u8>>, PlotError> {
+    let panels = panels(results);
+    if panels.is_empty() {
+        return Ok(None);
+    }
+    register_fonts()?;
+    let rows = panels.len().div_ceil(COLUMNS);
+    let (w, h) = (WIDTH_PX, PANEL_HEIGHT_PX * rows as u32 + 50);
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        let e = |e: DrawingAreaErrorKind<_>| PlotError::Draw(format!("{e:?}"));
+        root.fill(&WHITE).map_err(e)?;
+        let body = root
+            .margin(12, 0, 0, 0)
+            .titled("ketasim predictions (blue) against published observations (black; orange: a stated miss)", ("sans-serif", 22))
+            .map_err(e)?;
+        for (area, p) in body.split_evenly((rows, COLUMNS)).iter().zip(&panels) {
+            draw_panel(area, p)?;
+        }
+        root.present().map_err(e)?;
+    }
+    encode_png(&rgb, w, h).map(Some)
+}
