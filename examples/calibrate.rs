@@ -1,5 +1,5 @@
 //! Calibration sweep: Tmax and Cmax by route, dose, F and ka on a built-in model.
-//! `cargo run --example tmax -- MODEL WEIGHT_KG ROUTE DOSE_MG F KA...`
+//! `cargo run --example calibrate -- MODEL WEIGHT_KG ROUTE DOSE_MG F KA...`
 use ketasim::dosing::{depots, grid, Dose, Timeline};
 use ketasim::model::{library, system::LinearSystem};
 use ketasim::route::{Route, RouteOverride};

@@ -263,7 +263,10 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(s.absorption, Absorption::FirstOrder { ka_per_h: 2.0 });
-        assert_eq!(s.bioavailability.to_bits(), defaults(Route::Oral).settings.bioavailability.to_bits());
+        assert_eq!(
+            s.bioavailability.to_bits(),
+            defaults(Route::Oral).settings.bioavailability.to_bits()
+        );
         let iv = defaults(Route::Iv).settings.with(&RouteOverride {
             ka_per_h: Some(2.0),
             ..Default::default()
