@@ -11,6 +11,7 @@
 //! ```text
 //! units ─▶ model (ModelSpec → Model → LinearSystem) ─┐
 //! route ─▶ dosing (Dose → Input → Timeline) ─────────┼─▶ simulate (solver: exact | ode) ─▶ Trajectory
+//! nonmem (dataset.csv → Record → Timeline) ──────────┘
 //! ```
 
 pub mod bands;
@@ -19,6 +20,7 @@ pub mod dosing;
 pub mod error;
 pub mod metrics;
 pub mod model;
+pub mod nonmem;
 pub mod report;
 pub mod route;
 pub mod scenario;

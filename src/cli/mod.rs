@@ -3,6 +3,7 @@
 
 mod bands;
 mod check;
+mod events;
 mod files;
 mod models;
 mod routes;
@@ -45,6 +46,8 @@ enum Command {
     Bands(bands::Args),
     /// Compare predictions with published observations: table, figure, Markdown report.
     Validate(validate::Args),
+    /// Simulate a NONMEM-style event dataset: CP at every record, as ID,TIME,CP.
+    Events(events::Args),
 }
 
 /// Run the parsed command line.
@@ -56,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bands(args) => bands::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Routes(args) => routes::run(&args),
+        Command::Events(args) => events::run(&args),
     }
 }
 

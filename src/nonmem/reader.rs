@@ -1,0 +1,329 @@
+//! Reading a NONMEM-style dataset: the header, every cell, and the rules a record must
+//! obey on its own. Rules that need the model (compartment numbers) live in
+//! [`super::events`].
+//!
+//! Every error is an [`Error::Invalid`] naming the file, the 1-based line (the header is
+//! line 1), the column and what was found against what was expected.
+
+use super::{Dataset, DoseItems, Evid, Record};
+use crate::dosing::{Delivery, SteadyStateMode};
+use crate::error::{Error, Result};
+use csv::StringRecord;
+use std::path::Path;
+
+/// The data items ketasim reads, as spelled in the header (case-insensitive). Every other
+/// column (DV, MDV, covariates, ...) is ignored.
+const ITEMS: [&str; 12] = [
+    "ID", "TIME", "EVID", "AMT", "CMT", "RATE", "II", "ADDL", "SS", "F", "LAG", "DUR",
+];
+
+/// NONMEM's RATE = −2: the infusion duration comes from the duration item (here `DUR`;
+/// NONMEM Users Guide VI, V.E "The Dose Rate (RATE) Data Item").
+const RATE_FROM_DURATION: i64 = -2;
+/// NONMEM's RATE = −1: the rate is modelled in $PK, which a dataset alone cannot say.
+const RATE_MODELLED: i64 = -1;
+
+/// An invalid-input error at `line` of `path`.
+pub(crate) fn invalid(path: &Path, line: usize, message: String) -> Error {
+    Error::Invalid {
+        path: Some(path.to_path_buf()),
+        line,
+        col: 0,
+        message,
+    }
+}
+
+/// Where each data item sits in a row: `at[k]` is the index of `ITEMS[k]`.
+struct Header {
+    at: [Option<usize>; ITEMS.len()],
+}
+
+impl Header {
+    fn read(path: &Path, header: &StringRecord) -> Result<Header> {
+        let mut at = [None; ITEMS.len()];
+        for (i, name) in header.iter().enumerate() {
+            let Some(k) = ITEMS.iter().position(|n| n.eq_ignore_ascii_case(name)) else {
+                continue;
+            };
+            if let Some(first) = at[k] {
+                return Err(invalid(
+                    path,
+                    1,
+                    format!(
+                        "column {} appears twice (columns {} and {}); expected each data item once",
+                        ITEMS[k],
+                        first + 1,
+                        i + 1
+                    ),
+                ));
+            }
+            at[k] = Some(i);
+        }
+        for required in ["ID", "TIME"] {
+            if at[item(required)].is_none() {
+                let found: Vec<&str> = header.iter().collect();
+                return Err(invalid(
+                    path,
+                    1,
+                    format!(
+                        "no {required} column; expected ID and TIME among the columns, found {}",
+                        found.join(",")
+                    ),
+                ));
+            }
+        }
+        Ok(Header { at })
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.at[item(name)].is_some()
+    }
+}
+
+fn item(name: &str) -> usize {
+    ITEMS
+        .iter()
+        .position(|n| *n == name)
+        .expect("item names are spelled as in ITEMS")
+}
+
+/// One row of the file with its line, for reading cells and reporting errors.
+struct Row<'a> {
+    path: &'a Path,
+    line: usize,
+    header: &'a Header,
+    cells: &'a StringRecord,
+}
+
+impl Row<'_> {
+    /// The cell of `name`, or `None` when the column is absent or the cell is blank or
+    /// NONMEM's missing-value dot.
+    fn text(&self, name: &str) -> Option<&str> {
+        let cell = self.cells.get(self.header.at[item(name)]?)?;
+        (!cell.is_empty() && cell != ".").then_some(cell)
+    }
+
+    fn error(&self, name: &str, expected: &str) -> Error {
+        let found = self.text(name).unwrap_or("");
+        invalid(
+            self.path,
+            self.line,
+            format!("column {name}: found {found:?}, expected {expected}"),
+        )
+    }
+
+    /// The number in `name`, or `default` when it is missing.
+    fn number(&self, name: &str, default: f64) -> Result<f64> {
+        match self.text(name) {
+            None => Ok(default),
+            Some(t) => match t.parse::<f64>() {
+                Ok(v) if v.is_finite() => Ok(v),
+                _ => Err(self.error(name, "a number")),
+            },
+        }
+    }
+
+    /// The whole number in `name`, or `default` when it is missing.
+    fn integer(&self, name: &str, default: i64) -> Result<i64> {
+        let v = self.number(name, default as f64)?;
+        if v.fract().abs() > 0.0 || v.abs() > i64::MAX as f64 {
+            return Err(self.error(name, "a whole number"));
+        }
+        Ok(v as i64)
+    }
+
+    /// A number that must be present.
+    fn required(&self, name: &str) -> Result<f64> {
+        match self.text(name) {
+            None => Err(self.error(name, "a number (the column is required)")),
+            Some(_) => self.number(name, 0.0),
+        }
+    }
+
+    /// A number ≥ 0, `default` when missing.
+    fn non_negative(&self, name: &str, default: f64, what: &str) -> Result<f64> {
+        let v = self.number(name, default)?;
+        if v < 0.0 {
+            return Err(self.error(name, &format!("{what} ≥ 0")));
+        }
+        Ok(v)
+    }
+
+    fn record(&self) -> Result<Record> {
+        self.required("ID")?;
+        let time_h = self.required("TIME")?;
+        // Every known cell must be a number, whatever the record is.
+        for name in ["AMT", "RATE", "II", "ADDL", "SS", "F", "LAG", "DUR"] {
+            self.number(name, 0.0)?;
+        }
+        let evid = self.evid()?;
+        let dose = match evid {
+            Evid::Dose | Evid::ResetAndDose => Some(self.dose()?),
+            Evid::Observation | Evid::Other | Evid::Reset => None,
+        };
+        Ok(Record {
+            line: self.line,
+            id: self.text("ID").unwrap_or_default().to_string(),
+            time_text: self.text("TIME").unwrap_or_default().to_string(),
+            time_h,
+            evid,
+            cmt: self.integer("CMT", 0)?,
+            dose,
+        })
+    }
+
+    /// EVID, or without an EVID column NM-TRAN's rule: a record with AMT > 0 is a dose.
+    fn evid(&self) -> Result<Evid> {
+        if !self.header.has("EVID") {
+            let dose = self.number("AMT", 0.0)? > 0.0;
+            return Ok(if dose { Evid::Dose } else { Evid::Observation });
+        }
+        let expected = "0 (observation), 1 (dose), 2 (other), 3 (reset) or 4 (reset and dose)";
+        match self.integer("EVID", 0) {
+            Ok(0) => Ok(Evid::Observation),
+            Ok(1) => Ok(Evid::Dose),
+            Ok(2) => Ok(Evid::Other),
+            Ok(3) => Ok(Evid::Reset),
+            Ok(4) => Ok(Evid::ResetAndDose),
+            _ => Err(self.error("EVID", expected)),
+        }
+    }
+
+    fn delivery(&self) -> Result<Delivery> {
+        let rate = self.number("RATE", 0.0)?;
+        if rate > 0.0 {
+            return Ok(Delivery::Rate { mg_per_h: rate });
+        }
+        if rate.abs() <= 0.0 {
+            return Ok(Delivery::Bolus);
+        }
+        match self.integer("RATE", 0) {
+            Ok(RATE_FROM_DURATION) => {
+                let h = self.number("DUR", 0.0)?;
+                if h <= 0.0 {
+                    return Err(self.error("DUR", "a duration > 0 (h) because RATE is -2"));
+                }
+                Ok(Delivery::Duration { h })
+            }
+            Ok(RATE_MODELLED) => Err(self.error(
+                "RATE",
+                "0 (bolus), a rate > 0 (mg/h) or -2 (duration from DUR); a modelled rate (-1) needs $PK, which ketasim does not read",
+            )),
+            _ => Err(self.error(
+                "RATE",
+                "0 (bolus), a rate > 0 (mg/h) or -2 (duration from DUR)",
+            )),
+        }
+    }
+
+    fn steady_state(&self) -> Result<Option<SteadyStateMode>> {
+        match self.integer("SS", 0) {
+            Ok(0) => Ok(None),
+            Ok(1) => Ok(Some(SteadyStateMode::Reset)),
+            Ok(2) => Ok(Some(SteadyStateMode::Add)),
+            _ => Err(self.error("SS", "0, 1 (reset to steady state) or 2 (add steady state)")),
+        }
+    }
+
+    fn dose(&self) -> Result<DoseItems> {
+        let amount_mg = self.non_negative("AMT", 0.0, "an amount (mg)")?;
+        let delivery = self.delivery()?;
+        let interval_h = self.non_negative("II", 0.0, "an interval (h)")?;
+        let additional = self.integer("ADDL", 0)?;
+        if additional < 0 {
+            return Err(self.error("ADDL", "a number of additional doses ≥ 0"));
+        }
+        let steady_state = self.steady_state()?;
+        let dose = DoseItems {
+            amount_mg,
+            delivery,
+            bioavailability: self.non_negative("F", 1.0, "a bioavailability")?,
+            lag_h: self.non_negative("LAG", 0.0, "a lag time (h)")?,
+            interval_h,
+            additional: u32::try_from(additional)
+                .map_err(|_| self.error("ADDL", "at most 4294967295 additional doses"))?,
+            steady_state,
+        };
+        self.check_interval(&dose)?;
+        Ok(dose)
+    }
+
+    /// II must be > 0 for additional doses and steady state, except for a steady-state
+    /// infusion (SS 1, II 0, RATE > 0), which takes AMT 0 (NONMEM help, "SS dose event
+    /// record": AMT 0, RATE > 0, II 0 is "steady-state with constant infusion").
+    fn check_interval(&self, dose: &DoseItems) -> Result<()> {
+        if dose.interval_h > 0.0 {
+            return Ok(());
+        }
+        if dose.additional > 0 {
+            let because = format!("an interval > 0 (h) because ADDL is {}", dose.additional);
+            return Err(self.error("II", &because));
+        }
+        let by_rate = matches!(dose.delivery, Delivery::Rate { .. });
+        match dose.steady_state {
+            None => Ok(()),
+            Some(SteadyStateMode::Reset) if by_rate && dose.amount_mg > 0.0 => Err(self.error(
+                "AMT",
+                "0 for a steady-state infusion (SS 1, II 0, RATE > 0), which runs at RATE forever",
+            )),
+            Some(SteadyStateMode::Reset) if by_rate => Ok(()),
+            Some(_) => Err(self.error(
+                "II",
+                "an interval > 0 (h) because SS is set (only SS 1 with RATE > 0 and AMT 0 may have II 0: a steady-state infusion)",
+            )),
+        }
+    }
+}
+
+/// True when `next` may not come before `previous` in time: same individual, no reset.
+/// NONMEM lets time go back only at a reset (EVID 3 or 4), which starts afresh.
+fn continues(previous: &Record, next: &Record) -> bool {
+    previous.id == next.id && !matches!(next.evid, Evid::Reset | Evid::ResetAndDose)
+}
+
+/// Read and check the dataset in `text`; `path` names it in errors.
+pub(crate) fn parse(path: &Path, text: &str) -> Result<Dataset> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let csv_error = |e: csv::Error| {
+        let line = e.position().map_or(0, |p| p.line() as usize);
+        let message = match e.kind() {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => format!("found {len} cells, expected {expected_len} (one per header column)"),
+            _ => format!("not a valid CSV row: {e}"),
+        };
+        invalid(path, line, message)
+    };
+    let header = Header::read(path, reader.headers().map_err(csv_error)?)?;
+    let mut records: Vec<Record> = Vec::new();
+    for cells in reader.records() {
+        let cells = cells.map_err(csv_error)?;
+        let line = cells.position().map_or(0, |p| p.line() as usize);
+        let row = Row {
+            path,
+            line,
+            header: &header,
+            cells: &cells,
+        };
+        let record = row.record()?;
+        if let Some(previous) = records.last() {
+            if continues(previous, &record) && record.time_h < previous.time_h {
+                return Err(row.error(
+                    "TIME",
+                    &format!(
+                        "a time ≥ {} (line {} of ID {}); time may go back only at a reset (EVID 3 or 4)",
+                        previous.time_text, previous.line, previous.id
+                    ),
+                ));
+            }
+        }
+        records.push(record);
+    }
+    Ok(Dataset {
+        path: path.to_path_buf(),
+        records,
+    })
+}
