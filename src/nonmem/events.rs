@@ -80,15 +80,15 @@ fn state_of(path: &Path, r: &Record, c: &Compartments) -> Result<Option<usize>> 
     let beyond = usize::try_from(r.cmt).is_ok_and(|k| k > c.count());
     if beyond || (r.dose.is_some() && state.is_none()) {
         let what = if r.dose.is_some() {
-            "a dose"
+            "the compartment receiving the dose"
         } else {
-            "a record"
+            "a compartment of the model"
         };
         return Err(invalid(
             path,
             r.line,
             format!(
-                "column CMT: found \"{}\", expected a compartment of the model for {what}: {}",
+                "column CMT: found \"{}\", expected {what}: {}",
                 r.cmt,
                 c.describe()
             ),

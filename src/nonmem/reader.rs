@@ -260,18 +260,24 @@ impl Row<'_> {
             return Err(self.error("II", &because));
         }
         let by_rate = matches!(dose.delivery, Delivery::Rate { .. });
-        match dose.steady_state {
-            None => Ok(()),
-            Some(SteadyStateMode::Reset) if by_rate && dose.amount_mg > 0.0 => Err(self.error(
+        let ss = match dose.steady_state {
+            None => return Ok(()),
+            Some(SteadyStateMode::Reset) => 1,
+            Some(SteadyStateMode::Add) => 2,
+        };
+        if ss == 1 && by_rate && dose.amount_mg > 0.0 {
+            return Err(self.error(
                 "AMT",
-                "0 for a steady-state infusion (SS 1, II 0, RATE > 0), which runs at RATE forever",
-            )),
-            Some(SteadyStateMode::Reset) if by_rate => Ok(()),
-            Some(_) => Err(self.error(
-                "II",
-                "an interval > 0 (h) because SS is set (only SS 1 with RATE > 0 and AMT 0 may have II 0: a steady-state infusion)",
-            )),
+                "0 for a steady-state infusion (SS 1, II 0, RATE > 0), whose steady state is that of RATE alone",
+            ));
         }
+        if ss == 1 && by_rate {
+            return Ok(());
+        }
+        Err(self.error(
+            "II",
+            &format!("an interval > 0 (h) because SS is {ss} (only SS 1 with RATE > 0 and AMT 0, a steady-state infusion, may have II 0)"),
+        ))
     }
 }
 
