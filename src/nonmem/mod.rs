@@ -58,8 +58,8 @@
 //!   not change that steady state (for an infusion given by rate F changes only the
 //!   duration).
 //! - A dose record's CMT must name a compartment (≥ 1): NONMEM's default dose compartment
-//!   is not assumed. Items a record does not use (AMT on an observation) are read, must be
-//!   numbers, and are otherwise ignored.
+//!   is not assumed. Items a record does not use (RATE on an observation) must be numbers
+//!   and are otherwise ignored; AMT must be ≥ 0 on every record.
 
 pub mod events;
 pub mod reader;

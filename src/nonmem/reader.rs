@@ -152,10 +152,12 @@ impl Row<'_> {
     fn record(&self) -> Result<Record> {
         self.required("ID")?;
         let time_h = self.required("TIME")?;
-        // Every known cell must be a number, whatever the record is.
-        for name in ["AMT", "RATE", "II", "ADDL", "SS", "F", "LAG", "DUR"] {
+        // Every known cell must be a number, whatever the record is, and no amount is
+        // negative (without EVID, AMT decides whether a record is a dose).
+        for name in ["RATE", "II", "ADDL", "SS", "F", "LAG", "DUR"] {
             self.number(name, 0.0)?;
         }
+        self.non_negative("AMT", 0.0, "an amount (mg)")?;
         let evid = self.evid()?;
         let dose = match evid {
             Evid::Dose | Evid::ResetAndDose => Some(self.dose()?),
@@ -332,4 +334,65 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Dataset> {
         path: path.to_path_buf(),
         records,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(text: &str) -> Vec<Record> {
+        parse(Path::new("d.csv"), text).unwrap().records
+    }
+
+    #[test]
+    fn columns_are_case_insensitive_and_missing_items_default() {
+        let r = records("# a comment\nid,Time,Amt,cmt,dv\n1,0,100,1,.\n1,2,.,2,3.5\n");
+        assert_eq!(r.len(), 2);
+        assert_eq!((r[0].line, r[1].line), (3, 4));
+        let d = r[0].dose.expect("AMT > 0 without EVID is a dose");
+        assert_eq!(d.delivery, Delivery::Bolus);
+        assert_eq!((d.amount_mg, d.bioavailability, d.lag_h), (100.0, 1.0, 0.0));
+        assert_eq!((d.additional, d.steady_state), (0, None));
+        assert_eq!(
+            (r[1].evid, r[1].cmt, r[1].dose),
+            (Evid::Observation, 2, None)
+        );
+    }
+
+    #[test]
+    fn dose_items_are_read() {
+        let r = records(
+            "ID,TIME,EVID,AMT,CMT,RATE,II,ADDL,SS,F,LAG,DUR\n\
+             1,0,4,100,2,-2,24,3,2,0.5,1.5,9\n\
+             1,1,1,0,2,100,0,0,1,1,0,0\n",
+        );
+        let d = r[0].dose.unwrap();
+        assert_eq!(r[0].evid, Evid::ResetAndDose);
+        assert_eq!(d.delivery, Delivery::Duration { h: 9.0 });
+        assert_eq!((d.interval_h, d.additional), (24.0, 3));
+        assert_eq!((d.bioavailability, d.lag_h), (0.5, 1.5));
+        assert_eq!(d.steady_state, Some(SteadyStateMode::Add));
+        let infusion = r[1].dose.unwrap();
+        assert_eq!(infusion.delivery, Delivery::Rate { mg_per_h: 100.0 });
+        assert_eq!(infusion.steady_state, Some(SteadyStateMode::Reset));
+    }
+
+    #[test]
+    fn time_may_go_back_at_a_reset_or_a_new_id_only() {
+        let ok = "ID,TIME,EVID\n1,5,0\n1,0,3\n2,1,0\n";
+        assert_eq!(records(ok).len(), 3);
+        let e = parse(Path::new("d.csv"), "ID,TIME,EVID\n1,5,0\n1,0,2\n").unwrap_err();
+        assert!(e.to_string().starts_with("d.csv:3: column TIME"), "{e}");
+    }
+
+    #[test]
+    fn whole_numbers_must_be_whole() {
+        let e = parse(Path::new("d.csv"), "ID,TIME,EVID\n1,0,1.5\n").unwrap_err();
+        assert!(e.to_string().contains("column EVID: found \"1.5\""), "{e}");
+        let e = parse(Path::new("d.csv"), "ID,TIME,AMT\n1,nan,1\n").unwrap_err();
+        assert!(
+            e.to_string().contains("found \"nan\", expected a number"),
+            "{e}"
+        );
+    }
 }
