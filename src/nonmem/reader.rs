@@ -39,7 +39,8 @@ struct Header {
 }
 
 impl Header {
-    fn read(path: &Path, header: &StringRecord) -> Result<Header> {
+    /// Read the header row, at `line` of the file (1 unless comments come first).
+    fn read(path: &Path, line: usize, header: &StringRecord) -> Result<Header> {
         let mut at = [None; ITEMS.len()];
         for (i, name) in header.iter().enumerate() {
             let Some(k) = ITEMS.iter().position(|n| n.eq_ignore_ascii_case(name)) else {
@@ -48,7 +49,7 @@ impl Header {
             if let Some(first) = at[k] {
                 return Err(invalid(
                     path,
-                    1,
+                    line,
                     format!(
                         "column {} appears twice (columns {} and {}); expected each data item once",
                         ITEMS[k],
@@ -64,7 +65,7 @@ impl Header {
                 let found: Vec<&str> = header.iter().collect();
                 return Err(invalid(
                     path,
-                    1,
+                    line,
                     format!(
                         "no {required} column; expected ID and TIME among the columns, found {}",
                         found.join(",")
@@ -305,7 +306,14 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Dataset> {
         };
         invalid(path, line, message)
     };
-    let header = Header::read(path, reader.headers().map_err(csv_error)?)?;
+    // The csv crate skips comment and blank lines before the header but reports the
+    // header at line 1; count them here.
+    let header_line = 1 + text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .take_while(|l| l.trim().is_empty() || l.starts_with('#'))
+        .count();
+    let header = Header::read(path, header_line, reader.headers().map_err(csv_error)?)?;
     let mut records: Vec<Record> = Vec::new();
     for cells in reader.records() {
         let cells = cells.map_err(csv_error)?;
@@ -346,7 +354,7 @@ mod tests {
 
     #[test]
     fn columns_are_case_insensitive_and_missing_items_default() {
-        let r = records("# a comment\nid,Time,Amt,cmt,dv\n1,0,100,1,.\n1,2,.,2,3.5\n");
+        let r = records("\u{feff}# a comment\nid,Time,Amt,cmt,dv\n1,0,100,1,.\n1,2,.,2,3.5\n");
         assert_eq!(r.len(), 2);
         assert_eq!((r[0].line, r[1].line), (3, 4));
         let d = r[0].dose.expect("AMT > 0 without EVID is a dose");
@@ -383,6 +391,12 @@ mod tests {
         assert_eq!(records(ok).len(), 3);
         let e = parse(Path::new("d.csv"), "ID,TIME,EVID\n1,5,0\n1,0,2\n").unwrap_err();
         assert!(e.to_string().starts_with("d.csv:3: column TIME"), "{e}");
+    }
+
+    #[test]
+    fn header_errors_name_the_header_line() {
+        let e = parse(Path::new("d.csv"), "# comment\nID,T\n1,0\n").unwrap_err();
+        assert!(e.to_string().starts_with("d.csv:2: no TIME column"), "{e}");
     }
 
     #[test]
