@@ -1,8 +1,10 @@
 //! `ketasim events DATASET.csv --model MODEL.toml --out OUT.csv`: simulate a NONMEM-style
 //! event dataset and write `ID,TIME,CP` for every record (see [`crate::nonmem`]).
 
+use super::files::write_atomic;
+use super::run::SolverArg;
 use crate::nonmem::{self, Dataset};
-use crate::solver::{SolverConfig, SolverKind};
+use crate::solver::SolverConfig;
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,9 +24,9 @@ pub struct Args {
     /// when the dataset and model are valid.
     #[arg(long)]
     out: PathBuf,
-    /// exact (matrix exponential) or ode (Dormand–Prince 5(4)).
-    #[arg(long, default_value = "exact", value_parser = ["exact", "ode"])]
-    solver: String,
+    /// Solver.
+    #[arg(long, value_enum, default_value = "exact")]
+    solver: SolverArg,
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -32,13 +34,12 @@ fn read(path: &Path) -> Result<String> {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let kind = SolverKind::parse(&args.solver).context("--solver takes exact or ode")?;
     let dataset = Dataset::parse(&args.dataset, &read(&args.dataset)?)?;
     let model = nonmem::read_model(&args.model, &read(&args.model)?)?;
-    let cp = nonmem::predict(&dataset, &model, &SolverConfig::of(kind))?;
+    let cp = nonmem::predict(&dataset, &model, &SolverConfig::of(args.solver.into()))?;
     let mut bytes = Vec::new();
     nonmem::write_csv(&mut bytes, &dataset, &cp)?;
-    write_atomically(&args.out, &bytes)?;
+    write_atomic(&args.out, &bytes)?;
     let mut stdout = std::io::stdout().lock();
     writeln!(
         stdout,
@@ -48,27 +49,4 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         crate::DISCLAIMER
     )?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Write `bytes` to a temporary file beside `path`, then rename it over `path`: a reader
-/// of `path` sees the old file or the whole new one, never a part.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .with_context(|| format!("--out {} names no file", path.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    if written.is_err() {
-        // Best effort: the temporary file may not exist; the write error is what matters.
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written.with_context(|| format!("writing {}", path.display()))
 }
