@@ -1,10 +1,10 @@
 //! A scenario's results as a [`PlotSpec`]: one curve per schedule, the scenario's bands,
-//! dose markers labelled with route and amount, norketamine in a lower panel when the
-//! model has it, and a footer naming the model and the intended use.
+//! dose markers labelled with route and amount, norketamine or the effect site in a lower
+//! panel (`[plot] lower_panel`), and a footer naming the model and the intended use.
 
 use super::plot::{render_png, render_svg, Band, DoseMarker, Panel, PlotError, PlotSpec, Series};
 use crate::dosing::{Delivery, Dose};
-use crate::scenario::{Scenario, ScheduleResult};
+use crate::scenario::{LowerPanel, Scenario, ScheduleResult};
 use crate::units::fmt_num;
 use std::path::{Path, PathBuf};
 
@@ -61,6 +61,27 @@ fn series(name: &str, time_h: &ndarray::Array1<f64>, conc: &ndarray::Array1<f64>
     }
 }
 
+/// The lower panel the scenario asks for. Its curves have no legend entries: they share
+/// the colours of the plasma curves above, whose legend names them.
+fn lower_panel(s: &Scenario, results: &[ScheduleResult], drug: &str) -> Option<Panel> {
+    let (y_label, pick): (String, fn(&ScheduleResult) -> Option<&ndarray::Array1<f64>>) =
+        match s.lower_panel {
+            LowerPanel::None => return None,
+            LowerPanel::Norketamine => {
+                let name = s.model.metabolite.as_ref().map_or("Norketamine", |m| m.name.as_str());
+                (format!("{name} (ng/mL)"), |r| r.trajectory.metabolite_ng_ml.as_ref())
+            }
+            LowerPanel::Effect => (format!("Effect-site {drug} (ng/mL)"), |r| {
+                r.trajectory.effect_ng_ml.as_ref()
+            }),
+        };
+    let series: Vec<Series> = results
+        .iter()
+        .filter_map(|r| pick(r).map(|c| series("", &r.trajectory.time_h, c)))
+        .collect();
+    (!series.is_empty()).then_some(Panel { y_label, series })
+}
+
 /// The plot of `results`.
 pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
     let drug = if s.model.drug == crate::model::Drug::SKetamine {
@@ -80,21 +101,7 @@ pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
             })
         })
         .collect();
-    let lower_panel = results
-        .first()
-        .and_then(|r| r.trajectory.metabolite_ng_ml.as_ref())
-        .map(|_| Panel {
-            y_label: "Norketamine (ng/mL)".into(),
-            series: results
-                .iter()
-                .filter_map(|r| {
-                    r.trajectory
-                        .metabolite_ng_ml
-                        .as_ref()
-                        .map(|m| series(&r.name, &r.trajectory.time_h, m))
-                })
-                .collect(),
-        });
+    let lower_panel = lower_panel(s, results, drug);
     PlotSpec {
         title: s.name.clone(),
         footer: format!(

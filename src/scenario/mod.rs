@@ -4,6 +4,7 @@
 //! domain types below, with errors that name file, line and column. Nothing downstream
 //! sees a unit string or re-checks input.
 
+pub mod plot;
 pub mod schema;
 pub mod validate;
 
@@ -15,6 +16,7 @@ use crate::model::system::LinearSystem;
 use crate::model::ModelSpec;
 use crate::simulate::{simulate, Trajectory};
 use crate::solver::{SolverConfig, SolverKind};
+pub use plot::LowerPanel;
 use std::path::{Path, PathBuf};
 
 /// A validated scenario.
@@ -42,6 +44,8 @@ pub struct Scenario {
     pub bands: Vec<Band>,
     /// Logarithmic concentration axis.
     pub log_y: bool,
+    /// What the plot's lower panel shows.
+    pub lower_panel: LowerPanel,
     /// Where results go.
     pub outputs: Outputs,
 }

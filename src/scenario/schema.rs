@@ -126,6 +126,8 @@ pub struct PlotTable {
     pub bands: Option<Spanned<Vec<Text>>>,
     /// Logarithmic concentration axis.
     pub log_y: Option<bool>,
+    /// What the lower panel shows: "norketamine", "effect" or "none".
+    pub lower_panel: Option<Text>,
 }
 
 /// `[output]`.

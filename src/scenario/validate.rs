@@ -3,7 +3,6 @@
 
 use super::schema::{DoseTable, RouteTable, ScenarioFile, ScheduleTable, Text};
 use super::{Outputs, Scenario, Schedule};
-use crate::bands::{self, Band};
 use crate::dosing::{route_settings, Delivery, Dose, SteadyStart};
 use crate::error::{Locator, Result};
 use crate::model::{library, ModelSpec};
@@ -123,9 +122,9 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
     let stem = path
         .file_stem()
         .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
-    let (bands, log_y, plot) = plot(at, &file)?;
+    let plot = super::plot::settings(at, &file, &model)?;
     let mut outputs = Outputs::in_dir(std::path::Path::new("outputs"), &stem);
-    if let Some(p) = plot {
+    if let Some(p) = plot.file {
         outputs.plot = p;
     }
     if let Some(o) = &file.output {
@@ -149,8 +148,9 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
         output_every_h,
         solver,
         schedules,
-        bands,
-        log_y,
+        bands: plot.bands,
+        log_y: plot.log_y,
+        lower_panel: plot.lower_panel,
         outputs,
     })
 }
@@ -473,37 +473,4 @@ impl Context<'_> {
         };
         Ok((doses, steady))
     }
-}
-
-type PlotSettings = (Vec<Band>, bool, Option<PathBuf>);
-
-fn plot(at: &Locator, file: &ScenarioFile) -> Result<PlotSettings> {
-    let Some(p) = &file.plot else {
-        return Ok((bands::BANDS.to_vec(), false, None));
-    };
-    let p = p.get_ref();
-    let bands = match &p.bands {
-        None => bands::BANDS.to_vec(),
-        Some(list) => list
-            .get_ref()
-            .iter()
-            .map(|b| {
-                bands::find(b.get_ref()).ok_or_else(|| {
-                    at.error(
-                        b.span().start,
-                        format!(
-                            "unknown band {:?}; expected one of {} (see `ketasim bands`)",
-                            b.get_ref(),
-                            bands::ids()
-                        ),
-                    )
-                })
-            })
-            .collect::<Result<Vec<Band>>>()?,
-    };
-    Ok((
-        bands,
-        p.log_y.unwrap_or(false),
-        p.file.as_ref().map(|f| PathBuf::from(f.get_ref())),
-    ))
 }
