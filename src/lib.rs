@@ -18,6 +18,7 @@ pub mod bands;
 pub mod cli;
 pub mod dosing;
 pub mod error;
+pub mod explain;
 pub mod metrics;
 pub mod model;
 pub mod nonmem;

@@ -4,6 +4,7 @@
 mod bands;
 mod check;
 mod events;
+mod explain;
 mod files;
 mod models;
 mod routes;
@@ -48,6 +49,8 @@ enum Command {
     Validate(validate::Args),
     /// Simulate a NONMEM-style event dataset: CP at every record, as ID,TIME,CP.
     Events(events::Args),
+    /// The teaching view of scenarios: half-lives, steady state, accumulation, routes, the lesson.
+    Explain(explain::Args),
 }
 
 /// Run the parsed command line.
@@ -60,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate(args) => validate::run(&args),
         Command::Routes(args) => routes::run(&args),
         Command::Events(args) => events::run(&args),
+        Command::Explain(args) => explain::run(&args),
     }
 }
 

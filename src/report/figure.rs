@@ -27,6 +27,9 @@ pub fn files(
     Ok(files)
 }
 
+/// Windows longer than this (h) get a time axis in days: 0–28 d reads better than 0–672 h.
+const DAYS_FROM_H: f64 = 72.0;
+
 /// Infusions at least this long (h) are labelled by rate: "22 mg/h for 4 d" says more than
 /// "2112 mg over 96 h".
 const LABEL_BY_RATE_FROM_H: f64 = 2.0;
@@ -127,6 +130,7 @@ pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
             .collect(),
         doses,
         log_y: s.log_y,
+        time_in_days: s.duration_h > DAYS_FROM_H,
         lower_panel,
         width_px: WIDTH_PX,
         height_px: HEIGHT_PX,

@@ -3,6 +3,8 @@
 //! the file.
 
 pub mod csv;
+pub mod document;
+pub mod explain;
 pub mod figure;
 pub mod plot;
 pub mod summary;

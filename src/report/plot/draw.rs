@@ -9,34 +9,40 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::{ops::Range, sync::OnceLock};
 
-/// Okabe–Ito palette, black last.
+/// Okabe–Ito palette (Okabe M, Ito K. Color Universal Design, 2008; jfly.uni-koeln.de),
+/// ordered so that yellow, nearly invisible on white, comes last.
 const PALETTE: [u32; 8] = [
-    0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7, 0xE69F00, 0x56B4E9, 0xF0E442, 0x000000,
+    0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7, 0xE69F00, 0x56B4E9, 0x000000, 0xF0E442,
 ];
+/// Line patterns (dash, gap) in pixels at 1200×800, cycled by series; `None` is solid.
+/// The first four Okabe–Ito colours have almost the same lightness, so in greyscale
+/// print only the pattern tells curves apart: every series within a cycle of four gets
+/// its own pattern, and series i and i+4 differ in lightness.
+const PATTERNS: [Option<(f64, f64)>; 4] = [None, Some((14.0, 7.0)), Some((2.5, 5.0)), Some((26.0, 6.0))];
 const DARK: RGBColor = RGBColor(50, 50, 50);
 const GREY: RGBColor = RGBColor(110, 110, 110);
 const FAMILY: &str = "sans-serif";
 const RIBBON_NOTE: &str = "shaded: 5th–95th percentile";
 
-type Res<T> = Result<T, PlotError>;
-type Area<DB> = DrawingArea<DB, Shift>;
+pub(super) type Res<T> = Result<T, PlotError>;
+pub(super) type Area<DB> = DrawingArea<DB, Shift>;
 /// Pixel rectangle `(x0, y0, x1, y1)`.
-type Rect = (i32, i32, i32, i32);
-type Chart<'a, DB, Y> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>;
+pub(super) type Rect = (i32, i32, i32, i32);
+pub(super) type Chart<'a, DB, Y> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>;
 /// A y coordinate (linear or logarithmic) over f64.
-trait YAxis: Ranged<ValueType = f64> {}
+pub(super) trait YAxis: Ranged<ValueType = f64> {}
 impl<T: Ranged<ValueType = f64>> YAxis for T {}
 
-fn colour(i: usize) -> RGBColor {
+pub(super) fn colour(i: usize) -> RGBColor {
     let c = PALETTE[i % PALETTE.len()];
     RGBColor((c >> 16) as u8, (c >> 8) as u8, c as u8)
 }
 
-fn de<E: std::fmt::Display>(e: E) -> PlotError {
+pub(super) fn de<E: std::fmt::Display>(e: E) -> PlotError {
     PlotError::Draw(e.to_string())
 }
 
-fn font(size: f64) -> TextStyle<'static> {
+pub(super) fn font(size: f64) -> TextStyle<'static> {
     TextStyle::from((FAMILY, size).into_font())
 }
 
@@ -69,28 +75,29 @@ fn fmt_num(v: f64) -> String {
 
 /// Layout scale relative to a 1200×800 figure.
 #[derive(Clone, Copy)]
-struct Geom(f64);
+pub(super) struct Geom(f64);
 
 impl Geom {
-    fn px(self, v: f64) -> f64 {
+    pub(super) fn px(self, v: f64) -> f64 {
         v * self.0
     }
-    fn i(self, v: f64) -> i32 {
+    pub(super) fn i(self, v: f64) -> i32 {
         (v * self.0).round() as i32
     }
 }
 
 /// What one panel draws.
-struct View<'a> {
+pub(super) struct View<'a> {
     y_label: &'a str,
+    x_label: &'a str,
     series: &'a [Series],
     bands: &'a [Band],
-    doses: &'a [DoseMarker],
-    x: Range<f64>,
-    y: (f64, f64),
+    pub(super) doses: &'a [DoseMarker],
+    pub(super) x: Range<f64>,
+    pub(super) y: (f64, f64),
     log: bool,
     x_desc: bool,
-    g: Geom,
+    pub(super) g: Geom,
 }
 
 impl<'a> View<'a> {
@@ -106,8 +113,10 @@ impl<'a> View<'a> {
         let (x, y) = (x_range(spec), y_range(series, spec.log_y));
         let x_desc = !main || spec.lower_panel.is_none();
         let log = spec.log_y;
+        let x_label = if spec.time_in_days { "Time (d)" } else { "Time (h)" };
         View {
             y_label,
+            x_label,
             series,
             bands,
             doses,
@@ -120,7 +129,36 @@ impl<'a> View<'a> {
     }
 }
 
+/// `spec` with every time divided by 24, for a time axis in days.
+fn in_days(spec: &PlotSpec) -> PlotSpec {
+    let days = |s: &Series| Series {
+        time_h: s.time_h.iter().map(|t| t / 24.0).collect(),
+        ..s.clone()
+    };
+    PlotSpec {
+        series: spec.series.iter().map(days).collect(),
+        doses: (spec.doses.iter())
+            .map(|d| DoseMarker {
+                time_h: d.time_h / 24.0,
+                ..d.clone()
+            })
+            .collect(),
+        lower_panel: spec.lower_panel.as_ref().map(|p| Panel {
+            series: p.series.iter().map(days).collect(),
+            ..p.clone()
+        }),
+        ..spec.clone()
+    }
+}
+
 pub(super) fn draw_figure<DB: DrawingBackend>(root: &Area<DB>, spec: &PlotSpec) -> Res<()> {
+    let converted;
+    let spec = if spec.time_in_days {
+        converted = in_days(spec);
+        &converted
+    } else {
+        spec
+    };
     let (w, h) = (f64::from(spec.width_px), f64::from(spec.height_px));
     let g = Geom((w / 1200.0).min(h / 800.0).clamp(0.7, 4.0));
     root.fill(&WHITE).map_err(de)?;
@@ -157,11 +195,11 @@ fn centred_text<DB: DrawingBackend>(
     text_at(area, text, at, st.pos(Pos::new(HPos::Center, VPos::Center)))
 }
 
-fn text_at<DB: DrawingBackend>(a: &Area<DB>, t: &str, at: (i32, i32), st: TextStyle) -> Res<()> {
+pub(super) fn text_at<DB: DrawingBackend>(a: &Area<DB>, t: &str, at: (i32, i32), st: TextStyle) -> Res<()> {
     a.draw(&Text::new(t, at, st)).map_err(de)
 }
 
-fn fill_rect<DB: DrawingBackend>(a: &Area<DB>, r: Rect, col: RGBAColor) -> Res<()> {
+pub(super) fn fill_rect<DB: DrawingBackend>(a: &Area<DB>, r: Rect, col: RGBAColor) -> Res<()> {
     a.draw(&Rectangle::new([(r.0, r.1), (r.2, r.3)], col.filled()))
         .map_err(de)
 }
@@ -266,12 +304,12 @@ where
         .axis_desc_style(font(g.px(20.0)))
         .y_desc(v.y_label);
     if v.x_desc {
-        mesh.x_desc("Time (h)");
+        mesh.x_desc(v.x_label);
     }
     mesh.draw().map_err(de)?;
     let mut avoid = draw_bands(&chart, v)?;
     draw_curves(&mut chart, v)?;
-    avoid.extend(draw_doses(&chart, area, v)?);
+    avoid.extend(super::markers::draw_doses(&chart, area, v)?);
     draw_legend(&mut chart, v, &avoid)
 }
 
@@ -282,7 +320,7 @@ fn to_local<DB: DrawingBackend, Y: YAxis>(chart: &Chart<DB, Y>, p: (f64, f64)) -
     (x - bx, y - by)
 }
 
-fn overlaps(a: Rect, b: Rect) -> bool {
+pub(super) fn overlaps(a: Rect, b: Rect) -> bool {
     a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
 }
 
@@ -347,7 +385,7 @@ fn simplify<DB: DrawingBackend, Y: YAxis>(
         .collect()
 }
 
-/// Ribbons first, then lines (dashed from the 5th series on), each added to the legend.
+/// Ribbons first, then lines (each with its colour and pattern), each added to the legend.
 fn draw_curves<'a, DB, Y>(chart: &mut Chart<'a, DB, Y>, v: &View) -> Res<()>
 where
     DB: DrawingBackend + 'a,
@@ -359,11 +397,12 @@ where
             chart.draw_series([Polygon::new(poly, fill)]).map_err(de)?;
         }
     }
-    let (dash, gap, sw) = (v.g.i(10.0), v.g.i(6.0), v.g.i(34.0));
+    let sw = v.g.i(34.0);
     for (i, s) in v.series.iter().enumerate() {
-        let st = colour(i).stroke_width(v.g.i(2.0).max(2) as u32);
+        let st = colour(i).stroke_width(v.g.i(2.5).max(2) as u32);
         // Solid lines are dashes longer than anything drawn.
-        let d = if i >= 4 { dash } else { i32::MAX / 4 };
+        let (d, gap) = PATTERNS[i % PATTERNS.len()]
+            .map_or((i32::MAX / 4, 1), |(d, gap)| (v.g.i(d).max(1), v.g.i(gap).max(1)));
         for seg in segments(s, v.log.then_some(v.y.0)) {
             let line = DashedLineSeries::new(simplify(chart, seg), d, gap, st);
             chart.draw_series(line).map_err(de)?;
@@ -375,54 +414,6 @@ where
         }
     }
     Ok(())
-}
-
-/// Upward triangles along the bottom edge, stacked where labels would collide; returns
-/// the occupied rectangles relative to the plotting area.
-fn draw_doses<DB, Y>(chart: &Chart<DB, Y>, area: &Area<DB>, v: &View) -> Res<Vec<Rect>>
-where
-    DB: DrawingBackend,
-    Y: YAxis,
-{
-    let ((ax, ay), (bx, by)) = (
-        area.get_base_pixel(),
-        chart.plotting_area().get_base_pixel(),
-    );
-    let bottom = chart.backend_coord(&(v.x.start, v.y.0)).1 - ay;
-    let st = font(v.g.px(15.0)).color(&DARK);
-    let st = st.pos(Pos::new(HPos::Left, VPos::Center));
-    let (half, tri, row_h, gap) = (v.g.i(7.0), v.g.i(6.0), v.g.i(20.0), v.g.i(4.0));
-    let mut doses: Vec<&DoseMarker> = v.doses.iter().filter(|d| v.x.contains(&d.time_h)).collect();
-    doses.sort_by(|a, b| a.time_h.total_cmp(&b.time_h));
-    let mut used: Vec<Rect> = Vec::new();
-    for d in doses {
-        let px = chart.backend_coord(&(d.time_h, v.y.0)).0 - ax;
-        let text = if v.doses.len() <= 12 {
-            d.label.as_str()
-        } else {
-            ""
-        };
-        let (tw, th) = area.estimate_text_size(text, &st).map_err(de)?;
-        let (tw, th, x0) = (tw as i32, th as i32 / 2 + 2, px + half + gap);
-        let span = |cy: i32| (px - half, cy - row_h / 2, x0 + tw + gap, cy + row_h / 2);
-        let mut cy = bottom - gap - row_h / 2;
-        while used.iter().any(|u| overlaps(*u, span(cy))) {
-            cy -= row_h;
-        }
-        used.push(span(cy));
-        let pts = vec![(px, cy - tri), (px - half, cy + tri), (px + half, cy + tri)];
-        area.draw(&Polygon::new(pts, colour(d.series).filled()))
-            .map_err(de)?;
-        if !text.is_empty() {
-            fill_rect(area, (x0, cy - th, x0 + tw + gap, cy + th), WHITE.mix(0.75))?;
-            text_at(area, text, (x0 + gap / 2, cy), st.clone())?;
-        }
-    }
-    let (dx, dy) = (ax - bx, ay - by);
-    Ok(used
-        .into_iter()
-        .map(|r| (r.0 + dx, r.1 + dy, r.2 + dx, r.3 + dy))
-        .collect())
 }
 
 /// Pixel samples (at most ~4 px apart) along every curve and ribbon outline.

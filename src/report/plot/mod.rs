@@ -5,6 +5,7 @@
 //! registered with plotters on first use, so no system font library is needed.
 
 mod draw;
+mod markers;
 
 pub(crate) use draw::register_fonts;
 use draw::{draw_figure, prepare};
@@ -35,14 +36,16 @@ pub struct Band {
 }
 
 /// A dose marker drawn at the bottom of the plot: small triangle at `time_h` in the
-/// colour of series `series`, with a short label like "IV 35 mg".
+/// colour of series `series`, with a short label like "IV 35 mg". The same label at the
+/// same time in several series is drawn once.
 #[derive(Debug, Clone, Default)]
 pub struct DoseMarker {
     /// Dose time in hours.
     pub time_h: f64,
     /// Index into [`PlotSpec::series`] that picks the marker colour.
     pub series: usize,
-    /// Short label; labels are drawn only when there are at most 12 markers.
+    /// Short label; labels are drawn only when there are at most 12 distinct (time,
+    /// label) pairs, else the markers form a compact rug without labels.
     pub label: String,
 }
 
@@ -73,6 +76,8 @@ pub struct PlotSpec {
     pub doses: Vec<DoseMarker>,
     /// Logarithmic y axis (both panels).
     pub log_y: bool,
+    /// Draw the time axis in days ("Time (d)"); the times in the spec stay in hours.
+    pub time_in_days: bool,
     /// Optional lower panel taking ~30 % of the plot height.
     pub lower_panel: Option<Panel>,
     /// Image width in pixels (at least 200; default 1200).
@@ -91,6 +96,7 @@ impl Default for PlotSpec {
             bands: Vec::new(),
             doses: Vec::new(),
             log_y: false,
+            time_in_days: false,
             lower_panel: None,
             width_px: 1200,
             height_px: 800,
