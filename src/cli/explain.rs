@@ -73,8 +73,8 @@ fn handout(s: &Scenario, args: &Args) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     let results = s
         .simulate(s.solver)
         .with_context(|| format!("simulating {}", s.path.display()))?;
-    let e = explain_results(s, &results)
-        .with_context(|| format!("explaining {}", s.path.display()))?;
+    let e =
+        explain_results(s, &results).with_context(|| format!("explaining {}", s.path.display()))?;
     let name = png
         .file_name()
         .map_or_else(|| "plot.png".into(), |n| n.to_string_lossy().into_owned());

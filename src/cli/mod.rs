@@ -49,7 +49,7 @@ enum Command {
     Validate(validate::Args),
     /// Simulate a NONMEM-style event dataset: CP at every record, as ID,TIME,CP.
     Events(events::Args),
-    /// The teaching view of scenarios: half-lives, steady state, accumulation, routes, the lesson.
+    /// Explain scenarios for teaching: half-lives, steady state, accumulation, routes.
     Explain(explain::Args),
 }
 

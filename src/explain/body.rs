@@ -117,7 +117,13 @@ impl Body {
 /// Marcel Dekker, 1982, ch. 2, which the tests check.
 pub fn phases(d: &Disposition<f64>) -> Vec<Phase> {
     let n = 1 + d.peripherals.len();
-    let volume = |i: usize| if i == 0 { d.v1_l } else { d.peripherals[i - 1].v_l };
+    let volume = |i: usize| {
+        if i == 0 {
+            d.v1_l
+        } else {
+            d.peripherals[i - 1].v_l
+        }
+    };
     let s = DMatrix::from_fn(n, n, |i, j| {
         disposition_entry(d, i, j) * (volume(j) / volume(i)).sqrt()
     });
@@ -170,7 +176,11 @@ mod tests {
         assert_relative_eq!(p[0].share_of_c0, share_a, max_relative = EIGEN);
         let auc_a = share_a / alpha;
         let auc_b = (1.0 - share_a) / beta;
-        assert_relative_eq!(p[0].share_of_auc, auc_a / (auc_a + auc_b), max_relative = EIGEN);
+        assert_relative_eq!(
+            p[0].share_of_auc,
+            auc_a / (auc_a + auc_b),
+            max_relative = EIGEN
+        );
     }
 
     #[test]

@@ -180,10 +180,7 @@ impl Scan {
 
 /// The first `t > 0` where `reached(t)` turns non-negative: scanned forward in growing
 /// steps, then bisected.
-fn first_crossing(
-    scan: Scan,
-    mut reached: impl FnMut(f64) -> Result<f64>,
-) -> Result<Option<f64>> {
+fn first_crossing(scan: Scan, mut reached: impl FnMut(f64) -> Result<f64>) -> Result<Option<f64>> {
     let (mut lo, mut hi) = (0.0, scan.start_h);
     while reached(hi)? < 0.0 {
         if hi > scan.limit_h {

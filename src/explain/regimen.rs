@@ -63,7 +63,11 @@ fn contains(times: &[f64], t: f64, tau: f64) -> bool {
 /// cut short by the end of the schedule). Returns τ and the first period's times.
 fn period(times: &[f64]) -> Option<(f64, Vec<f64>)> {
     let (first, last) = (*times.first()?, *times.last()?);
-    let mut candidates: Vec<f64> = times.iter().map(|t| t - first).filter(|g| *g > 0.0).collect();
+    let mut candidates: Vec<f64> = times
+        .iter()
+        .map(|t| t - first)
+        .filter(|g| *g > 0.0)
+        .collect();
     candidates.dedup_by(|a, b| same(*a, *b));
     candidates.into_iter().find_map(|tau| {
         let slack = SAME_INTERVAL * tau;

@@ -146,10 +146,11 @@ pub struct ScheduleFacts {
 
 fn peak(t: &Trajectory, c: Option<&ndarray::Array1<f64>>) -> Option<Peak> {
     let c = c?;
-    let (i, v) = c
-        .iter()
-        .enumerate()
-        .fold((0, f64::NEG_INFINITY), |m, (i, &v)| if v > m.1 { (i, v) } else { m });
+    let (i, v) =
+        c.iter().enumerate().fold(
+            (0, f64::NEG_INFINITY),
+            |m, (i, &v)| if v > m.1 { (i, v) } else { m },
+        );
     Some(Peak {
         c_ng_ml: v,
         t_h: t.time_h[i],
@@ -173,7 +174,13 @@ pub fn facts(
     let t = &result.trajectory;
     let steady = |r: &Repeat| {
         schedule.steady.iter().any(|s| {
-            r.unit.iter().any(|u| Dose { time_h: 0.0, ..*u } == Dose { time_h: 0.0, ..s.dose })
+            r.unit.iter().any(|u| {
+                Dose { time_h: 0.0, ..*u }
+                    == Dose {
+                        time_h: 0.0,
+                        ..s.dose
+                    }
+            })
         })
     };
     let repeats = repeats(&schedule.doses)
@@ -199,10 +206,11 @@ fn routes(system: &LinearSystem, doses: &[Dose]) -> Vec<RouteUse> {
     let forms_metabolite = system.layout.metabolite_central.is_some();
     for d in doses {
         let s = &d.settings;
-        if let Some(u) = out
-            .iter_mut()
-            .find(|u| u.route == d.route && u.bioavailability.to_bits() == s.bioavailability.to_bits() && u.absorption == s.absorption)
-        {
+        if let Some(u) = out.iter_mut().find(|u| {
+            u.route == d.route
+                && u.bioavailability.to_bits() == s.bioavailability.to_bits()
+                && u.absorption == s.absorption
+        }) {
             u.doses += 1;
             continue;
         }
@@ -225,7 +233,9 @@ fn routes(system: &LinearSystem, doses: &[Dose]) -> Vec<RouteUse> {
 fn extremes(t: &Trajectory) -> (f64, f64) {
     t.plasma_ng_ml
         .iter()
-        .fold((f64::NEG_INFINITY, f64::INFINITY), |(hi, lo), &c| (hi.max(c), lo.min(c)))
+        .fold((f64::NEG_INFINITY, f64::INFINITY), |(hi, lo), &c| {
+            (hi.max(c), lo.min(c))
+        })
 }
 
 fn repeat_facts(
@@ -283,52 +293,60 @@ fn states_at(system: &LinearSystem, schedule: &Schedule, times_h: &[f64]) -> Res
     Ok(out)
 }
 
+/// When the inputs of dose `d` end (h): lag, and F's effect on an infusion by rate, included.
+fn end_h(system: &LinearSystem, d: &Dose) -> f64 {
+    inputs(d, system)
+        .iter()
+        .map(Input::end_h)
+        .fold(d.time_h, f64::max)
+}
+
 fn infusions(system: &LinearSystem, schedule: &Schedule) -> Result<Vec<InfusionFacts>> {
     let doses: Vec<&Dose> = schedule
         .doses
         .iter()
         .filter(|d| {
-            let ends = inputs(d, system).iter().map(Input::end_h).fold(d.time_h, f64::max);
-            let infusion = matches!(d.delivery, Delivery::Rate { .. } | Delivery::Duration { .. });
-            infusion && ends - d.time_h >= MIN_INFUSION_H
+            let infusion = matches!(
+                d.delivery,
+                Delivery::Rate { .. } | Delivery::Duration { .. }
+            );
+            infusion && end_h(system, d) - d.time_h >= MIN_INFUSION_H
         })
         .collect();
-    let ends: Vec<f64> = doses
-        .iter()
-        .map(|d| inputs(d, system).iter().map(Input::end_h).fold(d.time_h, f64::max))
-        .collect();
+    let ends: Vec<f64> = doses.iter().map(|d| end_h(system, d)).collect();
     let states = states_at(system, schedule, &ends)?;
-    let v1 = system.model.disposition.v1_l;
     doses
         .iter()
         .zip(ends)
         .zip(states)
-        .map(|((d, end_h), x)| {
-            let running = inputs(d, system);
-            // The response to a unit impulse at the infusion's start: its exposure fraction
-            // is the fraction of steady state the infusion has reached (module docs of
-            // `kinetics`).
-            let impulses: Vec<Input> = running
-                .iter()
-                .map(|i| Input {
-                    start_h: i.start_h - d.time_h,
-                    kind: InputKind::Bolus {
-                        amount_mg: super::kinetics::input_amount_mg(i),
-                    },
-                    ..*i
-                })
-                .collect();
-            let reached = auc_to_mg_h_l(system, &impulses, end_h - d.time_h)?
-                / auc_total_mg_h_l(system, &impulses);
-            Ok(InfusionFacts {
-                dose: **d,
-                end_h,
-                steady_state_ng_ml: infusion_css_mg_l(system, &running) * NG_PER_ML_PER_MG_PER_L,
-                time_to_90_h: time_to_exposure_fraction_h(system, &impulses, STEADY_STATE_FRACTION)?,
-                fraction_reached: reached,
-                c_end_ng_ml: x[0] / v1 * NG_PER_ML_PER_MG_PER_L,
-                half_time_h: decrement_time_h(system, &x, DECREMENT_FRACTION),
-            })
-        })
+        .map(|((d, end), x)| infusion_facts(system, d, end, &x))
         .collect()
+}
+
+/// The facts of infusion `d`, which stops at `end_h` with the schedule in state `x`.
+fn infusion_facts(system: &LinearSystem, d: &Dose, end_h: f64, x: &[f64]) -> Result<InfusionFacts> {
+    let running = inputs(d, system);
+    // The response to a unit impulse at the infusion's start: its exposure fraction is
+    // the fraction of steady state the infusion has reached (module docs of `kinetics`).
+    let impulses: Vec<Input> = running
+        .iter()
+        .map(|i| Input {
+            start_h: i.start_h - d.time_h,
+            kind: InputKind::Bolus {
+                amount_mg: super::kinetics::input_amount_mg(i),
+            },
+            ..*i
+        })
+        .collect();
+    let reached =
+        auc_to_mg_h_l(system, &impulses, end_h - d.time_h)? / auc_total_mg_h_l(system, &impulses);
+    Ok(InfusionFacts {
+        dose: *d,
+        end_h,
+        steady_state_ng_ml: infusion_css_mg_l(system, &running) * NG_PER_ML_PER_MG_PER_L,
+        time_to_90_h: time_to_exposure_fraction_h(system, &impulses, STEADY_STATE_FRACTION)?,
+        fraction_reached: reached,
+        c_end_ng_ml: system.plasma_mg_l(x) * NG_PER_ML_PER_MG_PER_L,
+        half_time_h: decrement_time_h(system, x, DECREMENT_FRACTION),
+    })
 }

@@ -166,7 +166,7 @@ mod tests {
 
           • CL 79 L/h
 
-          route  F
+          route    F
           ─────  ───
           oral   0.2
         ");

@@ -64,20 +64,28 @@ fn series(name: &str, time_h: &ndarray::Array1<f64>, conc: &ndarray::Array1<f64>
     }
 }
 
+/// Picks one concentration column of a schedule's course.
+type Column = fn(&ScheduleResult) -> Option<&ndarray::Array1<f64>>;
+
 /// The lower panel the scenario asks for. Its curves have no legend entries: they share
 /// the colours of the plasma curves above, whose legend names them.
 fn lower_panel(s: &Scenario, results: &[ScheduleResult], drug: &str) -> Option<Panel> {
-    let (y_label, pick): (String, fn(&ScheduleResult) -> Option<&ndarray::Array1<f64>>) =
-        match s.lower_panel {
-            LowerPanel::None => return None,
-            LowerPanel::Norketamine => {
-                let name = s.model.metabolite.as_ref().map_or("Norketamine", |m| m.name.as_str());
-                (format!("{name} (ng/mL)"), |r| r.trajectory.metabolite_ng_ml.as_ref())
-            }
-            LowerPanel::Effect => (format!("Effect-site {drug} (ng/mL)"), |r| {
-                r.trajectory.effect_ng_ml.as_ref()
-            }),
-        };
+    let (y_label, pick): (String, Column) = match s.lower_panel {
+        LowerPanel::None => return None,
+        LowerPanel::Norketamine => {
+            let name = s
+                .model
+                .metabolite
+                .as_ref()
+                .map_or("Norketamine", |m| m.name.as_str());
+            (format!("{name} (ng/mL)"), |r| {
+                r.trajectory.metabolite_ng_ml.as_ref()
+            })
+        }
+        LowerPanel::Effect => (format!("Effect-site {drug} (ng/mL)"), |r| {
+            r.trajectory.effect_ng_ml.as_ref()
+        }),
+    };
     let series: Vec<Series> = results
         .iter()
         .filter_map(|r| pick(r).map(|c| series("", &r.trajectory.time_h, c)))
@@ -134,5 +142,43 @@ pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
         lower_panel,
         width_px: WIDTH_PX,
         height_px: HEIGHT_PX,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solver::SolverKind;
+
+    fn plot_of(model: &str, plot: &str) -> PlotSpec {
+        let text = format!(
+            "name = \"t\"\n[model]\npk = \"{model}\"\n[simulation]\nduration = \"4 d\"\noutput_every = \"1 h\"\n[[schedule]]\nname = \"a\"\ndoses = [{{ route = \"iv\", amount = \"10 mg\" }}]\n[plot]\n{plot}\n"
+        );
+        let s = crate::scenario::parse(Path::new("t.toml"), &text).expect("valid");
+        spec(&s, &s.simulate(SolverKind::Exact).expect("runs"))
+    }
+
+    #[test]
+    fn the_lower_panel_shows_what_the_scenario_asks_for() {
+        let p = plot_of("kamp-2020", "lower_panel = \"effect\"");
+        let panel = p.lower_panel.expect("an effect panel");
+        assert_eq!(panel.y_label, "Effect-site ketamine (ng/mL)");
+        assert!(
+            panel.series.iter().all(|s| s.name.is_empty()),
+            "no second legend"
+        );
+        let p = plot_of("fanta-2015", "");
+        assert_eq!(
+            p.lower_panel.expect("default").y_label,
+            "S-norketamine (ng/mL)"
+        );
+        assert!(plot_of("fanta-2015", "lower_panel = \"none\"")
+            .lower_panel
+            .is_none());
+    }
+
+    #[test]
+    fn long_windows_are_drawn_in_days() {
+        assert!(plot_of("kamp-2020", "").time_in_days);
     }
 }

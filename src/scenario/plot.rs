@@ -99,7 +99,7 @@ fn band(at: &Locator, b: &Text) -> Result<Band> {
 fn models_with(has: fn(&ModelSpec) -> bool) -> String {
     let ids: Vec<String> = library::all()
         .into_iter()
-        .filter(|m| has(m))
+        .filter(has)
         .map(|m| m.id)
         .collect();
     ids.join(", ")
@@ -169,7 +169,12 @@ mod tests {
     fn a_custom_model_needs_ke0_for_an_effect_panel() {
         let custom = "compartments = 1\nclearance = \"79 L/h\"\ncentral_volume = \"252 L\"";
         let e = scenario(custom, "lower_panel = \"effect\"").unwrap_err();
-        assert!(e.to_string().starts_with("p.toml:12:15: lower_panel = \"effect\" needs a model with an effect site"), "{e}");
+        assert!(
+            e.to_string().starts_with(
+                "p.toml:12:15: lower_panel = \"effect\" needs a model with an effect site"
+            ),
+            "{e}"
+        );
         let with_ke0 = format!("{custom}\nke0 = \"0.1 /min\"");
         assert!(scenario(&with_ke0, "lower_panel = \"effect\"").is_ok());
     }

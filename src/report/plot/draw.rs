@@ -18,7 +18,8 @@ const PALETTE: [u32; 8] = [
 /// The first four Okabe–Ito colours have almost the same lightness, so in greyscale
 /// print only the pattern tells curves apart: every series within a cycle of four gets
 /// its own pattern, and series i and i+4 differ in lightness.
-const PATTERNS: [Option<(f64, f64)>; 4] = [None, Some((14.0, 7.0)), Some((2.5, 5.0)), Some((26.0, 6.0))];
+const PATTERNS: [Option<(f64, f64)>; 4] =
+    [None, Some((14.0, 7.0)), Some((2.5, 5.0)), Some((26.0, 6.0))];
 const DARK: RGBColor = RGBColor(50, 50, 50);
 const GREY: RGBColor = RGBColor(110, 110, 110);
 const FAMILY: &str = "sans-serif";
@@ -113,7 +114,11 @@ impl<'a> View<'a> {
         let (x, y) = (x_range(spec), y_range(series, spec.log_y));
         let x_desc = !main || spec.lower_panel.is_none();
         let log = spec.log_y;
-        let x_label = if spec.time_in_days { "Time (d)" } else { "Time (h)" };
+        let x_label = if spec.time_in_days {
+            "Time (d)"
+        } else {
+            "Time (h)"
+        };
         View {
             y_label,
             x_label,
@@ -129,32 +134,10 @@ impl<'a> View<'a> {
     }
 }
 
-/// `spec` with every time divided by 24, for a time axis in days.
-fn in_days(spec: &PlotSpec) -> PlotSpec {
-    let days = |s: &Series| Series {
-        time_h: s.time_h.iter().map(|t| t / 24.0).collect(),
-        ..s.clone()
-    };
-    PlotSpec {
-        series: spec.series.iter().map(days).collect(),
-        doses: (spec.doses.iter())
-            .map(|d| DoseMarker {
-                time_h: d.time_h / 24.0,
-                ..d.clone()
-            })
-            .collect(),
-        lower_panel: spec.lower_panel.as_ref().map(|p| Panel {
-            series: p.series.iter().map(days).collect(),
-            ..p.clone()
-        }),
-        ..spec.clone()
-    }
-}
-
 pub(super) fn draw_figure<DB: DrawingBackend>(root: &Area<DB>, spec: &PlotSpec) -> Res<()> {
     let converted;
     let spec = if spec.time_in_days {
-        converted = in_days(spec);
+        converted = spec.in_days();
         &converted
     } else {
         spec
@@ -195,7 +178,12 @@ fn centred_text<DB: DrawingBackend>(
     text_at(area, text, at, st.pos(Pos::new(HPos::Center, VPos::Center)))
 }
 
-pub(super) fn text_at<DB: DrawingBackend>(a: &Area<DB>, t: &str, at: (i32, i32), st: TextStyle) -> Res<()> {
+pub(super) fn text_at<DB: DrawingBackend>(
+    a: &Area<DB>,
+    t: &str,
+    at: (i32, i32),
+    st: TextStyle,
+) -> Res<()> {
     a.draw(&Text::new(t, at, st)).map_err(de)
 }
 
@@ -401,8 +389,9 @@ where
     for (i, s) in v.series.iter().enumerate() {
         let st = colour(i).stroke_width(v.g.i(2.5).max(2) as u32);
         // Solid lines are dashes longer than anything drawn.
-        let (d, gap) = PATTERNS[i % PATTERNS.len()]
-            .map_or((i32::MAX / 4, 1), |(d, gap)| (v.g.i(d).max(1), v.g.i(gap).max(1)));
+        let (d, gap) = PATTERNS[i % PATTERNS.len()].map_or((i32::MAX / 4, 1), |(d, gap)| {
+            (v.g.i(d).max(1), v.g.i(gap).max(1))
+        });
         for seg in segments(s, v.log.then_some(v.y.0)) {
             let line = DashedLineSeries::new(simplify(chart, seg), d, gap, st);
             chart.draw_series(line).map_err(de)?;

@@ -29,9 +29,8 @@ struct Group<'a> {
 fn groups<'a>(doses: &[&'a DoseMarker], span: f64) -> Vec<Group<'a>> {
     let mut out: Vec<Group<'a>> = Vec::new();
     for d in doses {
-        let same = |g: &&mut Group| {
-            (g.time - d.time_h).abs() <= SAME_MOMENT * span && g.label == d.label
-        };
+        let same =
+            |g: &&mut Group| (g.time - d.time_h).abs() <= SAME_MOMENT * span && g.label == d.label;
         match out.iter_mut().find(|g| same(g)) {
             Some(g) if !g.series.contains(&d.series) => g.series.push(d.series),
             Some(_) => {}
@@ -45,7 +44,12 @@ fn groups<'a>(doses: &[&'a DoseMarker], span: f64) -> Vec<Group<'a>> {
     out
 }
 
-fn triangle<DB: DrawingBackend>(area: &Area<DB>, (x, y): (i32, i32), half: i32, series: usize) -> Res<()> {
+fn triangle<DB: DrawingBackend>(
+    area: &Area<DB>,
+    (x, y): (i32, i32),
+    half: i32,
+    series: usize,
+) -> Res<()> {
     let pts = vec![(x, y - half), (x - half, y + half), (x + half, y + half)];
     area.draw(&Polygon::new(pts, colour(series).filled()))
         .map_err(de)
@@ -138,4 +142,33 @@ fn rug<DB: DrawingBackend>(
         }
     }
     Ok(used)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marker(time_h: f64, series: usize, label: &str) -> DoseMarker {
+        DoseMarker {
+            time_h,
+            series,
+            label: label.into(),
+        }
+    }
+
+    #[test]
+    fn the_same_dose_at_the_same_time_shares_a_label() {
+        let m = [
+            marker(0.0, 0, "IV 10 mg/h for 12 h"),
+            marker(0.0, 1, "IV 33.5 mg"),
+            marker(0.0, 1, "IV 10 mg/h for 12 h"),
+            marker(0.0, 2, "IV 10 mg/h for 12 h"),
+            marker(6.0, 2, "IV 10 mg/h for 12 h"),
+        ];
+        let refs: Vec<&DoseMarker> = m.iter().collect();
+        let g = groups(&refs, 12.0);
+        assert_eq!(g.len(), 3);
+        assert_eq!(g[0].series, [0, 1, 2]);
+        assert_eq!(g[1].label, "IV 33.5 mg");
+    }
 }

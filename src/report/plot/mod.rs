@@ -104,6 +104,30 @@ impl Default for PlotSpec {
     }
 }
 
+impl PlotSpec {
+    /// This spec with every time divided by 24, for a time axis in days.
+    fn in_days(&self) -> PlotSpec {
+        let days = |s: &Series| Series {
+            time_h: s.time_h.iter().map(|t| t / 24.0).collect(),
+            ..s.clone()
+        };
+        PlotSpec {
+            series: self.series.iter().map(days).collect(),
+            doses: (self.doses.iter())
+                .map(|d| DoseMarker {
+                    time_h: d.time_h / 24.0,
+                    ..d.clone()
+                })
+                .collect(),
+            lower_panel: self.lower_panel.as_ref().map(|p| Panel {
+                series: p.series.iter().map(days).collect(),
+                ..p.clone()
+            }),
+            ..self.clone()
+        }
+    }
+}
+
 /// Errors from rendering.
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {
