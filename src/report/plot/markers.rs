@@ -2,7 +2,7 @@
 //! schedule at each dose time.
 //!
 //! The same dose at the same moment in several schedules shares one label, its
-//! triangles side by side. Up to [`MAX_LABELLED`] labels are drawn, stacked upwards where
+//! triangles side by side; a dose repeated later is labelled only the first time. Up to [`MAX_LABELLED`] labels are drawn, stacked upwards where
 //! they would collide. Past that (repeated dosing over weeks) labels would bury the
 //! curves, so the markers become a compact rug instead: one thin row per schedule, no
 //! labels, nothing stacked.
@@ -95,10 +95,15 @@ fn labelled<DB: DrawingBackend>(
     let (half, row_h, gap) = (v.g.i(6.5), v.g.i(20.0), v.g.i(4.0));
     let step = 2 * half + v.g.i(2.0);
     let mut used: Vec<Rect> = Vec::new();
+    let mut seen: Vec<(&str, &[usize])> = Vec::new();
     for g in groups {
         let x = px(g.time);
         let last = x + step * (g.series.len() as i32 - 1);
-        let (tw, th) = area.estimate_text_size(g.label, &st).map_err(de)?;
+        // A dose repeated later is labelled once, at its first marker.
+        let repeat = seen.contains(&(g.label, g.series.as_slice()));
+        seen.push((g.label, &g.series));
+        let text = if repeat { "" } else { g.label };
+        let (tw, th) = area.estimate_text_size(text, &st).map_err(de)?;
         let (tw, th, x0) = (tw as i32, th as i32 / 2 + 2, last + half + gap);
         let span = |cy: i32| (x - half, cy - row_h / 2, x0 + tw + gap, cy + row_h / 2);
         let mut cy = bottom - gap - row_h / 2;
@@ -109,8 +114,10 @@ fn labelled<DB: DrawingBackend>(
         for (k, &s) in g.series.iter().enumerate() {
             triangle(area, (x + step * k as i32, cy), half, s)?;
         }
-        fill_rect(area, (x0, cy - th, x0 + tw + gap, cy + th), WHITE.mix(0.75))?;
-        text_at(area, g.label, (x0 + gap / 2, cy), st.clone())?;
+        if !text.is_empty() {
+            fill_rect(area, (x0, cy - th, x0 + tw + gap, cy + th), WHITE.mix(0.75))?;
+            text_at(area, text, (x0 + gap / 2, cy), st.clone())?;
+        }
     }
     Ok(used)
 }
