@@ -143,7 +143,7 @@ fn one_compartment_bolus_every_tau_accumulates_by_one_over_one_minus_e_minus_k_t
 fn one_compartment_oral_accumulation_follows_the_bateman_function() {
     let (k, ka, tau) = (CL_L_H / V_L, 0.55, 8.0);
     let e = one_cpt(
-        "{ route = \"oral\", amount = \"35 mg\", every = \"8 h\" }",
+        "{ route = \"oral\", amount = \"35 mg\", every = \"8 h\", ka = \"0.55 /h\" }",
         "3 d",
     );
     let r = &e.schedules[0].repeats[0];
