@@ -12,6 +12,7 @@
 //! units ─▶ model (ModelSpec → Model → LinearSystem) ─┐
 //! route ─▶ dosing (Dose → Input → Timeline) ─────────┼─▶ simulate (solver: exact | ode) ─▶ Trajectory
 //! nonmem (dataset.csv → Record → Timeline) ──────────┘
+//! population (Ω, weights → subjects) ─▶ simulate::grid (fast path) ─▶ percentiles
 //! ```
 
 pub mod bands;
@@ -21,6 +22,7 @@ pub mod error;
 pub mod metrics;
 pub mod model;
 pub mod nonmem;
+pub mod population;
 pub mod report;
 pub mod route;
 pub mod scenario;

@@ -61,6 +61,21 @@ fn series(name: &str, time_h: &ndarray::Array1<f64>, conc: &ndarray::Array1<f64>
     }
 }
 
+/// A schedule's curve: the typical patient, or with a population its median with the
+/// 5th–95th percentile ribbon.
+fn main_series(r: &ScheduleResult) -> Series {
+    let t = &r.trajectory;
+    match &r.population {
+        None => series(&r.name, &t.time_h, &t.plasma_ng_ml),
+        Some(p) => Series {
+            name: format!("{} (median of {})", r.name, p.subjects),
+            time_h: t.time_h.to_vec(),
+            conc_ng_ml: p.p50_ng_ml.clone(),
+            ribbon: Some((p.p05_ng_ml.clone(), p.p95_ng_ml.clone())),
+        },
+    }
+}
+
 /// The plot of `results`.
 pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
     let drug = if s.model.drug == crate::model::Drug::SKetamine {
@@ -98,17 +113,19 @@ pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
     PlotSpec {
         title: s.name.clone(),
         footer: format!(
-            "Model: {} ({}), {} · {}",
+            "Model: {} ({}), {}{} · {}",
             s.model.id,
             s.model.title,
             s.weight_text(),
+            s.population.as_ref().map_or_else(String::new, |p| format!(
+                "; {} virtual subjects, BSV {}",
+                p.size,
+                p.variability.describe()
+            )),
             crate::DISCLAIMER
         ),
         y_label: format!("Plasma {drug} (ng/mL)"),
-        series: results
-            .iter()
-            .map(|r| series(&r.name, &r.trajectory.time_h, &r.trajectory.plasma_ng_ml))
-            .collect(),
+        series: results.iter().map(main_series).collect(),
         bands: s
             .bands
             .iter()

@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod figure;
 pub mod plot;
+pub mod population;
 pub mod summary;
 pub mod table;
 pub mod validation;

@@ -2,7 +2,7 @@
 //! Every error names the file, line and column of the offending value.
 
 use super::schema::{DoseTable, RouteTable, ScenarioFile, ScheduleTable, Text};
-use super::{Outputs, Scenario, Schedule};
+use super::{Outputs, PerKg, Scenario, Schedule};
 use crate::bands::{self, Band};
 use crate::dosing::{route_settings, Delivery, Dose, SteadyStart};
 use crate::error::{Locator, Result};
@@ -20,7 +20,7 @@ const MAX_POINTS: f64 = 2_000_000.0;
 const MAX_WEIGHT_KG: f64 = 500.0;
 
 /// Read a quantity, turning a unit error into a located error.
-fn read<T>(
+pub(super) fn read<T>(
     at: &Locator,
     s: &Text,
     parse: fn(&str) -> std::result::Result<T, UnitError>,
@@ -70,7 +70,7 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
             "name is empty; expected a title for the scenario",
         ));
     }
-    let weight_kg = weight(at, &file)?;
+    let patient_weight_kg = weight(at, &file)?;
     let model = match &file.model {
         Some(m) => m.get_ref().spec(at, m.span().start)?,
         None => library::get(library::DEFAULT_MODEL).expect("the default model is built in"),
@@ -93,6 +93,12 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
             )
         })?,
         None => SolverKind::Exact,
+    };
+    let population = super::population::from_file(at, &file, &model, duration_h / output_every_h)?;
+    // With a weight distribution and no [patient] weight, the typical patient has its centre.
+    let weight_kg = match population.as_ref().and_then(|p| p.weight) {
+        Some(w) if !has_patient_weight(&file) => w.centre_kg(),
+        _ => patient_weight_kg,
     };
     let routes = route_tables(at, &file.routes)?;
     let context = Context {
@@ -152,7 +158,14 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
         bands,
         log_y,
         outputs,
+        population,
     })
+}
+
+fn has_patient_weight(file: &ScenarioFile) -> bool {
+    file.patient
+        .as_ref()
+        .is_some_and(|p| p.get_ref().weight.is_some())
 }
 
 fn weight(at: &Locator, file: &ScenarioFile) -> Result<f64> {
@@ -166,7 +179,7 @@ fn weight(at: &Locator, file: &ScenarioFile) -> Result<f64> {
     }
 }
 
-fn weight_kg(at: &Locator, w: &Text) -> Result<f64> {
+pub(super) fn weight_kg(at: &Locator, w: &Text) -> Result<f64> {
     let kg = read(at, w, units::parse_weight_kg)?;
     if kg <= 0.0 || kg > MAX_WEIGHT_KG {
         return Err(at.error(
@@ -312,19 +325,21 @@ impl Context<'_> {
                 ),
             ));
         }
-        let mut doses = Vec::new();
+        let mut doses: Vec<(Dose, PerKg)> = Vec::new();
         let mut steady = Vec::new();
         for d in s.doses.get_ref() {
-            let (mut expanded, start) = this.dose(d.get_ref())?;
-            doses.append(&mut expanded);
-            steady.extend(start);
+            let (expanded, start, per_kg) = this.dose(d.get_ref())?;
+            doses.extend(expanded.into_iter().map(|x| (x, per_kg)));
+            steady.extend(start.map(|x| (x, per_kg)));
         }
-        doses.sort_by(|a, b| a.time_h.total_cmp(&b.time_h));
+        doses.sort_by(|a, b| a.0.time_h.total_cmp(&b.0.time_h));
         Ok(Schedule {
             name: s.name.get_ref().trim().to_string(),
             weight_kg,
-            doses,
-            steady,
+            dose_per_kg: doses.iter().map(|d| d.1).collect(),
+            doses: doses.into_iter().map(|d| d.0).collect(),
+            steady_per_kg: steady.iter().map(|d| d.1).collect(),
+            steady: steady.into_iter().map(|d| d.0).collect(),
         })
     }
 
@@ -348,6 +363,24 @@ impl Context<'_> {
             ));
         }
         Ok(r)
+    }
+
+    /// Which of `amount` and `rate` are per kg of body weight (a rate with `over` makes
+    /// the amount, so the amount is per kg when the rate is).
+    fn per_kg(&self, d: &DoseTable) -> PerKg {
+        let kg = |s: &Option<Text>, parse: fn(&str) -> bool| {
+            s.as_ref().is_some_and(|t| parse(t.get_ref()))
+        };
+        let amount = kg(&d.amount, |t| {
+            matches!(units::parse_amount(t), Ok(units::Amount::MgPerKg(_)))
+        });
+        let rate = kg(&d.rate, |t| {
+            matches!(units::parse_rate(t), Ok(units::DoseRate::MgPerKgPerH(_)))
+        });
+        PerKg {
+            amount: amount || (d.amount.is_none() && rate),
+            rate,
+        }
     }
 
     /// Amount and delivery from `amount`, `rate` and `over`.
@@ -386,8 +419,9 @@ impl Context<'_> {
         }
     }
 
-    /// The doses one dose table stands for (repeats expanded), and its steady-state start.
-    fn dose(&self, d: &DoseTable) -> Result<(Vec<Dose>, Option<SteadyStart>)> {
+    /// The doses one dose table stands for (repeats expanded), its steady-state start, and
+    /// which of its parts are per kg.
+    fn dose(&self, d: &DoseTable) -> Result<(Vec<Dose>, Option<SteadyStart>, PerKg)> {
         let at = self.at;
         let route = route_name(at, &d.route)?;
         let (amount_mg, delivery) = self.delivery(d)?;
@@ -471,7 +505,7 @@ impl Context<'_> {
             (Some(ss), Some(interval_h)) if *ss.get_ref() => Some(SteadyStart { dose, interval_h }),
             _ => None,
         };
-        Ok((doses, steady))
+        Ok((doses, steady, self.per_kg(d)))
     }
 }
 
