@@ -23,7 +23,8 @@ use super::{GridEngine, GridOutput, SolverStats};
 use crate::error::SolverError;
 use nalgebra::DMatrix;
 
-/// Grid points per state update. 8 rows of `ρ` are 64 bytes per state: a cache line.
+/// Grid points per state update (a power of 2: Φᴮ is built by squaring). 8 rows of `ρ`
+/// are 64 bytes per state: a cache line.
 pub const BLOCK: usize = 8;
 
 /// A row-major `R × R` matrix.
@@ -153,15 +154,26 @@ impl<const R: usize> BlockExact<R> {
             }
         }
         let (phi, gamma) = phi_gamma(&m, step_h);
+        // Output rows of Φʲ by row-vector products (R² each), Φᴮ by squaring (B = 2³).
         let mut rho = [[0.0; BLOCK]; R];
-        let mut power = phi;
+        let mut row = phi[out.state];
         for j in 0..BLOCK {
             if j > 0 {
-                power = mul(&power, &phi);
+                let mut next = [0.0; R];
+                for (r, p) in row.iter().zip(&phi) {
+                    for (n, q) in next.iter_mut().zip(p) {
+                        *n += r * q;
+                    }
+                }
+                row = next;
             }
             for (i, r) in rho.iter_mut().enumerate() {
-                r[j] = out.factor * power[out.state][i];
+                r[j] = out.factor * row[i];
             }
+        }
+        let mut power = phi;
+        for _ in 0..BLOCK.trailing_zeros() {
+            power = mul(&power, &power);
         }
         let mut phi_block = [[0.0; R]; R];
         for (i, col) in phi_block.iter_mut().enumerate() {
