@@ -76,6 +76,24 @@ fn main_series(r: &ScheduleResult) -> Series {
     }
 }
 
+/// "Model: id (title), weight[; N virtual subjects, BSV …] · disclaimer".
+fn footer(s: &Scenario) -> String {
+    let population = s.population.as_ref().map_or_else(String::new, |p| {
+        format!(
+            "; {} virtual subjects, BSV {}",
+            p.size,
+            p.variability.describe()
+        )
+    });
+    format!(
+        "Model: {} ({}), {}{population} · {}",
+        s.model.id,
+        s.model.title,
+        s.weight_text(),
+        crate::DISCLAIMER
+    )
+}
+
 /// The plot of `results`.
 pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
     let drug = if s.model.drug == crate::model::Drug::SKetamine {
@@ -112,18 +130,7 @@ pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
         });
     PlotSpec {
         title: s.name.clone(),
-        footer: format!(
-            "Model: {} ({}), {}{} · {}",
-            s.model.id,
-            s.model.title,
-            s.weight_text(),
-            s.population.as_ref().map_or_else(String::new, |p| format!(
-                "; {} virtual subjects, BSV {}",
-                p.size,
-                p.variability.describe()
-            )),
-            crate::DISCLAIMER
-        ),
+        footer: footer(s),
         y_label: format!("Plasma {drug} (ng/mL)"),
         series: results.iter().map(main_series).collect(),
         bands: s

@@ -21,8 +21,9 @@
 //! max = "45 kg"
 //! ```
 
-use super::schema::{PopulationTable, ScenarioFile, Spread, Text, WeightTable};
+use super::schema::{DoseTable, PopulationTable, ScenarioFile, Spread, Text, WeightTable};
 use super::validate::{read, weight_kg};
+use super::PerKg;
 use crate::error::{Locator, Result};
 use crate::model::library;
 use crate::model::variability::{omega_from_cv, Parameter, Variability};
@@ -234,5 +235,44 @@ fn weight_distribution(at: &Locator, table: &Spanned<WeightTable>) -> Result<Wei
             t.distribution.span().start,
             format!("unknown weight distribution {other:?}; expected normal or uniform"),
         )),
+    }
+}
+
+/// The typical patient's weight: `[patient] weight` when given; otherwise, with a weight
+/// distribution, its centre; otherwise `patient_weight_kg` (the 70 kg default).
+pub(super) fn typical_weight_kg(
+    file: &ScenarioFile,
+    population: &Option<Population>,
+    patient_weight_kg: f64,
+) -> f64 {
+    let given = file
+        .patient
+        .as_ref()
+        .is_some_and(|p| p.get_ref().weight.is_some());
+    match population.as_ref().and_then(|p| p.weight) {
+        Some(w) if !given => w.centre_kg(),
+        _ => patient_weight_kg,
+    }
+}
+
+/// Which of a dose's `amount` and `rate` are per kg of body weight, so follow a subject's
+/// weight (a rate with `over` makes the amount, which is then per kg when the rate is).
+/// The strings were read when the dose was; here only their kind matters.
+pub(super) fn per_kg(d: &DoseTable) -> PerKg {
+    let amount = d.amount.as_ref().is_some_and(|t| {
+        matches!(
+            units::parse_amount(t.get_ref()),
+            Ok(units::Amount::MgPerKg(_))
+        )
+    });
+    let rate = d.rate.as_ref().is_some_and(|t| {
+        matches!(
+            units::parse_rate(t.get_ref()),
+            Ok(units::DoseRate::MgPerKgPerH(_))
+        )
+    });
+    PerKg {
+        amount: amount || (d.amount.is_none() && rate),
+        rate,
     }
 }

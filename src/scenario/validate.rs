@@ -95,11 +95,7 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
         None => SolverKind::Exact,
     };
     let population = super::population::from_file(at, &file, &model, duration_h / output_every_h)?;
-    // With a weight distribution and no [patient] weight, the typical patient has its centre.
-    let weight_kg = match population.as_ref().and_then(|p| p.weight) {
-        Some(w) if !has_patient_weight(&file) => w.centre_kg(),
-        _ => patient_weight_kg,
-    };
+    let weight_kg = super::population::typical_weight_kg(&file, &population, patient_weight_kg);
     let routes = route_tables(at, &file.routes)?;
     let context = Context {
         at,
@@ -160,12 +156,6 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
         outputs,
         population,
     })
-}
-
-fn has_patient_weight(file: &ScenarioFile) -> bool {
-    file.patient
-        .as_ref()
-        .is_some_and(|p| p.get_ref().weight.is_some())
 }
 
 fn weight(at: &Locator, file: &ScenarioFile) -> Result<f64> {
@@ -365,24 +355,6 @@ impl Context<'_> {
         Ok(r)
     }
 
-    /// Which of `amount` and `rate` are per kg of body weight (a rate with `over` makes
-    /// the amount, so the amount is per kg when the rate is).
-    fn per_kg(&self, d: &DoseTable) -> PerKg {
-        let kg = |s: &Option<Text>, parse: fn(&str) -> bool| {
-            s.as_ref().is_some_and(|t| parse(t.get_ref()))
-        };
-        let amount = kg(&d.amount, |t| {
-            matches!(units::parse_amount(t), Ok(units::Amount::MgPerKg(_)))
-        });
-        let rate = kg(&d.rate, |t| {
-            matches!(units::parse_rate(t), Ok(units::DoseRate::MgPerKgPerH(_)))
-        });
-        PerKg {
-            amount: amount || (d.amount.is_none() && rate),
-            rate,
-        }
-    }
-
     /// Amount and delivery from `amount`, `rate` and `over`.
     fn delivery(&self, d: &DoseTable) -> Result<(f64, Delivery)> {
         let at = self.at;
@@ -505,7 +477,7 @@ impl Context<'_> {
             (Some(ss), Some(interval_h)) if *ss.get_ref() => Some(SteadyStart { dose, interval_h }),
             _ => None,
         };
-        Ok((doses, steady, self.per_kg(d)))
+        Ok((doses, steady, super::population::per_kg(d)))
     }
 }
 
