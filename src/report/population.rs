@@ -72,7 +72,7 @@ pub fn table(scenario: &Scenario, results: &[ScheduleResult]) -> String {
         .weight
         .map_or_else(|| scenario.weight_text(), |w| w.describe());
     let heading = format!(
-        "Population: {} subjects, seed {}, weight {weight}\n  between-subject variability (log-normal CV): {} ({})\n  median (5th–95th percentile); \"reaching\": share of subjects whose curve enters the band\n",
+        "Population: {} subjects, seed {}, weight {weight}\n  between-subject variability (log-normal CV): {}; source: {}\n  median (5th–95th percentile); \"reaching\": share of subjects whose curve enters the band\n",
         pop.size,
         pop.seed,
         pop.variability.describe(),
