@@ -117,7 +117,7 @@ impl<const R: usize> GridEngine for DenseOde<R> {
     /// One Dopri5 run over the stretch, read through its dense output. ode_solvers 0.6.2
     /// adds an extrapolated dense point as soon as the next output time is within 1e-9 of
     /// the end of the integration, before the last step is taken. The run therefore goes
-    /// [`OVERSHOOT`] of a step past the last grid point, so that point is interpolated
+    /// a thousandth of a step (`OVERSHOOT`) past the last grid point, so that point is interpolated
     /// within the last step like every other (at θ ≈ 1, where the interpolant meets the
     /// step's own end value) and carried on as the state. The overshoot uses the stretch's
     /// input beyond its end, but no value past the last grid point is kept.
