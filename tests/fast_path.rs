@@ -123,3 +123,40 @@ fn the_reduced_system_drops_what_plasma_does_not_need() {
     // 3 parent compartments, the parent depot, the parent AUC.
     assert_eq!(r.states, vec![0, 1, 2, 5, 8]);
 }
+
+/// Work counts of the grid engines on the bench subject (kamp-2020, oral 35 mg every 8 h,
+/// 24 h on a 1-min grid): a change that makes an engine work harder fails here.
+#[test]
+fn grid_engine_work_is_pinned() {
+    let spec = library::get("kamp-2020").unwrap();
+    let dose = Dose::new(&spec, Route::Oral, 35.0, &[]);
+    let doses: Vec<Dose> = (0..3).map(|k| dose.at(8.0 * f64::from(k))).collect();
+    let system = LinearSystem::new(&spec.individual(70.0), &depots(&doses));
+    let g = UniformGrid::new(24.0, 1.0 / 60.0);
+    let mut out = vec![0.0; g.len()];
+    let run = |config: SolverConfig, out: &mut [f64]| {
+        let timeline = Timeline::of_doses(&doses, &system, &[]);
+        plasma_on_grid(&system, timeline, &g, &config, out).unwrap().stats
+    };
+    let exact = run(SolverConfig::default(), &mut out);
+    insta::assert_debug_snapshot!(exact, @r"
+    SolverStats {
+        evaluations: 0,
+        accepted_steps: 0,
+        rejected_steps: 0,
+        exponentials: 1,
+    }
+    ");
+    let ode = SolverConfig {
+        rtol: 1e-8,
+        ..SolverConfig::of(SolverKind::Ode)
+    };
+    insta::assert_debug_snapshot!(run(ode, &mut out), @r"
+    SolverStats {
+        evaluations: 2301,
+        accepted_steps: 381,
+        rejected_steps: 0,
+        exponentials: 0,
+    }
+    ");
+}
