@@ -9,7 +9,7 @@
 //! | `ode/step_1min` | the same step with the general `Ode` solver (one Dopri5 run over 1 min) |
 //! | `exact/interval_8h` | one 8-h dosing interval on the 1-min grid (480 points) with the grid engine, propagators cached: the hot loop |
 //! | `ode/interval_8h` | the same interval with the Dopri5 grid engine |
-//! | `exact/subject_24h` | one subject over 24 h on the 1-min grid (1441 points) by the fast path, propagators computed: `simulate::grid::plasma_on_grid` |
+//! | `exact/subject_24h` | one subject over 24 h on the 1-min grid (1441 points) by the fast path, propagators computed: `simulate::grid::GridSampler::plasma` |
 //! | `ode/subject_24h` | the same with the Dopri5 grid engine |
 //! | `exact/general_24h` | the same subject through the general walk (`simulate::simulate`, every state of every sample) |
 //! | `ode/general_24h` | the same through the general walk with `Ode` |
@@ -24,7 +24,7 @@ use ketasim::dosing::{depots, Dose, Timeline};
 use ketasim::model::library;
 use ketasim::model::system::LinearSystem;
 use ketasim::route::Route;
-use ketasim::simulate::grid::{plasma_on_grid, Reduced, UniformGrid};
+use ketasim::simulate::grid::{GridSampler, Reduced, UniformGrid};
 use ketasim::simulate::simulate;
 use ketasim::solver::{new_grid_engine, new_solver, GridOutput, SolverConfig, SolverKind};
 
@@ -93,12 +93,13 @@ fn subject_24h(c: &mut Criterion) {
     let mut out = vec![0.0; grid.len()];
     for kind in [SolverKind::Exact, SolverKind::Ode] {
         let config = config(kind);
+        let sampler = GridSampler { grid, config };
         let mut group = c.benchmark_group(kind.id());
         group.throughput(Throughput::Elements(grid.len() as u64));
         group.bench_function("subject_24h", |b| {
             b.iter(|| {
                 let timeline = Timeline::of_doses(&doses, &system, &[]);
-                plasma_on_grid(black_box(&system), timeline, &grid, &config, &mut out)
+                sampler.plasma(black_box(&system), timeline, &mut out)
             })
         });
         group.bench_function("general_24h", |b| {

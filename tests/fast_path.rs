@@ -8,7 +8,7 @@ use ketasim::dosing::{depots, grid, Dose, SteadyStart, Timeline};
 use ketasim::model::library;
 use ketasim::model::system::LinearSystem;
 use ketasim::route::{Route, RouteOverride};
-use ketasim::simulate::grid::{plasma_on_grid, Reduced, UniformGrid};
+use ketasim::simulate::grid::{GridSampler, Reduced, UniformGrid};
 use ketasim::simulate::simulate;
 use ketasim::solver::{SolverConfig, SolverKind};
 
@@ -72,9 +72,12 @@ fn fast_path_equals_the_general_walk() {
             let general_auc = auc[auc.len() - 1] - auc[0];
             for kind in [SolverKind::Exact, SolverKind::Ode] {
                 let mut fast = vec![0.0; g.len()];
-                let course =
-                    plasma_on_grid(&system, timeline(), &g, &SolverConfig::of(kind), &mut fast)
-                        .unwrap();
+                let course = GridSampler {
+                    grid: g,
+                    config: SolverConfig::of(kind),
+                }
+                .plasma(&system, timeline(), &mut fast)
+                .unwrap();
                 let tol = if kind == SolverKind::Exact {
                     SAME_ENGINE
                 } else {
@@ -106,7 +109,12 @@ fn a_short_last_step_and_a_coarse_grid_work() {
     assert_eq!(g.times_h(), grid(10.0, 0.75));
     let mut fast = vec![0.0; g.len()];
     let timeline = Timeline::of_doses(&doses, &system, &[]);
-    plasma_on_grid(&system, timeline, &g, &SolverConfig::default(), &mut fast).unwrap();
+    GridSampler {
+        grid: g,
+        config: SolverConfig::default(),
+    }
+    .plasma(&system, timeline, &mut fast)
+    .unwrap();
     let sampled = Timeline::of_doses(&doses, &system, &g.times_h());
     let general = simulate(&system, sampled, &SolverConfig::default()).unwrap();
     assert!(worst(&fast, general.plasma_ng_ml.as_slice().unwrap()) <= SAME_ENGINE);
@@ -136,7 +144,10 @@ fn grid_engine_work_is_pinned() {
     let mut out = vec![0.0; g.len()];
     let run = |config: SolverConfig, out: &mut [f64]| {
         let timeline = Timeline::of_doses(&doses, &system, &[]);
-        plasma_on_grid(&system, timeline, &g, &config, out).unwrap().stats
+        GridSampler { grid: g, config }
+            .plasma(&system, timeline, out)
+            .unwrap()
+            .stats
     };
     let exact = run(SolverConfig::default(), &mut out);
     insta::assert_debug_snapshot!(exact, @r"

@@ -26,7 +26,7 @@ use crate::model::system::LinearSystem;
 use crate::model::variability::Variability;
 use crate::model::ModelSpec;
 use crate::scenario::Schedule;
-use crate::simulate::grid::{plasma_on_grid, GridCourse, UniformGrid};
+use crate::simulate::grid::{GridCourse, GridSampler, UniformGrid};
 use crate::solver::SolverConfig;
 use covariates::WeightDistribution;
 use percentile::Percentiles;
@@ -103,6 +103,10 @@ pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> 
     let sampler = Sampler::new(&population.variability)?;
     let (n, points) = (population.size, run.grid.len());
     let times = run.grid.times_h();
+    let summarizer = Summarizer {
+        times_h: &times,
+        bands: run.bands,
+    };
     let width = FIXED_METRICS + run.bands.len();
     let mut curves = vec![0f32; n * points];
     let mut metrics = vec![0f64; n * width];
@@ -119,7 +123,7 @@ pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> 
                 for (c, v) in curve.iter_mut().zip(scratch.iter()) {
                     *c = *v as f32;
                 }
-                summarize(scratch, &times, &course, run.bands, m);
+                summarizer.fill(scratch, &course, m);
                 Ok::<(), crate::Error>(())
             },
         )?;
@@ -165,27 +169,40 @@ fn subject_course(run: &Run, s: &Subject, out: &mut [f64]) -> Result<GridCourse>
         .collect();
     let system = LinearSystem::new(&model, &depots(&all));
     let timeline = Timeline::of_schedule(&doses, &steady, &system, &[]);
-    plasma_on_grid(&system, timeline, &run.grid, &run.config, out)
+    let sampler = GridSampler {
+        grid: run.grid,
+        config: run.config,
+    };
+    sampler.plasma(&system, timeline, out)
 }
 
-/// Cmax and Tmax (first peak on the grid), AUC, end concentration and hours in each band
-/// of one subject, into `m` (the order of [`FIXED_METRICS`] and the bands).
-fn summarize(curve: &[f64], times: &[f64], course: &GridCourse, bands: &[Band], m: &mut [f64]) {
-    let (peak, cmax) = curve
-        .iter()
-        .enumerate()
-        .fold((0, f64::NEG_INFINITY), |best, (i, &c)| {
-            if c > best.1 {
-                (i, c)
-            } else {
-                best
-            }
-        });
-    m[0] = cmax;
-    m[1] = times[peak];
-    m[2] = course.auc_ng_h_ml;
-    m[3] = curve[curve.len() - 1];
-    for (slot, b) in m[FIXED_METRICS..].iter_mut().zip(bands) {
-        *slot = hours_between(times, curve, b.low_ng_ml, b.high_ng_ml);
+/// What each subject's summary numbers are read against.
+struct Summarizer<'a> {
+    times_h: &'a [f64],
+    bands: &'a [Band],
+}
+
+impl Summarizer<'_> {
+    /// Cmax and Tmax (first peak on the grid), AUC, end concentration and hours in each
+    /// band of one subject, into `m` (the order of [`FIXED_METRICS`], then the bands).
+    fn fill(&self, curve: &[f64], course: &GridCourse, m: &mut [f64]) {
+        let (peak, cmax) =
+            curve
+                .iter()
+                .enumerate()
+                .fold((0, f64::NEG_INFINITY), |best, (i, &c)| {
+                    if c > best.1 {
+                        (i, c)
+                    } else {
+                        best
+                    }
+                });
+        m[0] = cmax;
+        m[1] = self.times_h[peak];
+        m[2] = course.auc_ng_h_ml;
+        m[3] = curve[curve.len() - 1];
+        for (slot, b) in m[FIXED_METRICS..].iter_mut().zip(self.bands) {
+            *slot = hours_between(self.times_h, curve, b.low_ng_ml, b.high_ng_ml);
+        }
     }
 }

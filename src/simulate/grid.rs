@@ -147,82 +147,109 @@ pub struct GridCourse {
     pub stats: SolverStats,
 }
 
-/// The parent plasma concentration (ng/mL) of `timeline` on `system` at every point of
-/// `grid`, written into `out_ng_ml` (length `grid.len()`). `Sample` events in the timeline
-/// are ignored: the grid is the output.
-pub fn plasma_on_grid(
-    system: &LinearSystem,
-    timeline: Timeline,
-    grid: &UniformGrid,
-    config: &SolverConfig,
-    out_ng_ml: &mut [f64],
-) -> Result<GridCourse> {
-    assert_eq!(out_ng_ml.len(), grid.len(), "one output per grid point");
-    let reduced = Reduced::of(system);
-    let output = GridOutput {
-        state: reduced.index[0].expect("the central compartment feeds the AUC"),
-        factor: NG_PER_ML_PER_MG_PER_L / system.model.disposition.v1_l,
-    };
-    let Some(engine) = new_grid_engine(&reduced.a, grid.step_h, output, config) else {
-        return general(system, timeline, grid, config, out_ng_ml);
-    };
-    let auc = reduced.index[system.layout.auc_parent].expect("the AUC is the closure's root");
-    let mut walk = GridWalk {
-        system,
-        reduced: &reduced,
-        grid,
-        engine,
-        output,
-        t: 0.0,
-        at: Some(0),
-        next: 0,
-        x: vec![0.0; reduced.states.len()],
-        u: vec![0.0; reduced.states.len()],
-        running: Vec::new(),
-        pending: Vec::new(),
-        auc_state: auc,
-        auc_start: 0.0,
-    };
-    for (time, event) in timeline.sorted() {
-        if time > grid.end_h + tolerance(grid.end_h) {
-            break;
-        }
-        walk.advance_to(time, out_ng_ml)?;
-        walk.apply(time, event)?;
-    }
-    walk.finish(out_ng_ml)?;
-    Ok(GridCourse {
-        auc_ng_h_ml: (walk.x[auc] - walk.auc_start) * NG_PER_ML_PER_MG_PER_L,
-        stats: walk.engine.stats(),
-    })
+/// The fast path's settings: the output grid and the engine.
+///
+/// ```
+/// use ketasim::dosing::{depots, Dose, Timeline};
+/// use ketasim::model::{library, system::LinearSystem};
+/// use ketasim::route::Route;
+/// use ketasim::simulate::grid::{GridSampler, UniformGrid};
+/// use ketasim::solver::SolverConfig;
+///
+/// // Oral 35 mg to a 70 kg adult on the default model, 24 h every minute.
+/// let spec = library::get("kamp-2020").unwrap();
+/// let doses = [Dose::new(&spec, Route::Oral, 35.0, &[])];
+/// let system = LinearSystem::new(&spec.individual(70.0), &depots(&doses));
+/// let sampler = GridSampler { grid: UniformGrid::new(24.0, 1.0 / 60.0), config: SolverConfig::default() };
+/// let mut plasma_ng_ml = vec![0.0; sampler.grid.len()];
+/// let course = sampler.plasma(&system, Timeline::of_doses(&doses, &system, &[]), &mut plasma_ng_ml).unwrap();
+/// assert!(course.auc_ng_h_ml > 0.0 && plasma_ng_ml[60] > 5.0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GridSampler {
+    /// Output times.
+    pub grid: UniformGrid,
+    /// Engine and tolerances.
+    pub config: SolverConfig,
 }
 
-/// The general walk on the grid's times: for systems too large for a grid engine.
-fn general(
-    system: &LinearSystem,
-    timeline: Timeline,
-    grid: &UniformGrid,
-    config: &SolverConfig,
-    out_ng_ml: &mut [f64],
-) -> Result<GridCourse> {
-    let mut events: Vec<(f64, Event)> = timeline
-        .sorted()
-        .into_iter()
-        .filter(|e| !matches!(e.1, Event::Sample))
-        .collect();
-    events.extend(grid.times_h().into_iter().map(|t| (t, Event::Sample)));
-    events.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut solver = new_solver(system, config);
-    let samples = run(system, events, solver.as_mut())?;
-    for (i, o) in out_ng_ml.iter_mut().enumerate() {
-        *o = system.plasma_mg_l(samples.row(i)) * NG_PER_ML_PER_MG_PER_L;
+impl GridSampler {
+    /// The parent plasma concentration (ng/mL) of `timeline` on `system` at every grid
+    /// point, written into `out_ng_ml` (length `grid.len()`). `Sample` events in the
+    /// timeline are ignored: the grid is the output.
+    pub fn plasma(
+        &self,
+        system: &LinearSystem,
+        timeline: Timeline,
+        out_ng_ml: &mut [f64],
+    ) -> Result<GridCourse> {
+        let (grid, config) = (&self.grid, &self.config);
+        assert_eq!(out_ng_ml.len(), grid.len(), "one output per grid point");
+        let reduced = Reduced::of(system);
+        let output = GridOutput {
+            state: reduced.index[0].expect("the central compartment feeds the AUC"),
+            factor: NG_PER_ML_PER_MG_PER_L / system.model.disposition.v1_l,
+        };
+        let Some(engine) = new_grid_engine(&reduced.a, grid.step_h, output, config) else {
+            return self.general(system, timeline, out_ng_ml);
+        };
+        let auc = reduced.index[system.layout.auc_parent].expect("the AUC is the closure's root");
+        let mut walk = GridWalk {
+            system,
+            reduced: &reduced,
+            grid,
+            engine,
+            output,
+            t: 0.0,
+            at: Some(0),
+            next: 0,
+            x: vec![0.0; reduced.states.len()],
+            u: vec![0.0; reduced.states.len()],
+            running: Vec::new(),
+            pending: Vec::new(),
+            auc_state: auc,
+            auc_start: 0.0,
+        };
+        for (time, event) in timeline.sorted() {
+            if time > grid.end_h + tolerance(grid.end_h) {
+                break;
+            }
+            walk.advance_to(time, out_ng_ml)?;
+            walk.apply(time, event)?;
+        }
+        walk.finish(out_ng_ml)?;
+        Ok(GridCourse {
+            auc_ng_h_ml: (walk.x[auc] - walk.auc_start) * NG_PER_ML_PER_MG_PER_L,
+            stats: walk.engine.stats(),
+        })
     }
-    let auc = system.layout.auc_parent;
-    let last = samples.times_h.len() - 1;
-    Ok(GridCourse {
-        auc_ng_h_ml: (samples.row(last)[auc] - samples.row(0)[auc]) * NG_PER_ML_PER_MG_PER_L,
-        stats: solver.stats(),
-    })
+
+    /// The general walk on the grid's times: for systems too large for a grid engine.
+    fn general(
+        &self,
+        system: &LinearSystem,
+        timeline: Timeline,
+        out_ng_ml: &mut [f64],
+    ) -> Result<GridCourse> {
+        let mut events: Vec<(f64, Event)> = timeline
+            .sorted()
+            .into_iter()
+            .filter(|e| !matches!(e.1, Event::Sample))
+            .collect();
+        events.extend(self.grid.times_h().into_iter().map(|t| (t, Event::Sample)));
+        events.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut solver = new_solver(system, &self.config);
+        let samples = run(system, events, solver.as_mut())?;
+        for (i, o) in out_ng_ml.iter_mut().enumerate() {
+            *o = system.plasma_mg_l(samples.row(i)) * NG_PER_ML_PER_MG_PER_L;
+        }
+        let auc = system.layout.auc_parent;
+        let last = samples.times_h.len() - 1;
+        Ok(GridCourse {
+            auc_ng_h_ml: (samples.row(last)[auc] - samples.row(0)[auc]) * NG_PER_ML_PER_MG_PER_L,
+            stats: solver.stats(),
+        })
+    }
 }
 
 /// The walk's state: time, the grid point it stands on, running inputs.
