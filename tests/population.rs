@@ -134,25 +134,21 @@ fn issue_7_cv_and_omega_convert_by_the_log_normal_formula() {
 fn issue_7_population_summary_header_and_threads_flag() {
     let tmp = tempfile::tempdir().unwrap();
     let file = root().join("scenarios/population-children.toml");
+    let mut stdout = Vec::new();
     for threads in ["1", "2"] {
-        let out = ketasim(tmp.path())
-            .args([
-                "run",
-                &file.display().to_string(),
-                "--out-dir",
-                threads,
-                "--threads",
-                threads,
-            ])
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let path = file.display().to_string();
+        let args = ["run", &path, "--out-dir", "out", "--threads", threads];
+        let out = ketasim(tmp.path()).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        std::fs::rename(tmp.path().join("out"), tmp.path().join(threads)).unwrap();
+        stdout.push(String::from_utf8(out.stdout).unwrap());
     }
+    assert_eq!(
+        stdout[0], stdout[1],
+        "the printed tables depend on --threads"
+    );
+    insta::assert_snapshot!("run_population_children_stdout", stdout[0]);
     let read = |d: &str, f: &str| std::fs::read_to_string(tmp.path().join(d).join(f)).unwrap();
     for f in ["population-children.csv", "population-children-summary.csv"] {
         assert_eq!(read("1", f), read("2", f), "{f} depends on --threads");
