@@ -187,7 +187,6 @@ fn herd_2007() -> ModelSpec {
         },
     );
     m.population = "children 1–14 y (n = 54)".into();
-    m.notes = vec!["Between-subject variability: V1 64%, V2 52%, CL 38%, Q 19% (CV).".into()];
     m
 }
 

@@ -147,14 +147,21 @@ impl Variability {
         self.omegas.iter().all(|&(_, w)| w <= 0.0)
     }
 
-    /// "CL 38%, V1 64%" as CVs, for headings; "none" when nothing varies.
+    /// "CL 38%, V1 64%" as CVs (and "r(V1, CL) 0.49" for correlations), for headings;
+    /// "none" when nothing varies.
     pub fn describe(&self) -> String {
-        let parts: Vec<String> = self
+        let mut parts: Vec<String> = self
             .omegas
             .iter()
             .filter(|(_, w)| *w > 0.0)
             .map(|&(p, w)| format!("{p} {:.0}%", 100.0 * cv_from_omega(w)))
             .collect();
+        parts.extend(
+            self.correlations
+                .iter()
+                .filter(|c| self.omega(c.between.0) > 0.0 && self.omega(c.between.1) > 0.0)
+                .map(|c| format!("r({}, {}) {:.2}", c.between.0, c.between.1, c.r)),
+        );
         if parts.is_empty() {
             "none".into()
         } else {
