@@ -161,3 +161,15 @@ fn issue_7_population_summary_header_and_threads_flag() {
     let summary = read("1", "population-children-summary.csv");
     insta::assert_snapshot!("population_summary_header", summary.lines().next().unwrap());
 }
+
+/// The README's timing scenario (run by `benches/population.rs` at 1,000 subjects) stays valid.
+#[test]
+fn issue_7_the_timing_scenario_is_valid() {
+    let s = scenario::load(&root().join("benches/scenarios/population-10k.toml")).unwrap();
+    let p = s.population.as_ref().unwrap();
+    assert_eq!(p.size, 10_000);
+    assert_eq!(
+        ketasim::dosing::grid(s.duration_h, s.output_every_h).len(),
+        1441
+    );
+}
