@@ -12,6 +12,7 @@
 //! units ─▶ model (ModelSpec → Model → LinearSystem) ─┐
 //! route ─▶ dosing (Dose → Input → Timeline) ─────────┼─▶ simulate (solver: exact | ode) ─▶ Trajectory
 //! nonmem (dataset.csv → Record → Timeline) ──────────┘
+//! population (Ω, weights → subjects) ─▶ simulate::grid (fast path) ─▶ percentiles
 //! ```
 
 pub mod bands;
@@ -22,6 +23,7 @@ pub mod explain;
 pub mod metrics;
 pub mod model;
 pub mod nonmem;
+pub mod population;
 pub mod report;
 pub mod route;
 pub mod scenario;

@@ -73,10 +73,18 @@ pub fn hours_between(times_h: &[f64], conc: &[f64], low: f64, high: f64) -> f64 
 
 /// The fraction of a linear segment from `a` to `b` that lies in `[low, high]`.
 fn fraction_inside(a: f64, b: f64, low: f64, high: f64) -> f64 {
+    // Wholly outside or wholly inside: the answer of the general case below, without its
+    // division (most segments of a curve; populations summarise millions of them).
+    let (lo, hi) = (a.min(b), a.max(b));
+    if hi < low || lo > high {
+        return 0.0;
+    }
+    if lo >= low && hi <= high {
+        return 1.0;
+    }
     if (a - b).abs() < f64::EPSILON * a.abs().max(b.abs()).max(1.0) {
         return if a >= low && a <= high { 1.0 } else { 0.0 };
     }
-    let (lo, hi) = (a.min(b), a.max(b));
     let overlap = (hi.min(high) - lo.max(low)).max(0.0);
     overlap / (hi - lo)
 }

@@ -106,6 +106,7 @@ const VOLUME: &str = "L, mL, L/kg or mL/kg";
 const RATE_CONSTANT: &str = "a first-order rate constant: /h, /min, 1/h or h-1";
 const WEIGHT: &str = "kg or g";
 const CONCENTRATION: &str = "ng/mL, µg/L, µg/mL or mg/L";
+const PERCENT: &str = "a percentage such as \"38%\"";
 
 /// Split `"0.5 mg/kg"` into a finite, non-negative number and its unit text.
 fn split<'a>(
@@ -289,6 +290,15 @@ pub fn parse_concentration_ng_ml(s: &str) -> Result<NgPerMl, UnitError> {
     Ok(v * factor)
 }
 
+/// Read a percentage as a fraction: `"38%"` → 0.38 (a coefficient of variation).
+pub fn parse_percent(s: &str) -> Result<f64, UnitError> {
+    let (v, unit) = split(s, "percentage", PERCENT)?;
+    match unit {
+        "%" => Ok(v / 100.0),
+        _ => Err(unknown(s, unit, "percentage", PERCENT)),
+    }
+}
+
 /// A time for people: minutes below 1 h, hours below 3 days, else days.
 pub fn fmt_hours(h: Hours) -> String {
     if h < 1.0 {
@@ -392,6 +402,14 @@ mod tests {
         );
         assert_eq!(parse_amount("mg").unwrap_err().problem, "no number");
         assert!(parse_amount("inf mg").is_err());
+    }
+
+    #[test]
+    fn percentages_are_fractions() {
+        assert_relative_eq!(parse_percent("38%").unwrap(), 0.38, max_relative = EXACT);
+        assert_relative_eq!(parse_percent("0 %").unwrap(), 0.0);
+        assert_eq!(parse_percent("38").unwrap_err().problem, "missing unit");
+        assert!(parse_percent("38 pc").is_err());
     }
 
     #[test]

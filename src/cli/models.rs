@@ -182,6 +182,13 @@ fn detail(spec: &ModelSpec, weight: f64) -> String {
         }
         None => out += "\nEffect site: none (no published ke0).\n",
     }
+    let bsv = match crate::model::library::published_variability(&spec.id) {
+        Some(v) => format!("{}; source: {}", v.describe(), v.source),
+        None => {
+            "none published; a [population] varies only what [population.variability] gives".into()
+        }
+    };
+    let _ = writeln!(out, "Between-subject variability (log-normal CV): {bsv}");
     if let (Some(ms), Some(mm)) = (&spec.metabolite, &m.metabolite) {
         let label = format!(
             "Metabolite {} (fraction of parent clearance forming it: {}):",

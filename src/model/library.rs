@@ -5,6 +5,7 @@
 //! (Domino, Clements, Hijazi) are stored as published and converted to clearances by
 //! [`Disposition::from_micro`], so the published numbers stay visible here.
 
+use super::variability::{omega_from_cv, Correlation, Parameter, Variability};
 use super::{Disposition, Drug, Metabolite, MicroConstants, ModelSpec, Peripheral, Scaled};
 use crate::route::{Route, RouteOverride};
 
@@ -186,7 +187,6 @@ fn herd_2007() -> ModelSpec {
         },
     );
     m.population = "children 1–14 y (n = 54)".into();
-    m.notes = vec!["Between-subject variability: V1 64%, V2 52%, CL 38%, Q 19% (CV).".into()];
     m
 }
 
@@ -252,6 +252,50 @@ fn fanta_2015() -> ModelSpec {
     m
 }
 
+/// The between-subject variability published with model `id`, if the reference file
+/// has it; `None` for models published without BSV (Kamp, Domino, Clements, Hijazi).
+pub fn published_variability(id: &str) -> Option<Variability> {
+    match id {
+        "herd-2007" => Some(herd_2007_variability()),
+        "fanta-2015" => Some(fanta_2015_variability()),
+        _ => None,
+    }
+}
+
+/// Herd 2007 BSV as CV: V1 64%, V2 52%, CL 38%, Q 19% (PubMed abstract 17564643,
+/// reference §1a, A). Read as true log-normal CVs ([`omega_from_cv`]); see
+/// [`super::variability`] on the "apparent CV" reading.
+fn herd_2007_variability() -> Variability {
+    let mut v = Variability {
+        source: "Herd 2007 (A: PubMed abstract)".into(),
+        ..Variability::none()
+    };
+    v.set(Parameter::CentralVolume, omega_from_cv(0.64));
+    v.set(Parameter::PeripheralVolume, omega_from_cv(0.52));
+    v.set(Parameter::Clearance, omega_from_cv(0.38));
+    v.set(Parameter::IntercompartmentalClearance, omega_from_cv(0.19));
+    v
+}
+
+/// Otto 2021's re-estimate of S-ketamine BSV on the Fanta 2015 model: ω² V1 0.084,
+/// CL 0.026, cov(V1, CL) 0.023, so r = 0.023 / √(0.084 · 0.026) = 0.49 (Table 3 as
+/// transcribed in nlmixr2lib `Otto_2021_s_ketamine.R`, reference §1b, B+). Otto's
+/// S-norketamine BSV is not applied: populations report parent percentiles only.
+fn fanta_2015_variability() -> Variability {
+    let (var_v1, var_cl, cov) = (0.084_f64, 0.026_f64, 0.023_f64);
+    let mut v = Variability {
+        source: "Otto 2021 on Fanta 2015 (B+: nlmixr2lib transcription of Table 3)".into(),
+        ..Variability::none()
+    };
+    v.set(Parameter::CentralVolume, var_v1.sqrt());
+    v.set(Parameter::Clearance, var_cl.sqrt());
+    v.correlations.push(Correlation {
+        between: (Parameter::CentralVolume, Parameter::Clearance),
+        r: cov / (var_v1 * var_cl).sqrt(),
+    });
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,6 +341,27 @@ mod tests {
         let ratio = (f + fpre) / f * 95.2 / 57.7;
         assert_relative_eq!(ratio, 16.5, max_relative = 1e-12);
         assert!(f + fpre <= 1.0);
+    }
+
+    #[test]
+    fn published_variability_matches_the_reference_file() {
+        use crate::model::variability::cv_from_omega;
+        let herd = published_variability("herd-2007").unwrap();
+        assert_relative_eq!(
+            cv_from_omega(herd.omega(Parameter::CentralVolume)),
+            0.64,
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(
+            cv_from_omega(herd.omega(Parameter::IntercompartmentalClearance)),
+            0.19,
+            max_relative = 1e-12
+        );
+        let fanta = published_variability("fanta-2015").unwrap();
+        assert_relative_eq!(fanta.omega(Parameter::Clearance).powi(2), 0.026);
+        let r = fanta.correlation(Parameter::Clearance, Parameter::CentralVolume);
+        assert_relative_eq!(r, 0.4922, max_relative = 1e-3);
+        assert!(published_variability("kamp-2020").is_none());
     }
 
     #[test]

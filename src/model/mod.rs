@@ -9,6 +9,7 @@
 pub mod custom;
 pub mod library;
 pub mod system;
+pub mod variability;
 
 use crate::route::{Route, RouteOverride};
 

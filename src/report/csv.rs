@@ -1,6 +1,9 @@
 //! CSV writers: the long ("tidy") time course and the one-row-per-schedule summary.
 //! Numbers are written at fixed precision: times to 1e-6 h, concentrations to 1e-4 ng/mL.
+//! With a population, its percentile columns follow the typical patient's
+//! ([`super::population`]).
 
+use super::population;
 use crate::scenario::ScheduleResult;
 use std::io::Write;
 
@@ -8,8 +11,8 @@ fn conc(v: f64) -> String {
     format!("{v:.4}")
 }
 
-/// `schedule,time_h,plasma_ng_ml[,effect_ng_ml][,norketamine_ng_ml]`, one row per
-/// schedule × time.
+/// `schedule,time_h,plasma_ng_ml[,effect_ng_ml][,norketamine_ng_ml]`, then
+/// `p05_ng_ml,p50_ng_ml,p95_ng_ml` with a population; one row per schedule × time.
 pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let first = results.first().map(|r| &r.trajectory);
@@ -21,6 +24,10 @@ pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<
     }
     if metabolite {
         header.push("norketamine_ng_ml");
+    }
+    let population = results.iter().any(|r| r.population.is_some());
+    if population {
+        header.extend(population::CURVE_HEADER);
     }
     w.write_record(&header)?;
     for r in results {
@@ -37,6 +44,9 @@ pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<
             if let Some(m) = t.metabolite_ng_ml.as_ref().filter(|_| metabolite) {
                 row.push(conc(m[i]));
             }
+            if let Some(p) = r.population.as_ref().filter(|_| population) {
+                row.extend(population::curve_cells(p, i));
+            }
             w.write_record(&row)?;
         }
     }
@@ -45,7 +55,8 @@ pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<
 }
 
 /// `schedule,cmax_ng_ml,tmax_h,auc_ng_h_ml,c_end_ng_ml,hours_in_<band>...`, then
-/// `cmax_norketamine_ng_ml` and `cmax_effect_ng_ml` where the model has them.
+/// `cmax_norketamine_ng_ml` and `cmax_effect_ng_ml` where the model has them, then the
+/// population's percentiles ([`population::summary_header`]).
 pub fn summary<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let Some(first) = results.first() else {
@@ -75,6 +86,9 @@ pub fn summary<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> 
     if effect {
         header.push("cmax_effect_ng_ml".into());
     }
+    if let Some(p) = &first.population {
+        header.extend(population::summary_header(p));
+    }
     w.write_record(&header)?;
     for r in results {
         let s = &r.summary;
@@ -91,6 +105,9 @@ pub fn summary<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> 
         }
         if effect {
             row.push(conc(s.cmax_effect_ng_ml.unwrap_or(0.0)));
+        }
+        if let Some(p) = &r.population {
+            row.extend(population::summary_cells(p));
         }
         w.write_record(&row)?;
     }

@@ -93,6 +93,39 @@ fn lower_panel(s: &Scenario, results: &[ScheduleResult], drug: &str) -> Option<P
     (!series.is_empty()).then_some(Panel { y_label, series })
 }
 
+/// A schedule's curve: the typical patient, or with a population its median with the
+/// 5th–95th percentile ribbon.
+fn main_series(r: &ScheduleResult) -> Series {
+    let t = &r.trajectory;
+    match &r.population {
+        None => series(&r.name, &t.time_h, &t.plasma_ng_ml),
+        Some(p) => Series {
+            name: format!("{} (median of {})", r.name, p.subjects),
+            time_h: t.time_h.to_vec(),
+            conc_ng_ml: p.p50_ng_ml.clone(),
+            ribbon: Some((p.p05_ng_ml.clone(), p.p95_ng_ml.clone())),
+        },
+    }
+}
+
+/// "Model: id (title), weight[; N virtual subjects, BSV …] · disclaimer".
+fn footer(s: &Scenario) -> String {
+    let population = s.population.as_ref().map_or_else(String::new, |p| {
+        format!(
+            "; {} virtual subjects, BSV {}",
+            p.size,
+            p.variability.describe()
+        )
+    });
+    format!(
+        "Model: {} ({}), {}{population} · {}",
+        s.model.id,
+        s.model.title,
+        s.weight_text(),
+        crate::DISCLAIMER
+    )
+}
+
 /// The plot of `results`.
 pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
     let drug = if s.model.drug == crate::model::Drug::SKetamine {
@@ -115,18 +148,9 @@ pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
     let lower_panel = lower_panel(s, results, drug);
     PlotSpec {
         title: s.name.clone(),
-        footer: format!(
-            "Model: {} ({}), {} · {}",
-            s.model.id,
-            s.model.title,
-            s.weight_text(),
-            crate::DISCLAIMER
-        ),
+        footer: footer(s),
         y_label: format!("Plasma {drug} (ng/mL)"),
-        series: results
-            .iter()
-            .map(|r| series(&r.name, &r.trajectory.time_h, &r.trajectory.plasma_ng_ml))
-            .collect(),
+        series: results.iter().map(main_series).collect(),
         bands: s
             .bands
             .iter()

@@ -7,6 +7,7 @@ pub mod document;
 pub mod explain;
 pub mod figure;
 pub mod plot;
+pub mod population;
 pub mod summary;
 pub mod table;
 pub mod validation;

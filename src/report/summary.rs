@@ -4,7 +4,8 @@ use super::table::{Align, Table};
 use crate::scenario::{Scenario, ScheduleResult};
 use crate::solver::SolverKind;
 
-/// A heading naming scenario, model, patient and window, then one aligned row per schedule.
+/// A heading naming scenario, model, patient and window, then one aligned row per
+/// schedule; with a population, its table below.
 pub fn render(scenario: &Scenario, results: &[ScheduleResult], solver: SolverKind) -> String {
     let weight = scenario.weight_text();
     let heading = format!(
@@ -49,7 +50,11 @@ pub fn render(scenario: &Scenario, results: &[ScheduleResult], solver: SolverKin
         }
         t.row(row);
     }
-    format!("{heading}\n{}", t.render())
+    format!(
+        "{heading}\n{}{}",
+        t.render(),
+        super::population::table(scenario, results)
+    )
 }
 
 fn fixed(v: f64, decimals: usize) -> String {

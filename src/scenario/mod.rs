@@ -5,15 +5,18 @@
 //! sees a unit string or re-checks input.
 
 pub mod plot;
+mod population;
 pub mod schema;
 pub mod validate;
 
 use crate::bands::Band;
-use crate::dosing::{depots, grid, Dose, SteadyStart, Timeline};
+use crate::dosing::{depots, grid, Delivery, Dose, SteadyStart, Timeline};
 use crate::error::{Locator, Result};
 use crate::metrics::{summarize, Summary};
 use crate::model::system::LinearSystem;
 use crate::model::ModelSpec;
+use crate::population::{Population, PopulationCourse, Run};
+use crate::simulate::grid::UniformGrid;
 use crate::simulate::{simulate, Trajectory};
 use crate::solver::{SolverConfig, SolverKind};
 pub use plot::LowerPanel;
@@ -48,6 +51,8 @@ pub struct Scenario {
     pub lower_panel: LowerPanel,
     /// Where results go.
     pub outputs: Outputs,
+    /// A virtual population simulated beside the typical patient.
+    pub population: Option<Population>,
 }
 
 /// One named schedule.
@@ -61,6 +66,57 @@ pub struct Schedule {
     pub doses: Vec<Dose>,
     /// Regimens already at steady state when they start.
     pub steady: Vec<SteadyStart>,
+    /// For each of `doses`, which parts were prescribed per kg of body weight.
+    pub dose_per_kg: Vec<PerKg>,
+    /// For each of `steady`, which parts were prescribed per kg of body weight.
+    pub steady_per_kg: Vec<PerKg>,
+}
+
+/// Which parts of a dose were prescribed per kilogram of body weight ("0.5 mg/kg",
+/// "0.15 mg/kg/h"): those follow a population subject's weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PerKg {
+    /// The amount.
+    pub amount: bool,
+    /// The infusion rate.
+    pub rate: bool,
+}
+
+impl PerKg {
+    /// `d` for a patient `ratio` times as heavy as the one it was resolved for.
+    pub fn scale(self, mut d: Dose, ratio: f64) -> Dose {
+        if self.amount {
+            d.amount_mg *= ratio;
+        }
+        if let (Delivery::Rate { mg_per_h }, true) = (&mut d.delivery, self.rate) {
+            *mg_per_h *= ratio;
+        }
+        d
+    }
+}
+
+impl Schedule {
+    /// The doses and steady-state starts for a patient of `weight_kg`: what was prescribed
+    /// per kg follows the weight, fixed amounts and rates do not.
+    pub fn at_weight(&self, weight_kg: f64) -> (Vec<Dose>, Vec<SteadyStart>) {
+        let ratio = weight_kg / self.weight_kg;
+        let doses = self
+            .doses
+            .iter()
+            .zip(&self.dose_per_kg)
+            .map(|(d, k)| k.scale(*d, ratio))
+            .collect();
+        let steady = self
+            .steady
+            .iter()
+            .zip(&self.steady_per_kg)
+            .map(|(s, k)| SteadyStart {
+                dose: k.scale(s.dose, ratio),
+                ..*s
+            })
+            .collect();
+        (doses, steady)
+    }
 }
 
 /// Output file paths.
@@ -94,6 +150,8 @@ pub struct ScheduleResult {
     pub trajectory: Trajectory,
     /// Its summary.
     pub summary: Summary,
+    /// Percentile curves and summaries, when the scenario has a population.
+    pub population: Option<PopulationCourse>,
 }
 
 /// Read and validate the scenario file at `path`.
@@ -113,7 +171,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario> {
 }
 
 impl Scenario {
-    /// Simulate every schedule with `solver`.
+    /// Simulate every schedule with `solver`: the typical patient, and the population
+    /// when the scenario has one (in the current rayon pool).
     pub fn simulate(&self, solver: SolverKind) -> Result<Vec<ScheduleResult>> {
         let times = grid(self.duration_h, self.output_every_h);
         let config = SolverConfig::of(solver);
@@ -131,10 +190,23 @@ impl Scenario {
                 let timeline = Timeline::of_schedule(&s.doses, &s.steady, &system, &times);
                 let trajectory = simulate(&system, timeline, &config)?;
                 let summary = summarize(&trajectory, &self.bands);
+                let run = Run {
+                    spec: &self.model,
+                    schedule: s,
+                    grid: UniformGrid::new(self.duration_h, self.output_every_h),
+                    bands: &self.bands,
+                    config,
+                };
+                let population = self
+                    .population
+                    .as_ref()
+                    .map(|p| crate::population::simulate(p, &run))
+                    .transpose()?;
                 Ok(ScheduleResult {
                     name: s.name.clone(),
                     trajectory,
                     summary,
+                    population,
                 })
             })
             .collect()

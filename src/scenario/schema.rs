@@ -3,8 +3,10 @@
 //! [`super::validate`]'s job.
 
 use crate::model::custom::ModelTable;
-use serde::Deserialize;
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
+use std::fmt;
 use toml::Spanned;
 
 /// A text value with its place in the file.
@@ -34,6 +36,8 @@ pub struct ScenarioFile {
     pub plot: Option<Spanned<PlotTable>>,
     /// Where the CSV files go.
     pub output: Option<Spanned<OutputTable>>,
+    /// A virtual population simulated beside the typical patient.
+    pub population: Option<Spanned<PopulationTable>>,
 }
 
 /// `[patient]`.
@@ -138,4 +142,93 @@ pub struct OutputTable {
     pub csv: Option<Text>,
     /// Summary CSV, default `outputs/<stem>-summary.csv`.
     pub summary: Option<Text>,
+}
+
+/// `[population]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationTable {
+    /// Number of subjects.
+    pub size: Spanned<i64>,
+    /// Seed of the random draws (default 1).
+    pub seed: Option<Spanned<i64>>,
+    /// `[population.variability]`: between-subject variability per parameter.
+    pub variability: Option<Spanned<VariabilityTable>>,
+    /// `[population.weight]`: how body weight is spread.
+    pub weight: Option<Spanned<WeightTable>>,
+}
+
+/// `[population.variability]`: keys are the `[model]` parameter names.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariabilityTable {
+    /// CL.
+    pub clearance: Option<Spanned<Spread>>,
+    /// V1.
+    pub central_volume: Option<Spanned<Spread>>,
+    /// Q2 and Q3, each with its own η.
+    pub intercompartmental_clearance: Option<Spanned<Spread>>,
+    /// V2 and V3, each with its own η.
+    pub peripheral_volume: Option<Spanned<Spread>>,
+    /// Absorption rate of every absorbed route.
+    pub ka: Option<Spanned<Spread>>,
+}
+
+/// A spread as written: `"38%"` (a CV), or `{ cv = "38%" }`, `{ omega = 0.3 }` (SD of
+/// η) or `{ variance = 0.09 }` (ω², NONMEM's `$OMEGA`).
+#[derive(Debug)]
+pub enum Spread {
+    /// A coefficient of variation, e.g. "38%".
+    Cv(String),
+    /// The table form.
+    Table(SpreadTable),
+}
+
+/// `{ cv = "38%" }`, `{ omega = 0.3 }` or `{ variance = 0.09 }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpreadTable {
+    /// Coefficient of variation, e.g. "38%".
+    pub cv: Option<Text>,
+    /// Standard deviation of η.
+    pub omega: Option<Spanned<f64>>,
+    /// Variance of η (ω²).
+    pub variance: Option<Spanned<f64>>,
+}
+
+impl<'de> Deserialize<'de> for Spread {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Spread, D::Error> {
+        struct SpreadVisitor;
+        impl<'de> Visitor<'de> for SpreadVisitor {
+            type Value = Spread;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a CV such as \"38%\", or { cv = \"38%\" }, { omega = 0.3 } or { variance = 0.09 }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Spread, E> {
+                Ok(Spread::Cv(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Spread, A::Error> {
+                SpreadTable::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(Spread::Table)
+            }
+        }
+        d.deserialize_any(SpreadVisitor)
+    }
+}
+
+/// `[population.weight]`: `distribution = "normal"` with `mean`, `sd`, `min`, `max`, or
+/// `distribution = "uniform"` with `min`, `max`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeightTable {
+    /// "normal" or "uniform".
+    pub distribution: Text,
+    /// Mean (normal), e.g. "20 kg".
+    pub mean: Option<Text>,
+    /// Standard deviation (normal), e.g. "6 kg".
+    pub sd: Option<Text>,
+    /// Lightest weight drawn.
+    pub min: Option<Text>,
+    /// Heaviest weight drawn.
+    pub max: Option<Text>,
 }

@@ -2,7 +2,7 @@
 //! Every error names the file, line and column of the offending value.
 
 use super::schema::{DoseTable, RouteTable, ScenarioFile, ScheduleTable, Text};
-use super::{Outputs, Scenario, Schedule};
+use super::{Outputs, PerKg, Scenario, Schedule};
 use crate::dosing::{route_settings, Delivery, Dose, SteadyStart};
 use crate::error::{Locator, Result};
 use crate::model::{library, ModelSpec};
@@ -19,7 +19,7 @@ const MAX_POINTS: f64 = 2_000_000.0;
 const MAX_WEIGHT_KG: f64 = 500.0;
 
 /// Read a quantity, turning a unit error into a located error.
-fn read<T>(
+pub(super) fn read<T>(
     at: &Locator,
     s: &Text,
     parse: fn(&str) -> std::result::Result<T, UnitError>,
@@ -69,7 +69,7 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
             "name is empty; expected a title for the scenario",
         ));
     }
-    let weight_kg = weight(at, &file)?;
+    let patient_weight_kg = weight(at, &file)?;
     let model = match &file.model {
         Some(m) => m.get_ref().spec(at, m.span().start)?,
         None => library::get(library::DEFAULT_MODEL).expect("the default model is built in"),
@@ -93,6 +93,8 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
         })?,
         None => SolverKind::Exact,
     };
+    let population = super::population::from_file(at, &file, &model, duration_h / output_every_h)?;
+    let weight_kg = super::population::typical_weight_kg(&file, &population, patient_weight_kg);
     let routes = route_tables(at, &file.routes)?;
     let context = Context {
         at,
@@ -152,6 +154,7 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
         log_y: plot.log_y,
         lower_panel: plot.lower_panel,
         outputs,
+        population,
     })
 }
 
@@ -166,7 +169,7 @@ fn weight(at: &Locator, file: &ScenarioFile) -> Result<f64> {
     }
 }
 
-fn weight_kg(at: &Locator, w: &Text) -> Result<f64> {
+pub(super) fn weight_kg(at: &Locator, w: &Text) -> Result<f64> {
     let kg = read(at, w, units::parse_weight_kg)?;
     if kg <= 0.0 || kg > MAX_WEIGHT_KG {
         return Err(at.error(
@@ -312,19 +315,21 @@ impl Context<'_> {
                 ),
             ));
         }
-        let mut doses = Vec::new();
+        let mut doses: Vec<(Dose, PerKg)> = Vec::new();
         let mut steady = Vec::new();
         for d in s.doses.get_ref() {
-            let (mut expanded, start) = this.dose(d.get_ref())?;
-            doses.append(&mut expanded);
-            steady.extend(start);
+            let (expanded, start, per_kg) = this.dose(d.get_ref())?;
+            doses.extend(expanded.into_iter().map(|x| (x, per_kg)));
+            steady.extend(start.map(|x| (x, per_kg)));
         }
-        doses.sort_by(|a, b| a.time_h.total_cmp(&b.time_h));
+        doses.sort_by(|a, b| a.0.time_h.total_cmp(&b.0.time_h));
         Ok(Schedule {
             name: s.name.get_ref().trim().to_string(),
             weight_kg,
-            doses,
-            steady,
+            dose_per_kg: doses.iter().map(|d| d.1).collect(),
+            doses: doses.into_iter().map(|d| d.0).collect(),
+            steady_per_kg: steady.iter().map(|d| d.1).collect(),
+            steady: steady.into_iter().map(|d| d.0).collect(),
         })
     }
 
@@ -386,8 +391,9 @@ impl Context<'_> {
         }
     }
 
-    /// The doses one dose table stands for (repeats expanded), and its steady-state start.
-    fn dose(&self, d: &DoseTable) -> Result<(Vec<Dose>, Option<SteadyStart>)> {
+    /// The doses one dose table stands for (repeats expanded), its steady-state start, and
+    /// which of its parts are per kg.
+    fn dose(&self, d: &DoseTable) -> Result<(Vec<Dose>, Option<SteadyStart>, PerKg)> {
         let at = self.at;
         let route = route_name(at, &d.route)?;
         let (amount_mg, delivery) = self.delivery(d)?;
@@ -471,6 +477,6 @@ impl Context<'_> {
             (Some(ss), Some(interval_h)) if *ss.get_ref() => Some(SteadyStart { dose, interval_h }),
             _ => None,
         };
-        Ok((doses, steady))
+        Ok((doses, steady, super::population::per_kg(d)))
     }
 }

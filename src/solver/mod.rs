@@ -5,13 +5,20 @@
 //! Two engines sit behind one trait: [`exact::Exact`] (the default) uses the matrix
 //! exponential, [`ode::Ode`] integrates with Dopri5. They answer the same question
 //! independently, which is what the agreement tests check.
+//!
+//! For a uniform output grid each engine also has a fast path behind [`GridEngine`]
+//! ([`block::BlockExact`], [`dense::DenseOde`]), used by [`crate::simulate::grid`]:
+//! fixed-size states, many grid points per call.
 
+pub mod block;
+pub mod dense;
 pub mod exact;
 pub mod ode;
 pub mod reference;
 
 use crate::error::SolverError;
 use crate::model::system::LinearSystem;
+use nalgebra::DMatrix;
 
 /// One way of advancing `dx/dt = A x + u` with `u` constant.
 pub trait Solver {
@@ -108,4 +115,64 @@ pub fn new_solver(system: &LinearSystem, config: &SolverConfig) -> Box<dyn Solve
         SolverKind::Exact => Box::new(exact::Exact::new(&system.a)),
         SolverKind::Ode => Box::new(ode::Ode::new(&system.a, config)),
     }
+}
+
+/// Which state a grid engine reports, and the factor to ng/mL.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GridOutput {
+    /// The state read (the central compartment).
+    pub state: usize,
+    /// Output per unit of that state (ng/mL per mg: 1000 / V1).
+    pub factor: f64,
+}
+
+/// An engine for a uniform output grid: advances a state of fixed size with the input
+/// constant, reading one output at each grid point.
+pub trait GridEngine: Send {
+    /// Set the input rates `u` (mg/h into each state) for what follows.
+    fn set_input(&mut self, u: &[f64]);
+    /// Advance `x` by any `h` hours (off-grid pieces: lag times, a short last step).
+    fn advance(&mut self, x: &mut [f64], h: f64) -> Result<(), SolverError>;
+    /// Advance `x` by `out.len()` grid steps, writing the output after each step.
+    fn sample(&mut self, x: &mut [f64], out: &mut [f64]) -> Result<(), SolverError>;
+    /// Work done so far.
+    fn stats(&self) -> SolverStats;
+}
+
+/// Largest state a grid engine is compiled for (3 compartments, 4 depots and the AUC
+/// accumulator); larger systems take the general path.
+pub const MAX_GRID_STATES: usize = 8;
+
+fn grid_engine<const R: usize>(
+    a: &DMatrix<f64>,
+    step_h: f64,
+    out: GridOutput,
+    config: &SolverConfig,
+) -> Box<dyn GridEngine> {
+    match config.kind {
+        SolverKind::Exact => Box::new(block::BlockExact::<R>::new(a, step_h, out)),
+        SolverKind::Ode => Box::new(dense::DenseOde::<R>::new(a, step_h, out, config)),
+    }
+}
+
+/// A grid engine of the configured kind for the square matrix `a`, or `None` when `a` has
+/// more than [`MAX_GRID_STATES`] states.
+pub fn new_grid_engine(
+    a: &DMatrix<f64>,
+    step_h: f64,
+    out: GridOutput,
+    config: &SolverConfig,
+) -> Option<Box<dyn GridEngine>> {
+    let args = (a, step_h, out, config);
+    Some(match a.nrows() {
+        1 => grid_engine::<1>(args.0, args.1, args.2, args.3),
+        2 => grid_engine::<2>(args.0, args.1, args.2, args.3),
+        3 => grid_engine::<3>(args.0, args.1, args.2, args.3),
+        4 => grid_engine::<4>(args.0, args.1, args.2, args.3),
+        5 => grid_engine::<5>(args.0, args.1, args.2, args.3),
+        6 => grid_engine::<6>(args.0, args.1, args.2, args.3),
+        7 => grid_engine::<7>(args.0, args.1, args.2, args.3),
+        8 => grid_engine::<8>(args.0, args.1, args.2, args.3),
+        _ => return None,
+    })
 }

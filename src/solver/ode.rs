@@ -23,6 +23,19 @@ impl System<f64, DVector<f64>> for Rhs<'_> {
     }
 }
 
+/// The solver error for a Dopri5 failure over an interval of `h` hours.
+pub(super) fn integration_error(e: IntegrationError, h: f64, max_steps: u32) -> SolverError {
+    match e {
+        IntegrationError::MaxNumStepReached { x, .. } => {
+            SolverError::StepLimit { t_h: x, max_steps }
+        }
+        other => SolverError::Failed {
+            t_h: h,
+            message: other.to_string(),
+        },
+    }
+}
+
 /// The Dopri5 solver.
 pub struct Ode {
     a: DMatrix<f64>,
@@ -75,16 +88,9 @@ impl Solver for Ode {
             u32::MAX,
             OutputType::Sparse,
         );
-        let stats = dopri.integrate().map_err(|e| match e {
-            IntegrationError::MaxNumStepReached { x, .. } => SolverError::StepLimit {
-                t_h: x,
-                max_steps: c.max_steps,
-            },
-            other => SolverError::Failed {
-                t_h: h,
-                message: other.to_string(),
-            },
-        })?;
+        let stats = dopri
+            .integrate()
+            .map_err(|e| integration_error(e, h, c.max_steps))?;
         self.stats.evaluations += u64::from(stats.num_eval);
         self.stats.accepted_steps += u64::from(stats.accepted_steps);
         self.stats.rejected_steps += u64::from(stats.rejected_steps);

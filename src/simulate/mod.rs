@@ -1,6 +1,10 @@
 //! Walk a [`Timeline`]: apply each event at its time and let a solver carry the state
 //! between events, never across one. Infusion stops are events too.
 //!
+//! [`simulate`] and [`run`] are the general walk: any sample times, every state recorded.
+//! [`grid`] is the fast path for a uniform output grid when only the plasma curve and its
+//! AUC are needed (populations, benches).
+//!
 //! ```
 //! use ketasim::{dosing::{Dose, Timeline, grid}, model::{library, system::LinearSystem}};
 //! use ketasim::route::Route;
@@ -25,9 +29,11 @@ use crate::solver::{new_solver, Solver, SolverConfig, SolverStats};
 use crate::units::NG_PER_ML_PER_MG_PER_L;
 use ndarray::{Array1, Array2};
 
+pub mod grid;
+
 /// Two times closer than this (h, relative to the time) are the same moment: an infusion
 /// ending at 2.0000000000000004 h ends at the 2 h sample, not a rounding error after it.
-const SAME_TIME: f64 = 1e-12;
+pub(crate) const SAME_TIME: f64 = 1e-12;
 
 /// The states recorded at each sample, row-major.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,116 @@
+//! Solver benches on the 3-compartment model with an oral depot: `kamp-2020`, 70 kg,
+//! oral 35 mg (0.5 mg/kg) every 8 h from 0, three doses; `ode` at rtol 1e-8.
+//!
+//! Bench IDs (`cargo bench --bench solver -- ID` runs one):
+//!
+//! | ID | what one iteration does |
+//! |---|---|
+//! | `exact/step_1min` | one propagation step of the general `Exact` solver (`Solver::advance`, 1 min, cached Φ/Γ) |
+//! | `ode/step_1min` | the same step with the general `Ode` solver (one Dopri5 run over 1 min) |
+//! | `exact/interval_8h` | one 8-h dosing interval on the 1-min grid (480 points) with the grid engine, propagators cached: the hot loop |
+//! | `ode/interval_8h` | the same interval with the Dopri5 grid engine |
+//! | `exact/subject_24h` | one subject over 24 h on the 1-min grid (1441 points) by the fast path, propagators computed: `simulate::grid::GridSampler::plasma` |
+//! | `ode/subject_24h` | the same with the Dopri5 grid engine |
+//! | `exact/general_24h` | the same subject through the general walk (`simulate::simulate`, every state of every sample) |
+//! | `ode/general_24h` | the same through the general walk with `Ode` |
+//!
+//! Groups report throughput in points (elements): criterion prints points per second;
+//! ns per point = 1e9 / that figure. The README quotes the figures measured.
+
+#![allow(missing_docs)] // criterion's macros generate undocumented public functions
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use ketasim::dosing::{depots, Dose, Timeline};
+use ketasim::model::library;
+use ketasim::model::system::LinearSystem;
+use ketasim::route::Route;
+use ketasim::simulate::grid::{GridSampler, Reduced, UniformGrid};
+use ketasim::simulate::simulate;
+use ketasim::solver::{new_grid_engine, new_solver, GridOutput, SolverConfig, SolverKind};
+
+const STEP_H: f64 = 1.0 / 60.0;
+
+/// The bench subject: its system and its doses.
+fn subject() -> (LinearSystem, Vec<Dose>) {
+    let spec = library::get("kamp-2020").expect("built in");
+    let dose = Dose::new(&spec, Route::Oral, 35.0, &[]);
+    let doses: Vec<Dose> = (0..3).map(|k| dose.at(8.0 * f64::from(k))).collect();
+    let system = LinearSystem::new(&spec.individual(70.0), &depots(&doses));
+    (system, doses)
+}
+
+fn config(kind: SolverKind) -> SolverConfig {
+    match kind {
+        SolverKind::Exact => SolverConfig::of(kind),
+        SolverKind::Ode => SolverConfig {
+            rtol: 1e-8,
+            ..SolverConfig::of(kind)
+        },
+    }
+}
+
+fn step(c: &mut Criterion) {
+    let (system, _) = subject();
+    for kind in [SolverKind::Exact, SolverKind::Ode] {
+        let mut solver = new_solver(&system, &config(kind));
+        let mut x = vec![0.0; system.n()];
+        x[0] = 10.0;
+        x[3] = 20.0;
+        let mut group = c.benchmark_group(kind.id());
+        group.bench_function("step_1min", |b| {
+            b.iter(|| solver.advance(black_box(&mut x), black_box(STEP_H)))
+        });
+        group.finish();
+    }
+}
+
+fn interval(c: &mut Criterion) {
+    let (system, _) = subject();
+    let reduced = Reduced::of(&system);
+    let out = GridOutput {
+        state: 0,
+        factor: 1000.0 / system.model.disposition.v1_l,
+    };
+    for kind in [SolverKind::Exact, SolverKind::Ode] {
+        let mut engine =
+            new_grid_engine(&reduced.a, STEP_H, out, &config(kind)).expect("5 states fit");
+        let mut points = vec![0.0; 480];
+        let mut group = c.benchmark_group(kind.id());
+        group.throughput(Throughput::Elements(points.len() as u64));
+        group.bench_function("interval_8h", |b| {
+            b.iter(|| {
+                let mut x = [10.0, 5.0, 2.0, 35.0, 0.0];
+                engine.sample(black_box(&mut x), &mut points)
+            })
+        });
+        group.finish();
+    }
+}
+
+fn subject_24h(c: &mut Criterion) {
+    let (system, doses) = subject();
+    let grid = UniformGrid::new(24.0, STEP_H);
+    let mut out = vec![0.0; grid.len()];
+    for kind in [SolverKind::Exact, SolverKind::Ode] {
+        let config = config(kind);
+        let sampler = GridSampler { grid, config };
+        let mut group = c.benchmark_group(kind.id());
+        group.throughput(Throughput::Elements(grid.len() as u64));
+        group.bench_function("subject_24h", |b| {
+            b.iter(|| {
+                let timeline = Timeline::of_doses(&doses, &system, &[]);
+                sampler.plasma(black_box(&system), timeline, &mut out)
+            })
+        });
+        group.bench_function("general_24h", |b| {
+            b.iter(|| {
+                let timeline = Timeline::of_doses(&doses, &system, &grid.times_h());
+                simulate(black_box(&system), timeline, &config)
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, step, interval, subject_24h);
+criterion_main!(benches);

@@ -1,0 +1,175 @@
+//! Virtual populations: the median of a population without variability is the typical
+//! patient, percentiles are ordered, the seed makes results independent of the thread
+//! count, CV ↔ ω, and the summary header a person reads.
+//! See: issue 7.
+
+mod common;
+
+use common::{ketasim, root};
+use ketasim::model::variability::{cv_from_omega, omega_from_cv};
+use ketasim::scenario::{self, ScheduleResult};
+use ketasim::solver::SolverKind;
+use std::path::Path;
+
+/// Subjects' curves are kept as f32 (24-bit significand): the median of identical
+/// subjects is the typical curve rounded to f32, within 2⁻²⁴ relative.
+const F32_ROUNDING: f64 = 1.0 / (1u64 << 24) as f64;
+/// The fast path and the general walk differ only by rounding (tests/fast_path.rs).
+const PATHS_AGREE: f64 = 1e-11;
+
+fn scenario_text(population: &str) -> String {
+    format!(
+        r#"name = "Population test"
+[model]
+pk = "herd-2007"
+[patient]
+weight = "20 kg"
+[simulation]
+duration = "6 h"
+output_every = "2 min"
+[[schedule]]
+name = "IV"
+doses = [{{ route = "iv", amount = "1.5 mg/kg", over = "1 min" }}]
+[[schedule]]
+name = "Oral"
+doses = [{{ route = "oral", amount = "0.5 mg/kg", every = "2 h" }}]
+{population}"#
+    )
+}
+
+fn simulate(text: &str, threads: usize) -> Vec<ScheduleResult> {
+    let s = scenario::parse(Path::new("test.toml"), text).unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| s.simulate(SolverKind::Exact)).unwrap()
+}
+
+#[test]
+fn issue_7_median_without_variability_is_the_typical_patient() {
+    // herd-2007 publishes BSV on V1, V2, CL and Q: switch every one off.
+    let text = scenario_text(
+        r#"[population]
+size = 41
+[population.variability]
+clearance = "0%"
+central_volume = "0%"
+intercompartmental_clearance = "0%"
+peripheral_volume = { omega = 0 }
+ka = { variance = 0 }"#,
+    );
+    for r in simulate(&text, 2) {
+        let p = r.population.as_ref().unwrap();
+        let typical = &r.trajectory.plasma_ng_ml;
+        for (i, &c) in typical.iter().enumerate() {
+            let tol = (F32_ROUNDING + PATHS_AGREE) * c.abs() + 1e-300;
+            assert!((p.p50_ng_ml[i] - c).abs() <= tol, "{} at {i}", r.name);
+            assert!((p.p05_ng_ml[i] - p.p95_ng_ml[i]).abs() <= tol, "{}", r.name);
+        }
+        let rel = |a: f64, b: f64| (a - b).abs() / b.abs();
+        assert!(rel(p.cmax_ng_ml.p50, r.summary.cmax_ng_ml) <= PATHS_AGREE);
+        assert!(rel(p.auc_ng_h_ml.p95, r.summary.auc_ng_h_ml) <= PATHS_AGREE);
+    }
+}
+
+#[test]
+fn issue_7_percentiles_are_ordered_at_every_time() {
+    let text = scenario_text(
+        r#"[population]
+size = 300
+seed = 11
+[population.variability]
+ka = "60%"
+[population.weight]
+distribution = "normal"
+mean = "25 kg"
+sd = "10 kg"
+min = "10 kg"
+max = "50 kg""#,
+    );
+    for r in simulate(&text, 2) {
+        let p = r.population.as_ref().unwrap();
+        for i in 0..p.p50_ng_ml.len() {
+            assert!(p.p05_ng_ml[i] <= p.p50_ng_ml[i], "{} at {i}", r.name);
+            assert!(p.p50_ng_ml[i] <= p.p95_ng_ml[i], "{} at {i}", r.name);
+        }
+        for q in [&p.cmax_ng_ml, &p.tmax_h, &p.auc_ng_h_ml, &p.c_end_ng_ml] {
+            assert!(q.p05 <= q.p50 && q.p50 <= q.p95);
+        }
+        // The band really is a band once drug is on board.
+        assert!(p.p95_ng_ml[10] > 1.2 * p.p05_ng_ml[10]);
+    }
+}
+
+#[test]
+fn issue_7_the_seed_gives_the_same_numbers_on_one_and_two_threads() {
+    let text = scenario_text(
+        r#"[population]
+size = 257
+seed = 42
+[population.weight]
+distribution = "uniform"
+min = "10 kg"
+max = "50 kg""#,
+    );
+    let one = simulate(&text, 1);
+    let two = simulate(&text, 2);
+    assert_eq!(one, two);
+    let other_seed = simulate(&text.replace("seed = 42", "seed = 43"), 2);
+    assert_ne!(one[0].population, other_seed[0].population);
+}
+
+#[test]
+fn issue_7_cv_and_omega_convert_by_the_log_normal_formula() {
+    // ω² = ln(1 + CV²): 38% → 0.3673, 64% → 0.5859; and back.
+    assert!((omega_from_cv(0.38) - 0.367261).abs() < 1e-6);
+    assert!((omega_from_cv(0.64) - 0.585923).abs() < 1e-6);
+    for cv in [0.1, 0.38, 1.0, 1.48] {
+        assert!((cv_from_omega(omega_from_cv(cv)) - cv).abs() < 1e-14);
+    }
+}
+
+#[test]
+fn issue_7_population_summary_header_and_threads_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = root().join("scenarios/population-children.toml");
+    let mut stdout = Vec::new();
+    for threads in ["1", "2"] {
+        let path = file.display().to_string();
+        let args = ["run", &path, "--out-dir", "out", "--threads", threads];
+        let out = ketasim(tmp.path()).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        std::fs::rename(tmp.path().join("out"), tmp.path().join(threads)).unwrap();
+        stdout.push(String::from_utf8(out.stdout).unwrap());
+    }
+    assert_eq!(
+        stdout[0], stdout[1],
+        "the printed tables depend on --threads"
+    );
+    insta::assert_snapshot!("run_population_children_stdout", stdout[0]);
+    let read = |d: &str, f: &str| std::fs::read_to_string(tmp.path().join(d).join(f)).unwrap();
+    for f in ["population-children.csv", "population-children-summary.csv"] {
+        assert_eq!(read("1", f), read("2", f), "{f} depends on --threads");
+    }
+    let csv = read("1", "population-children.csv");
+    assert_eq!(
+        csv.lines().next(),
+        Some("schedule,time_h,plasma_ng_ml,p05_ng_ml,p50_ng_ml,p95_ng_ml")
+    );
+    let summary = read("1", "population-children-summary.csv");
+    insta::assert_snapshot!("population_summary_header", summary.lines().next().unwrap());
+}
+
+/// The README's timing scenario (run by `benches/population.rs` at 1,000 subjects) stays valid.
+#[test]
+fn issue_7_the_timing_scenario_is_valid() {
+    let s = scenario::load(&root().join("benches/scenarios/population-10k.toml")).unwrap();
+    let p = s.population.as_ref().unwrap();
+    assert_eq!(p.size, 10_000);
+    assert_eq!(
+        ketasim::dosing::grid(s.duration_h, s.output_every_h).len(),
+        1441
+    );
+}
