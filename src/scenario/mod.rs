@@ -6,6 +6,7 @@
 
 pub mod plot;
 mod population;
+mod routes;
 pub mod schema;
 pub mod validate;
 

@@ -1,12 +1,13 @@
 //! Scenario as written → [`Scenario`]: units read, ranges checked, repeats expanded.
 //! Every error names the file, line and column of the offending value.
 
-use super::schema::{DoseTable, RouteTable, ScenarioFile, ScheduleTable, Text};
+use super::routes::{route_tables, AbsorptionKeys};
+use super::schema::{DoseTable, ScenarioFile, ScheduleTable, Text};
 use super::{Outputs, PerKg, Scenario, Schedule};
 use crate::dosing::{route_settings, Delivery, Dose, SteadyStart};
 use crate::error::{Locator, Result};
 use crate::model::{library, ModelSpec};
-use crate::route::{Absorption, Route, RouteOverride};
+use crate::route::{Route, RouteOverride};
 use crate::solver::SolverKind;
 use crate::units::{self, fmt_num, UnitError};
 use std::collections::BTreeMap;
@@ -28,7 +29,7 @@ pub(super) fn read<T>(
 }
 
 /// Read a quantity that must be greater than zero.
-fn positive(
+pub(super) fn positive(
     at: &Locator,
     s: &Text,
     what: &str,
@@ -44,7 +45,12 @@ fn positive(
     Ok(v)
 }
 
-fn fraction(at: &Locator, f: &Spanned<f64>, what: &str, allow_zero: bool) -> Result<f64> {
+pub(super) fn fraction(
+    at: &Locator,
+    f: &Spanned<f64>,
+    what: &str,
+    allow_zero: bool,
+) -> Result<f64> {
     let v = *f.get_ref();
     let ok = v.is_finite() && v <= 1.0 && (v > 0.0 || (allow_zero && v == 0.0));
     if !ok {
@@ -183,7 +189,7 @@ pub(super) fn weight_kg(at: &Locator, w: &Text) -> Result<f64> {
     Ok(kg)
 }
 
-fn route_name(at: &Locator, s: &Text) -> Result<Route> {
+pub(super) fn route_name(at: &Locator, s: &Text) -> Result<Route> {
     Route::parse(s.get_ref()).ok_or_else(|| {
         let ids: Vec<&str> = Route::ALL.iter().map(|r| r.id()).collect();
         at.error(
@@ -195,89 +201,6 @@ fn route_name(at: &Locator, s: &Text) -> Result<Route> {
             ),
         )
     })
-}
-
-/// Absorption rate from `ka` or `absorption_half_life` (ka = ln 2 / t½).
-fn ka(at: &Locator, ka: &Option<Text>, half_life: &Option<Text>) -> Result<Option<f64>> {
-    match (ka, half_life) {
-        (Some(k), Some(_)) => {
-            Err(at.error(k.span().start, "give ka or absorption_half_life, not both"))
-        }
-        (Some(k), None) => Ok(Some(positive(
-            at,
-            k,
-            "ka",
-            units::parse_rate_constant_per_h,
-        )?)),
-        (None, Some(h)) => Ok(Some(
-            std::f64::consts::LN_2
-                / positive(at, h, "absorption_half_life", units::parse_duration_h)?,
-        )),
-        (None, None) => Ok(None),
-    }
-}
-
-/// Check that an override fits the route: ka only for absorbed routes, wear time only for topical.
-fn fits(at: &Locator, route: Route, o: &RouteOverride, key: &Option<Text>) -> Result<()> {
-    let absorption = route.defaults().settings.absorption;
-    if o.ka_per_h.is_some() && !matches!(absorption, Absorption::FirstOrder { .. }) {
-        let place = key.as_ref().map_or(0, |k| k.span().start);
-        return Err(at.error(place, format!("route {route} has no absorption rate; ka applies to intramuscular, intranasal, sublingual, oral and rectal")));
-    }
-    Ok(())
-}
-
-fn route_tables(
-    at: &Locator,
-    tables: &BTreeMap<Text, Spanned<RouteTable>>,
-) -> Result<BTreeMap<Route, RouteOverride>> {
-    let mut out = BTreeMap::new();
-    for (name, table) in tables {
-        let route = route_name(at, name)?;
-        let t = table.get_ref();
-        let o = RouteOverride {
-            bioavailability: t
-                .bioavailability
-                .as_ref()
-                .map(|f| fraction(at, f, "bioavailability", false))
-                .transpose()?,
-            ka_per_h: ka(at, &t.ka, &t.absorption_half_life)?,
-            lag_h: t
-                .lag
-                .as_ref()
-                .map(|l| read(at, l, units::parse_duration_h))
-                .transpose()?,
-            presystemic_fraction: t
-                .first_pass_metabolite
-                .as_ref()
-                .map(|f| fraction(at, f, "first_pass_metabolite", true))
-                .transpose()?,
-            duration_h: t
-                .wear_time
-                .as_ref()
-                .map(|w| positive(at, w, "wear_time", units::parse_duration_h))
-                .transpose()?,
-        };
-        fits(
-            at,
-            route,
-            &o,
-            if t.ka.is_some() {
-                &t.ka
-            } else {
-                &t.absorption_half_life
-            },
-        )?;
-        if o.duration_h.is_some() && route != Route::Topical {
-            let w = t.wear_time.as_ref().expect("wear_time was read");
-            return Err(at.error(
-                w.span().start,
-                format!("wear_time applies to topical only, not {route}"),
-            ));
-        }
-        out.insert(route, o);
-    }
-    Ok(out)
 }
 
 /// What every dose needs to be read.
@@ -406,30 +329,13 @@ impl Context<'_> {
             let s = d.at.as_ref().expect("a start after 0 was given");
             return Err(at.error(s.span().start, format!("dose at {} h is after the end of the simulation ({} h); expected a time within the duration", fmt_num(start), fmt_num(self.duration_h))));
         }
-        let o = RouteOverride {
-            bioavailability: d
-                .bioavailability
-                .as_ref()
-                .map(|f| fraction(at, f, "bioavailability", false))
-                .transpose()?,
-            ka_per_h: ka(at, &d.ka, &d.absorption_half_life)?,
-            lag_h: d
-                .lag
-                .as_ref()
-                .map(|l| read(at, l, units::parse_duration_h))
-                .transpose()?,
-            ..Default::default()
+        let keys = AbsorptionKeys {
+            bioavailability: &d.bioavailability,
+            ka: &d.ka,
+            absorption_half_life: &d.absorption_half_life,
+            lag: &d.lag,
         };
-        fits(
-            at,
-            route,
-            &o,
-            if d.ka.is_some() {
-                &d.ka
-            } else {
-                &d.absorption_half_life
-            },
-        )?;
+        let o = keys.read(at, route)?;
         let scenario_override = self.routes.get(&route).copied().unwrap_or_default();
         let settings = route_settings(self.model, route, &[&scenario_override, &o]);
         let dose = Dose {
