@@ -299,24 +299,37 @@ pub fn parse_percent(s: &str) -> Result<f64, UnitError> {
     }
 }
 
+/// Significant digits in numbers for people: 4 keeps table values distinct ("1.235").
+const DIGITS: i32 = 4;
+
 /// A time for people: minutes below 1 h, hours below 3 days, else days.
 pub fn fmt_hours(h: Hours) -> String {
+    fmt_hours_to(h, DIGITS)
+}
+
+/// [`fmt_hours`] with `digits` significant digits.
+pub fn fmt_hours_to(h: Hours, digits: i32) -> String {
     if h < 1.0 {
-        format!("{} min", fmt_num(h * 60.0))
+        format!("{} min", fmt_num_to(h * 60.0, digits))
     } else if h < 72.0 {
-        format!("{} h", fmt_num(h))
+        format!("{} h", fmt_num_to(h, digits))
     } else {
-        format!("{} d", fmt_num(h / 24.0))
+        format!("{} d", fmt_num_to(h / 24.0, digits))
     }
 }
 
 /// A number for people: up to 4 significant digits, no trailing zeros.
 pub fn fmt_num(v: f64) -> String {
+    fmt_num_to(v, DIGITS)
+}
+
+/// A number with up to `digits` significant digits, no trailing zeros ("2.21", "1400").
+pub fn fmt_num_to(v: f64, digits: i32) -> String {
     if v == 0.0 || !v.is_finite() {
         return format!("{v}");
     }
-    let digits = (3 - v.abs().log10().floor() as i32).max(0) as usize;
-    let s = format!("{v:.digits$}");
+    let decimals = (digits - 1 - v.abs().log10().floor() as i32).max(0) as usize;
+    let s = format!("{v:.decimals$}");
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {

@@ -72,8 +72,7 @@ impl<const R: usize> DenseOde<R> {
         output: OutputType,
     ) -> Result<Vec<SVector<f64, R>>, SolverError> {
         let c = &self.config;
-        // The same settings as `super::ode` (safety 0.9, β 0.04, step factor 0.2–10,
-        // stiffness detection off), with the whole stretch as the largest step.
+        // The same step control as `super::ode`, with the whole stretch as the largest step.
         let mut dopri = Dopri5::from_param(
             self.rhs,
             0.0,
@@ -82,14 +81,14 @@ impl<const R: usize> DenseOde<R> {
             SVector::from_column_slice(x),
             c.rtol,
             c.atol,
-            0.9,
-            0.04,
-            0.2,
-            10.0,
+            super::ode::SAFETY,
+            super::ode::BETA,
+            super::ode::FAC_MIN,
+            super::ode::FAC_MAX,
             span_h,
             0.0,
             c.max_steps,
-            u32::MAX,
+            super::ode::NO_STIFFNESS_TEST,
             output,
         );
         let stats = dopri

@@ -10,6 +10,20 @@ use nalgebra::{DMatrix, DVector};
 use ode_solvers::dop_shared::{IntegrationError, OutputType, System};
 use ode_solvers::Dopri5;
 
+/// Dopri5 step control, shared by this engine and the grid engine (`super::dense`):
+/// safety factor, PI-controller β and the step-size change limits are ode_solvers'
+/// defaults (Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.4).
+pub(crate) const SAFETY: f64 = 0.9;
+/// PI-controller β.
+pub(crate) const BETA: f64 = 0.04;
+/// Smallest step-size factor between steps.
+pub(crate) const FAC_MIN: f64 = 0.2;
+/// Largest step-size factor between steps.
+pub(crate) const FAC_MAX: f64 = 10.0;
+/// Stiffness detection off: these systems are mildly stiff at most, and accuracy, not
+/// stability, sets the step at the tolerances used.
+pub(crate) const NO_STIFFNESS_TEST: u32 = u32::MAX;
+
 /// `dx/dt = A x + u` for Dopri5.
 struct Rhs<'a> {
     a: &'a DMatrix<f64>,
@@ -68,8 +82,6 @@ impl Solver for Ode {
         };
         let y0 = DVector::from_column_slice(x);
         let c = &self.config;
-        // Stiffness detection off (n_stiff = u32::MAX): these systems are mildly stiff at
-        // most, and accuracy, not stability, sets the step at these tolerances.
         let mut dopri = Dopri5::from_param(
             rhs,
             0.0,
@@ -78,14 +90,14 @@ impl Solver for Ode {
             y0,
             c.rtol,
             c.atol,
-            0.9,
-            0.04,
-            0.2,
-            10.0,
+            SAFETY,
+            BETA,
+            FAC_MIN,
+            FAC_MAX,
             h,
             0.0,
             c.max_steps,
-            u32::MAX,
+            NO_STIFFNESS_TEST,
             OutputType::Sparse,
         );
         let stats = dopri

@@ -8,27 +8,12 @@ const DIGITS: i32 = 3;
 
 /// A number to three significant digits, without trailing zeros ("2.21", "1400", "0.0123").
 pub fn fmt_num(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return format!("{v}");
-    }
-    let decimals = (DIGITS - 1 - v.abs().log10().floor() as i32).max(0) as usize;
-    let s = format!("{v:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
+    crate::units::fmt_num_to(v, DIGITS)
 }
 
-/// A time for people: minutes below 1 h, hours below 3 days, days beyond (as `units::fmt_hours`).
+/// A time for people to three significant digits: minutes below 1 h, hours below 3 days, days beyond.
 pub fn fmt_hours(h: f64) -> String {
-    if h < 1.0 {
-        format!("{} min", fmt_num(h * 60.0))
-    } else if h < 72.0 {
-        format!("{} h", fmt_num(h))
-    } else {
-        format!("{} d", fmt_num(h / 24.0))
-    }
+    crate::units::fmt_hours_to(h, DIGITS)
 }
 
 /// L/h → mL/min per kg of `kg`: L/h/kg × 1000 mL/L ÷ 60 min/h.
