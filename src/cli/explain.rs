@@ -5,10 +5,10 @@
 //! together with that PNG, so the handout's picture is there. Every scenario is validated
 //! and explained in memory before anything is written; files are written atomically.
 
-use super::files::{scenario_files, write_atomic};
+use super::files::{load_scenarios, scenario_files, write_atomic};
 use crate::explain::{explain, explain_results};
 use crate::report;
-use crate::scenario::{self, Outputs, Scenario};
+use crate::scenario::{Outputs, Scenario};
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::PathBuf;
@@ -29,18 +29,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let mut scenarios = Vec::new();
-    let mut invalid = 0;
-    for f in scenario_files(&args.paths)? {
-        match scenario::load(&f) {
-            Ok(s) => scenarios.push(s),
-            Err(e) if e.is_invalid_input() => {
-                eprintln!("error: {e}");
-                invalid += 1;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
+    let (scenarios, invalid) = load_scenarios(&scenario_files(&args.paths)?)?;
     if invalid > 0 {
         eprintln!("{invalid} scenario files are invalid; nothing was explained");
         return Ok(ExitCode::from(super::EXIT_INVALID));

@@ -1,5 +1,6 @@
 //! Finding scenario files and writing outputs atomically.
 
+use crate::scenario::{self, Scenario};
 use anyhow::{bail, Context, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,24 @@ pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         }
     }
     Ok(files)
+}
+
+/// Load every scenario in `files`, printing each invalid one as `error: ...` on stderr.
+/// Returns the valid scenarios and how many files were invalid; an I/O error stops it.
+pub fn load_scenarios(files: &[PathBuf]) -> Result<(Vec<Scenario>, usize)> {
+    let mut scenarios = Vec::new();
+    let mut invalid = 0;
+    for f in files {
+        match scenario::load(f) {
+            Ok(s) => scenarios.push(s),
+            Err(e) if e.is_invalid_input() => {
+                eprintln!("error: {e}");
+                invalid += 1;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok((scenarios, invalid))
 }
 
 /// Write `bytes` to `path` through a temporary file in the same directory and a rename,

@@ -4,9 +4,9 @@
 //! Every scenario is validated before anything is simulated or written: one invalid file
 //! means nothing is written at all. Scenarios run in parallel; files are written atomically.
 
-use super::files::{scenario_files, write_atomic};
+use super::files::{load_scenarios, scenario_files, write_atomic};
 use crate::report;
-use crate::scenario::{self, Outputs, Scenario};
+use crate::scenario::{Outputs, Scenario};
 use crate::solver::SolverKind;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -67,18 +67,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             .context("starting worker threads")?;
     }
     let files = scenario_files(&args.paths)?;
-    let mut scenarios = Vec::new();
-    let mut invalid = 0;
-    for f in &files {
-        match scenario::load(f) {
-            Ok(s) => scenarios.push(s),
-            Err(e) if e.is_invalid_input() => {
-                eprintln!("error: {e}");
-                invalid += 1;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
+    let (scenarios, invalid) = load_scenarios(&files)?;
     if invalid > 0 {
         eprintln!(
             "{invalid} of {} scenario files are invalid; nothing was written",
