@@ -1,4 +1,4 @@
-//! The NONMEM dosing conformance suite (`../shared/conformance/nonmem-dosing/`): 29
+//! The NONMEM dosing conformance suite (`tests/conformance/nonmem-dosing/`): 29
 //! scenarios run through NONMEM 7, compared with ketasim's output by check.py's rule,
 //! for both solvers. Any disagreement fails `cargo test`.
 // See: issue 3.
@@ -30,7 +30,7 @@ const PRINTED_UNITS: f64 = 0.505;
 const SS_LIMIT: f64 = 1e-9;
 
 fn suite() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/nonmem-dosing")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/nonmem-dosing")
 }
 
 fn read(path: &Path) -> String {
