@@ -1,9 +1,9 @@
 //! Named plasma-concentration bands for plots and time-in-band metrics.
 //!
 //! The bands overlap and are mostly venous plasma concentrations of racemic ketamine.
-//! Ranges and tags come from `shared/reference/ketamine-pk.md` §4. There is no band for
+//! Ranges, citations and tags are listed in docs/sources.md §Bands. There is no band for
 //! the antidepressant effect: no plasma threshold exists, and the benefit outlasts the
-//! drug by days (reference §4 and §7).
+//! drug by days (docs/sources.md §Bands and §Gaps).
 
 use crate::units::NgPerMl;
 

@@ -1,11 +1,10 @@
 //! Routes of administration and their defaults: bioavailability F, absorption, lag time
 //! and presystemic (first-pass) metabolite formation.
 //!
-//! Defaults come from `shared/reference/ketamine-pk.md` §2 and §6 and carry its confidence
-//! tags. Absorption rate constants are tag D: chosen so that the default adult model
-//! (`kamp-2020`) puts Tmax near the published value for the route; in the Kamp 3-cmt model
-//! ka of 0.5 / 1 / 1.5 / 2 / 3 /h gives Tmax of 65 / 30 / 19 / 14 / 11 min (reference §2,
-//! caveat). Every default can be overridden per model, per scenario and per dose.
+//! Defaults, citations and confidence tags are listed in docs/sources.md §Routes.
+//! Absorption rate constants are tag D: chosen so that the default adult model
+//! (`kamp-2020`) puts Tmax near the published value for the route; in the Kamp 3-cmt
+//! model ka of 0.5 / 1 / 1.5 / 2 / 3 /h gives Tmax of 65 / 30 / 19 / 14 / 11 min. Every default can be overridden per model, per scenario and per dose.
 
 use std::fmt;
 
@@ -173,7 +172,7 @@ const fn first_order(
 /// The default settings of `route`.
 ///
 /// ## Reference
-/// `shared/reference/ketamine-pk.md` §2 (route data) and §6 (suggested F and Tmax).
+/// docs/sources.md §Routes: route data, chosen F and calibrated ka.
 pub fn defaults(route: Route) -> RouteDefaults {
     let (settings, f_source, absorption_source, assumption) = match route {
         Route::Iv => (
@@ -190,7 +189,7 @@ pub fn defaults(route: Route) -> RouteDefaults {
         ),
         Route::Intranasal => (
             first_order(0.45, 1.5, 0.0),
-            "F 0.45: Yanagihara et al., Biopharm Drug Dispos 2003;24:37, doi:10.1002/bdd.336 (A). Sources disagree: 0.11–0.17 from AUC in adults (Pharmacotherapy 2022, A), 0.50 in children (Malinovsky 1996, A). 0.45 is kept because it reproduces the adult Cmax values of Pharmacotherapy 2022 on kamp-2020 (reference §2 caution); set [routes.intranasal] bioavailability to switch",
+            "F 0.45: Yanagihara et al., Biopharm Drug Dispos 2003;24:37, doi:10.1002/bdd.336 (A). Sources disagree: 0.11–0.17 from AUC in adults (Pharmacotherapy 2022, A), 0.50 in children (Malinovsky 1996, A). 0.45 is kept because it reproduces the adult Cmax values of Pharmacotherapy 2022 on kamp-2020 (docs/sources.md §Routes); set [routes.intranasal] bioavailability to switch",
             "ka 1.5 /h (D): Tmax ≈ 18 min on kamp-2020; published 14–23 min (Pharmacotherapy 2022;42:298, A)",
             false,
         ),

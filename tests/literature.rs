@@ -1,4 +1,4 @@
-//! Published observations (reference §3 validation targets and §2 route data), one test
+//! Published observations (docs/sources.md §Validation targets and §Routes), one test
 //! each. The numbers, sources and tolerances live in `src/validation/targets.rs`, where
 //! `ketasim validate` reads them too; each test names its source here as well.
 //! A target with a stated reason why the model cannot reproduce it must still miss, so

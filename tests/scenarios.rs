@@ -36,13 +36,13 @@ fn every_scenario_runs() {
     }
 }
 
-/// The published regimens land where the reference file says (D, §1c): the depression
-/// infusion peaks at 253 ng/mL on kamp-2020 (RK4 simulation in the reference file).
+/// The published regimens land where docs/sources.md §Model sanity check says (D): the
+/// depression infusion peaks at 253 ng/mL on kamp-2020 (an independent RK4 simulation).
 #[test]
 fn depression_infusion_peaks_where_the_reference_simulation_does() {
     let s = scenario::load(&root().join("scenarios/depression-infusion.toml")).unwrap();
     let r = s.simulate(SolverKind::Exact).unwrap();
-    // The reference value is rounded to 3 digits.
+    // The sanity-check value is rounded to 3 digits.
     approx::assert_relative_eq!(r[0].summary.cmax_ng_ml, 253.0, max_relative = 0.005);
     approx::assert_relative_eq!(r[0].summary.tmax_h, 40.0 / 60.0, max_relative = 1e-9);
 }

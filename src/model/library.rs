@@ -1,7 +1,7 @@
 //! The built-in parameter sets, each with its citation and confidence tag.
 //!
-//! Numbers are transcribed from `shared/reference/ketamine-pk.md` §1; the comment beside
-//! each says where the reference file read it. Models published as V1 and micro-constants
+//! Numbers, citations and confidence tags are listed in docs/sources.md §Models; the
+//! comment beside each says where the number was read. Models published as V1 and micro-constants
 //! (Domino, Clements, Hijazi) are stored as published and converted to clearances by
 //! [`Disposition::from_micro`], so the published numbers stay visible here.
 
@@ -104,7 +104,7 @@ fn base(
 /// Kamp 2020, 3-compartment implementation of the meta-analysis model.
 ///
 /// V1 25, V2 56, V3 157 L/70 kg (∝ W); CL 84, Q2 161, Q3 79 L/h/70 kg (∝ W^0.75), the
-/// scaling recommended in reference §6.1. Seen in opentiva `Klamp` and the TS TIVA app
+/// allometric scaling ketasim uses (docs/sources.md §kamp-2020). Seen in opentiva `Klamp` and the TS TIVA app
 /// `ketamine_kamp` ("Table 2"); meta-analytic CL 79 L/h and Vd 252 L are A.
 fn kamp_2020() -> ModelSpec {
     let mut m = base(
@@ -124,7 +124,7 @@ fn kamp_2020() -> ModelSpec {
     m.ke0_per_h = Some(OLOFSEN_KE0_PER_H);
     m.ke0_source = "ASSUMPTION: borrowed from Olofsen 2022 (S-ketamine antinociception, t½ke0 8.3 min); no ke0 is published for this model".into();
     m.notes = vec![
-        "The central compartment is arterial: venous peaks during short infusions are over-predicted (253 vs 185 ng/mL for 0.5 mg/kg over 40 min, reference §1c).".into(),
+        "The central compartment is arterial: venous peaks during short infusions are over-predicted (253 vs 185 ng/mL for 0.5 mg/kg over 40 min; docs/sources.md §Model sanity check).".into(),
     ];
     m
 }
@@ -252,8 +252,8 @@ fn fanta_2015() -> ModelSpec {
     m
 }
 
-/// The between-subject variability published with model `id`, if the reference file
-/// has it; `None` for models published without BSV (Kamp, Domino, Clements, Hijazi).
+/// The between-subject variability published with model `id`, if docs/sources.md
+/// §Models lists it; `None` for models published without BSV (Kamp, Domino, Clements, Hijazi).
 pub fn published_variability(id: &str) -> Option<Variability> {
     match id {
         "herd-2007" => Some(herd_2007_variability()),
@@ -263,7 +263,7 @@ pub fn published_variability(id: &str) -> Option<Variability> {
 }
 
 /// Herd 2007 BSV as CV: V1 64%, V2 52%, CL 38%, Q 19% (PubMed abstract 17564643,
-/// reference §1a, A). Read as true log-normal CVs ([`omega_from_cv`]); see
+/// docs/sources.md §herd-2007, A). Read as true log-normal CVs ([`omega_from_cv`]); see
 /// [`super::variability`] on the "apparent CV" reading.
 fn herd_2007_variability() -> Variability {
     let mut v = Variability {
@@ -279,7 +279,7 @@ fn herd_2007_variability() -> Variability {
 
 /// Otto 2021's re-estimate of S-ketamine BSV on the Fanta 2015 model: ω² V1 0.084,
 /// CL 0.026, cov(V1, CL) 0.023, so r = 0.023 / √(0.084 · 0.026) = 0.49 (Table 3 as
-/// transcribed in nlmixr2lib `Otto_2021_s_ketamine.R`, reference §1b, B+). Otto's
+/// transcribed in nlmixr2lib `Otto_2021_s_ketamine.R`, docs/sources.md §fanta-2015, B+). Otto's
 /// S-norketamine BSV is not applied: populations report parent percentiles only.
 fn fanta_2015_variability() -> Variability {
     let (var_v1, var_cl, cov) = (0.084_f64, 0.026_f64, 0.023_f64);
@@ -301,12 +301,12 @@ mod tests {
     use super::*;
     use approx::assert_relative_eq;
 
-    /// The reference file rounds derived values to 2–3 significant digits.
+    /// docs/sources.md gives derived values to 2–3 significant digits.
     const REFERENCE_ROUNDING: f64 = 0.01;
 
-    /// Derived CL (L/min at 70 kg) and Vss (L at 70 kg) from reference §1a and §1c.
+    /// Derived CL (L/min at 70 kg) and Vss (L at 70 kg) from docs/sources.md §Models and §Model sanity check.
     #[test]
-    fn derived_clearance_and_vss_match_the_reference_file() {
+    fn derived_clearance_and_vss_match_the_sources_page() {
         let cases = [
             ("kamp-2020", 1.40, 238.0),
             ("domino-1984", 1.93, 2.76 * 70.0),

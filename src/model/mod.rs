@@ -217,7 +217,7 @@ pub struct ModelSpec {
     pub title: String,
     /// Authors, year, journal and DOI.
     pub citation: String,
-    /// Confidence tag of the numbers (A, B, B+, C, D as in the reference file) and why.
+    /// Confidence tag of the numbers (A, B, B+, C, D: docs/sources.md §Confidence tags) and why.
     pub confidence: String,
     /// Who the model was built from, e.g. "adults" or "children 1–14 y".
     pub population: String,

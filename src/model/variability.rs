@@ -109,7 +109,7 @@ pub struct Variability {
     pub omegas: Vec<(Parameter, f64)>,
     /// Correlations; kept as r, so changing an `ω` keeps the published correlation.
     pub correlations: Vec<Correlation>,
-    /// Where the numbers come from, with the confidence tag of the reference file.
+    /// Where the numbers come from, with its confidence tag (docs/sources.md §Confidence tags).
     pub source: String,
 }
 

@@ -62,7 +62,8 @@ pub fn markdown(results: &[(Target, Outcome)], figure: Option<&str>) -> String {
         "# Validation\n\nketasim's predictions against published observations. Regenerate this file and the \
          figure with\n\n```sh\ncargo run --release -- validate --markdown VALIDATION.md --png docs/validation.png\n```\n\n\
          Each row is also a test in `tests/literature.rs`. A row that misses carries the reason the model cannot \
-         reproduce it, and its test checks that it still misses.\n\n",
+         reproduce it, and its test checks that it still misses. Every source, with its confidence tag, is \
+         listed in [docs/sources.md](docs/sources.md#validation-targets).\n\n",
     );
     if let Some(f) = figure {
         let _ = writeln!(

@@ -2,7 +2,7 @@
 //! check itself. `ketasim validate` prints the table; `tests/literature.rs` asserts it.
 //!
 //! Each [`Target`] says what was measured, where it was published (with the confidence
-//! tag of `shared/reference/ketamine-pk.md`), how ketasim simulates it, and how close the
+//! tag of docs/sources.md §Confidence tags), how ketasim simulates it, and how close the
 //! prediction must come. A target the models cannot reproduce carries the reason
 //! (`known_miss`), and the tests check that it still misses, so the reason cannot go stale.
 

@@ -1,5 +1,5 @@
-//! The validation targets: `shared/reference/ketamine-pk.md` §3 (validation targets) and
-//! the route observations of §2 that the route defaults are calibrated against.
+//! The validation targets (docs/sources.md §Validation targets): published observations,
+//! including the route data the route defaults are calibrated against (§Routes).
 
 use super::{Observed, Quantity, Target, Tolerance};
 use crate::dosing::Dose;
@@ -106,7 +106,7 @@ fn iv_targets() -> Vec<Target> {
             ..base("trd-dissociation", "kamp-2020", trd)
         },
         Target {
-            observation: "analgesic dosing 0.15 mg/kg: 70–160 ng/mL (read as the steady state of 0.15 mg/kg/h, as reference §1c does)",
+            observation: "analgesic dosing 0.15 mg/kg: 70–160 ng/mL (read as the steady state of 0.15 mg/kg/h, as docs/sources.md §Model sanity check does)",
             source: "Zanos 2018 Table 1 (several studies) — A; interpretation D",
             quantity: Quantity::ConcentrationAt(72.0),
             observed: Observed::Range { low: 70.0, high: 160.0 },
