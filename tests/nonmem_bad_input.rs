@@ -68,10 +68,11 @@ fn a_valid_dataset_is_written() {
     let text = std::fs::read_to_string(&out).unwrap();
     let rows: Vec<&str> = text.lines().collect();
     assert_eq!(rows.len(), 3, "{text}");
-    assert_eq!(rows[0], "ID,TIME,CP");
+    // The dataset's columns as written, then CP (issue 14).
+    assert_eq!(rows[0], "ID,TIME,EVID,AMT,CMT,DV,CP");
     // The dose goes to the depot: nothing in plasma at the dose record.
-    assert_eq!(rows[1], "1,0,0");
-    assert!(rows[2].starts_with("1,1,3754.4"), "{text}");
+    assert_eq!(rows[1], "1,0,1,100,1,.,0");
+    assert!(rows[2].starts_with("1,1,0,.,2,3.2,3754.4"), "{text}");
     let left = std::fs::read_dir(dir.path()).unwrap().count();
     assert_eq!(left, 1, "no temporary file is left behind");
 }

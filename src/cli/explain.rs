@@ -5,7 +5,8 @@
 //! together with that PNG, so the handout's picture is there. Every scenario is validated
 //! and explained in memory before anything is written; files are written atomically.
 
-use super::files::{load_scenarios, scenario_files, write_atomic};
+use super::files::{load_scenarios, scenario_files};
+use super::output_set::OutputSet;
 use crate::explain::{explain, explain_results};
 use crate::report;
 use crate::scenario::{Outputs, Scenario};
@@ -42,12 +43,15 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let mut files = Vec::new();
+    let mut set = OutputSet::new();
     for s in &scenarios {
-        files.extend(handout(s, args)?);
+        for (path, bytes) in handout(s, args)? {
+            set.stage(&path, &bytes)?;
+        }
     }
-    for (path, bytes) in &files {
-        write_atomic(path, bytes)?;
+    let paths = set.paths();
+    set.commit()?;
+    for path in paths {
         writeln!(out, "wrote {}", path.display())?;
     }
     Ok(ExitCode::SUCCESS)

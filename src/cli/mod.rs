@@ -7,6 +7,7 @@ mod events;
 mod explain;
 mod files;
 mod models;
+mod output_set;
 mod routes;
 mod run;
 mod validate;

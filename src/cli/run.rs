@@ -2,9 +2,13 @@
 //! time-course CSV, summary CSV and plot of each.
 //!
 //! Every scenario is validated before anything is simulated or written: one invalid file
-//! means nothing is written at all. Scenarios run in parallel; files are written atomically.
+//! means nothing is written at all. Scenarios run in parallel; each one's files are
+//! rendered and staged in temporary files as it finishes, so memory holds one scenario per
+//! thread however many a directory has. Only when every scenario has succeeded are all
+//! the files put in place, as one set ([`OutputSet`]): a failure anywhere writes nothing.
 
-use super::files::{load_scenarios, scenario_files, write_atomic};
+use super::files::{load_scenarios, scenario_files};
+use super::output_set::OutputSet;
 use crate::report;
 use crate::scenario::{Outputs, Scenario};
 use crate::solver::SolverKind;
@@ -53,10 +57,10 @@ impl From<SolverArg> for SolverKind {
     }
 }
 
-/// One scenario's outputs, rendered in memory before anything touches the disk.
+/// One scenario's outputs: its summary for the terminal and its files, staged.
 struct Rendered {
     summary_text: String,
-    files: Vec<(PathBuf, Vec<u8>)>,
+    files: OutputSet,
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
@@ -85,19 +89,23 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         })
         .collect();
     progress.finish_and_clear();
-    let mut out = std::io::stdout().lock();
+    // Stop at the first failure in file order; dropping the staged sets removes them.
+    let rendered = rendered.into_iter().collect::<Result<Vec<_>>>()?;
+    let mut set = OutputSet::new();
+    let mut report = String::new();
     for r in rendered {
-        let r = r?;
-        for (path, bytes) in &r.files {
-            write_atomic(path, bytes)?;
-        }
         let names: Vec<String> = r
             .files
+            .paths()
             .iter()
-            .map(|(p, _)| p.display().to_string())
+            .map(|p| p.display().to_string())
             .collect();
-        writeln!(out, "{}\n  wrote {}\n", r.summary_text, names.join(", "))?;
+        report += &format!("{}\n  wrote {}\n\n", r.summary_text, names.join(", "));
+        set.absorb(r.files);
     }
+    set.commit()?;
+    let mut out = std::io::stdout().lock();
+    write!(out, "{report}")?;
     writeln!(out, "{}", crate::DISCLAIMER)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -126,11 +134,15 @@ fn render(s: &Scenario, args: &Args) -> Result<Rendered> {
     report::csv::time_course(&results, &mut csv)?;
     let mut summary = Vec::new();
     report::csv::summary(&results, &mut summary)?;
-    let mut files = vec![(outputs.csv, csv), (outputs.summary, summary)];
-    files.extend(
-        report::figure::files(s, &results, &outputs.plot, args.svg)
-            .with_context(|| format!("plotting {}", s.path.display()))?,
-    );
+    let mut files = OutputSet::new();
+    files.stage(&outputs.csv, &csv)?;
+    drop(csv);
+    files.stage(&outputs.summary, &summary)?;
+    for (path, bytes) in report::figure::files(s, &results, &outputs.plot, args.svg)
+        .with_context(|| format!("plotting {}", s.path.display()))?
+    {
+        files.stage(&path, &bytes)?;
+    }
     Ok(Rendered {
         summary_text: report::summary::render(s, &results, solver),
         files,

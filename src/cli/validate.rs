@@ -1,6 +1,6 @@
 //! `ketasim validate`: predictions against published observations.
 
-use super::files::write_atomic;
+use super::output_set::OutputSet;
 use crate::report;
 use anyhow::{Context, Result};
 use std::io::Write;
@@ -22,16 +22,18 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let results = crate::validation::run_all()?;
     let png = report::validation_plot::png(&results).context("drawing the validation figure")?;
     let text = report::validation::text(&results);
+    let mut set = OutputSet::new();
     if let Some(bytes) = &png {
-        write_atomic(&args.png, bytes)?;
+        set.stage(&args.png, bytes)?;
     }
     if let Some(md) = &args.markdown {
         let figure = png.as_ref().map(|_| relative(&args.png, md));
-        write_atomic(
+        set.stage(
             md,
             report::validation::markdown(&results, figure.as_deref()).as_bytes(),
         )?;
     }
+    set.commit()?;
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     writeln!(

@@ -1,16 +1,20 @@
 //! NONMEM-style event datasets: read one, simulate every individual in it, write the
 //! concentration at every record (DESIGN.md, "NONMEM-style event datasets").
 //!
-//! [`Dataset::parse`] reads and checks the CSV ([`reader`]); [`predict`] turns each
-//! individual's records into a [`crate::dosing::Timeline`] ([`events`]) and simulates it;
-//! [`write_csv`] writes `ID,TIME,CP`. What does not belong here: unit strings (the
-//! dataset is in mg, h and L by convention), the command line (`cli/events.rs`).
+//! [`Dataset::parse`] reads and checks the CSV ([`reader`]; [`reader::Reader`] one record
+//! at a time); [`Individuals`] groups the records of each individual; [`predict_individual`]
+//! turns them into a [`crate::dosing::Timeline`] ([`events`]) on the model their
+//! covariates make ([`covariates`]) and simulates it; [`output::Output`] writes every input
+//! column and the concentrations. What does not belong here: unit strings (the dataset is
+//! in mg, h and L by convention), the command line (`cli/events.rs`).
 //!
 //! # Data items
 //!
 //! Columns are matched case-insensitively: `ID`, `TIME` (required), `EVID`, `AMT`, `CMT`,
 //! `RATE`, `II`, `ADDL`, `SS`, and per dose `F` (bioavailability), `LAG` (h) and `DUR`
-//! (h). A missing column or a blank or `.` cell is 0 (F: 1); other columns are ignored.
+//! (h), and the covariate `WT` (kg). A missing column or a blank or `.` cell is 0 (F: 1;
+//! WT, when its column is there, must be on every record); other columns are carried
+//! through to the output as written.
 //! Without an EVID column a record with AMT > 0 is a dose, as NM-TRAN supplies it. Lines
 //! starting with `#` are comments (NM-TRAN's default `IGNORE=#`).
 //!
@@ -61,17 +65,20 @@
 //!   is not assumed. Items a record does not use (RATE on an observation) must be numbers
 //!   and are otherwise ignored; AMT must be ≥ 0 on every record.
 
+pub mod covariates;
 pub mod events;
+pub mod output;
 pub mod reader;
 
 use crate::dosing::{Delivery, SteadyStateMode};
 use crate::error::{Locator, Result};
 use crate::model::custom::ModelTable;
-use crate::model::{Model, REFERENCE_WEIGHT_KG};
+use crate::model::{Model, ModelSpec, REFERENCE_WEIGHT_KG};
 use crate::simulate::simulate;
 use crate::solver::SolverConfig;
+use covariates::Covariates;
+use csv::StringRecord;
 use serde::Deserialize;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
@@ -126,6 +133,10 @@ pub struct Record {
     pub cmt: i64,
     /// The dose, for EVID 1 and 4.
     pub dose: Option<DoseItems>,
+    /// The covariates (the same on every record of an individual).
+    pub covariates: Covariates,
+    /// Every cell as written, echoed in the output.
+    pub cells: StringRecord,
 }
 
 /// A checked dataset.
@@ -133,6 +144,8 @@ pub struct Record {
 pub struct Dataset {
     /// The file, as named to the user (for errors).
     pub path: PathBuf,
+    /// The header's column names, as written.
+    pub columns: StringRecord,
     /// The records, in file order.
     pub records: Vec<Record>,
 }
@@ -164,35 +177,115 @@ struct ModelFile {
 /// Per-kg parameters are read at the 70 kg reference weight ([`REFERENCE_WEIGHT_KG`]);
 /// absolute ones, as NONMEM's are, do not depend on it.
 pub fn read_model(path: &Path, text: &str) -> Result<Model> {
-    let at = Locator { path, text };
-    let file: ModelFile = toml::from_str(text).map_err(|e| at.toml_error(&e))?;
-    let spec = file.model.get_ref().spec(&at, file.model.span().start)?;
-    Ok(spec.individual(REFERENCE_WEIGHT_KG))
+    Ok(read_model_spec(path, text)?.individual(REFERENCE_WEIGHT_KG))
 }
 
-/// The plasma concentration (ng/mL) at every record of `dataset`, in record order.
+/// The model of a model file before a weight is chosen: a dataset's `WT` picks it per
+/// individual ([`Covariates::model`]).
+pub fn read_model_spec(path: &Path, text: &str) -> Result<ModelSpec> {
+    let at = Locator { path, text };
+    let file: ModelFile = toml::from_str(text).map_err(|e| at.toml_error(&e))?;
+    file.model.get_ref().spec(&at, file.model.span().start)
+}
+
+/// Concentrations at one record (ng/mL).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Predicted {
+    /// Parent plasma concentration.
+    pub plasma_ng_ml: f64,
+    /// Effect-site concentration, when the model has an effect site.
+    pub effect_ng_ml: Option<f64>,
+    /// Metabolite concentration (parent-mass equivalents), when the model has one.
+    pub metabolite_ng_ml: Option<f64>,
+}
+
+/// The concentrations at every record of one individual, in record order, on `model`.
 /// Every record is checked against the model before anything is simulated.
-pub fn predict(dataset: &Dataset, model: &Model, config: &SolverConfig) -> Result<Vec<f64>> {
+pub fn predict_individual(
+    path: &Path,
+    records: &[Record],
+    model: &Model,
+    config: &SolverConfig,
+) -> Result<Vec<Predicted>> {
     let (system, compartments) = events::system(model);
-    let timelines = events::segments(&dataset.records)
-        .map(|records| events::timeline(&dataset.path, records, &compartments))
+    let timelines = events::segments(records)
+        .map(|segment| events::timeline(path, segment, &compartments))
         .collect::<Result<Vec<_>>>()?;
-    let mut cp = Vec::with_capacity(dataset.records.len());
+    let mut out = Vec::with_capacity(records.len());
     for timeline in timelines {
-        cp.extend(simulate(&system, timeline, config)?.plasma_ng_ml);
+        let t = simulate(&system, timeline, config)?;
+        for (i, &plasma_ng_ml) in t.plasma_ng_ml.iter().enumerate() {
+            out.push(Predicted {
+                plasma_ng_ml,
+                effect_ng_ml: t.effect_ng_ml.as_ref().map(|e| e[i]),
+                metabolite_ng_ml: t.metabolite_ng_ml.as_ref().map(|m| m[i]),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The plasma concentration (ng/mL) at every record of `dataset`, in record order, on
+/// `model` (covariates in the dataset are not applied: the model is already individual).
+pub fn predict(dataset: &Dataset, model: &Model, config: &SolverConfig) -> Result<Vec<f64>> {
+    let mut cp = Vec::with_capacity(dataset.records.len());
+    let records = dataset.records.iter().cloned().map(Ok);
+    for individual in Individuals::new(&dataset.path, records) {
+        let predicted = predict_individual(&dataset.path, &individual?, model, config)?;
+        cp.extend(predicted.iter().map(|p| p.plasma_ng_ml));
     }
     Ok(cp)
 }
 
-/// Write `ID,TIME,CP` for every record of `dataset`, with `cp_ng_ml` from [`predict`].
-/// ID and TIME are echoed as written; CP is in ng/mL at full precision.
-pub fn write_csv<W: Write>(out: W, dataset: &Dataset, cp_ng_ml: &[f64]) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(["ID", "TIME", "CP"])?;
-    for (r, cp) in dataset.records.iter().zip(cp_ng_ml) {
-        w.write_record([r.id.as_str(), r.time_text.as_str(), &cp.to_string()])?;
+/// Consecutive records with the same ID, one group at a time, their covariates checked to
+/// be the same on every record.
+pub struct Individuals<'a, I: Iterator<Item = Result<Record>>> {
+    path: &'a Path,
+    records: std::iter::Peekable<I>,
+}
+
+impl<'a, I: Iterator<Item = Result<Record>>> Individuals<'a, I> {
+    /// Group `records` of the file `path`.
+    pub fn new(path: &'a Path, records: I) -> Self {
+        Individuals {
+            path,
+            records: records.peekable(),
+        }
     }
-    w.flush()
+}
+
+impl<I: Iterator<Item = Result<Record>>> Iterator for Individuals<'_, I> {
+    type Item = Result<Vec<Record>>;
+
+    fn next(&mut self) -> Option<Result<Vec<Record>>> {
+        let first = match self.records.next()? {
+            Ok(r) => r,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut group = vec![first];
+        while let Some(Ok(r)) = self.records.peek() {
+            if r.id != group[0].id {
+                break;
+            }
+            if !r.covariates.same_as(&group[0].covariates) {
+                return Some(Err(reader::invalid(
+                    self.path,
+                    r.line,
+                    format!(
+                        "column WT: found {} kg, expected {} kg, the weight of ID {} on its first record (line {}); covariates may not change within an individual",
+                        r.covariates.weight_kg.unwrap_or_default(),
+                        group[0].covariates.weight_kg.unwrap_or_default(),
+                        r.id,
+                        group[0].line
+                    ),
+                )));
+            }
+            if let Some(Ok(r)) = self.records.next() {
+                group.push(r);
+            }
+        }
+        Some(Ok(group))
+    }
 }
 
 #[cfg(test)]
@@ -259,13 +352,5 @@ mod tests {
             &one_cpt_model(None),
         );
         assert_relative_eq!(cp[1], cp[3], max_relative = CLOSED_FORM);
-    }
-
-    #[test]
-    fn output_echoes_id_and_time() {
-        let d = Dataset::parse(Path::new("d.csv"), "ID,TIME\n7,0.50\n").unwrap();
-        let mut out = Vec::new();
-        write_csv(&mut out, &d, &[1.5]).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "ID,TIME,CP\n7,0.50,1.5\n");
     }
 }

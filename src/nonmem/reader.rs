@@ -5,16 +5,30 @@
 //! Every error is an [`Error::Invalid`] naming the file, the 1-based line (the header is
 //! line 1), the column and what was found against what was expected.
 
+use super::covariates::{Covariates, WEIGHT_COLUMN};
 use super::{Dataset, DoseItems, Evid, Record};
 use crate::dosing::{Delivery, SteadyStateMode};
 use crate::error::{Error, Result};
 use csv::StringRecord;
 use std::path::Path;
 
-/// The data items ketasim reads, as spelled in the header (case-insensitive). Every other
-/// column (DV, MDV, covariates, ...) is ignored.
-const ITEMS: [&str; 12] = [
-    "ID", "TIME", "EVID", "AMT", "CMT", "RATE", "II", "ADDL", "SS", "F", "LAG", "DUR",
+/// The data items ketasim reads, as spelled in the header (case-insensitive), with the
+/// covariates of [`super::covariates`]. Every other column (DV, MDV, ...) is carried
+/// through to the output as written, and otherwise ignored.
+const ITEMS: [&str; 13] = [
+    "ID",
+    "TIME",
+    "EVID",
+    "AMT",
+    "CMT",
+    "RATE",
+    "II",
+    "ADDL",
+    "SS",
+    "F",
+    "LAG",
+    "DUR",
+    WEIGHT_COLUMN,
 ];
 
 /// NONMEM's RATE = −2: the infusion duration comes from the duration item (here `DUR`;
@@ -172,6 +186,23 @@ impl Row<'_> {
             evid,
             cmt: self.integer("CMT", 0)?,
             dose,
+            covariates: self.covariates()?,
+            cells: self.cells.clone(),
+        })
+    }
+
+    /// The covariates, when their columns are there; every record must then have them.
+    fn covariates(&self) -> Result<Covariates> {
+        if !self.header.has(WEIGHT_COLUMN) {
+            return Ok(Covariates::default());
+        }
+        let kg = match self.text(WEIGHT_COLUMN) {
+            None => Err("a body weight in kg (the WT column is given)".to_string()),
+            Some(_) => Covariates::weight(self.number(WEIGHT_COLUMN, 0.0)?),
+        };
+        let weight_kg = kg.map_err(|expected| self.error(WEIGHT_COLUMN, &expected))?;
+        Ok(Covariates {
+            weight_kg: Some(weight_kg),
         })
     }
 
@@ -290,57 +321,119 @@ fn continues(previous: &Record, next: &Record) -> bool {
     previous.id == next.id && !matches!(next.evid, Evid::Reset | Evid::ResetAndDose)
 }
 
-/// Read and check the dataset in `text`; `path` names it in errors.
-pub(crate) fn parse(path: &Path, text: &str) -> Result<Dataset> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
-    let csv_error = |e: csv::Error| {
-        let line = e.position().map_or(0, |p| p.line() as usize);
-        let message = match e.kind() {
-            csv::ErrorKind::UnequalLengths {
-                expected_len, len, ..
-            } => format!("found {len} cells, expected {expected_len} (one per header column)"),
-            _ => format!("not a valid CSV row: {e}"),
-        };
-        invalid(path, line, message)
-    };
-    // The csv crate skips comment and blank lines before the header but reports the
-    // header at line 1; count them here.
-    let header_line = 1 + text
-        .trim_start_matches('\u{feff}')
-        .lines()
-        .take_while(|l| l.trim().is_empty() || l.starts_with('#'))
-        .count();
-    let header = Header::read(path, header_line, reader.headers().map_err(csv_error)?)?;
-    let mut records: Vec<Record> = Vec::new();
-    for cells in reader.records() {
-        let cells = cells.map_err(csv_error)?;
+/// The records of a dataset, read and checked one at a time, in file order; an error
+/// ends the iteration. Memory holds one record, whatever the size of the dataset.
+pub struct Reader<'a> {
+    path: &'a Path,
+    csv: csv::Reader<&'a [u8]>,
+    header: Header,
+    columns: StringRecord,
+    previous: Option<Record>,
+    failed: bool,
+}
+
+impl<'a> Reader<'a> {
+    /// Read the header of the dataset in `text`; `path` names it in errors.
+    pub fn new(path: &'a Path, text: &'a str) -> Result<Reader<'a>> {
+        let mut csv = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .comment(Some(b'#'))
+            .from_reader(text.as_bytes());
+        // The csv crate skips comment and blank lines before the header but reports the
+        // header at line 1; count them here.
+        let header_line = 1 + text
+            .trim_start_matches('\u{feff}')
+            .lines()
+            .take_while(|l| l.trim().is_empty() || l.starts_with('#'))
+            .count();
+        let columns = csv.headers().map_err(|e| csv_error(path, e))?.clone();
+        let header = Header::read(path, header_line, &columns)?;
+        Ok(Reader {
+            path,
+            csv,
+            header,
+            columns,
+            previous: None,
+            failed: false,
+        })
+    }
+
+    /// The header's column names, as written.
+    pub fn columns(&self) -> &StringRecord {
+        &self.columns
+    }
+
+    /// The file, as named to the user.
+    pub fn path(&self) -> &Path {
+        self.path
+    }
+
+    fn next_record(&mut self) -> Option<Result<Record>> {
+        let mut cells = StringRecord::new();
+        match self.csv.read_record(&mut cells) {
+            Ok(false) => return None,
+            Ok(true) => {}
+            Err(e) => return Some(Err(csv_error(self.path, e))),
+        }
         let line = cells.position().map_or(0, |p| p.line() as usize);
         let row = Row {
-            path,
+            path: self.path,
             line,
-            header: &header,
+            header: &self.header,
             cells: &cells,
         };
-        let record = row.record()?;
-        if let Some(previous) = records.last() {
+        let record = match row.record() {
+            Ok(r) => r,
+            Err(e) => return Some(Err(e)),
+        };
+        if let Some(previous) = &self.previous {
             if continues(previous, &record) && record.time_h < previous.time_h {
-                return Err(row.error(
+                return Some(Err(row.error(
                     "TIME",
                     &format!(
                         "a time ≥ {} (line {} of ID {}); time may go back only at a reset (EVID 3 or 4)",
                         previous.time_text, previous.line, previous.id
                     ),
-                ));
+                )));
             }
         }
-        records.push(record);
+        self.previous = Some(record.clone());
+        Some(Ok(record))
     }
+}
+
+impl Iterator for Reader<'_> {
+    type Item = Result<Record>;
+
+    fn next(&mut self) -> Option<Result<Record>> {
+        if self.failed {
+            return None;
+        }
+        let next = self.next_record();
+        self.failed = matches!(next, Some(Err(_)));
+        next
+    }
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> Error {
+    let line = e.position().map_or(0, |p| p.line() as usize);
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("found {len} cells, expected {expected_len} (one per header column)"),
+        _ => format!("not a valid CSV row: {e}"),
+    };
+    invalid(path, line, message)
+}
+
+/// Read and check the whole dataset in `text`; `path` names it in errors.
+pub(crate) fn parse(path: &Path, text: &str) -> Result<Dataset> {
+    let reader = Reader::new(path, text)?;
+    let columns = reader.columns().clone();
     Ok(Dataset {
         path: path.to_path_buf(),
-        records,
+        columns,
+        records: reader.collect::<Result<Vec<_>>>()?,
     })
 }
 
