@@ -43,10 +43,11 @@ pub struct OutputSet {
     created_dirs: Vec<PathBuf>,
 }
 
-/// A staged file, streamed: rows are written to the temporary file as they come.
+/// A staged file, streamed: rows are written to the temporary file as they come. The
+/// set already holds the file, so it is removed with the set however this ends.
 pub struct StagedWriter {
     file: std::io::BufWriter<fs::File>,
-    staged: Staged,
+    shown: PathBuf,
 }
 
 impl StagedWriter {
@@ -116,12 +117,14 @@ impl OutputSet {
             Existing::Special => {
                 let temporary =
                     std::env::temp_dir().join(format!("ketasim-{}-{n}.tmp", std::process::id()));
+                let file = create(&temporary, path)?;
+                self.staged.push(Staged::CopiedThrough {
+                    shown: path.to_path_buf(),
+                    temporary,
+                });
                 return Ok(StagedWriter {
-                    file: std::io::BufWriter::new(create(&temporary, path)?),
-                    staged: Staged::CopiedThrough {
-                        shown: path.to_path_buf(),
-                        temporary,
-                    },
+                    file: std::io::BufWriter::new(file),
+                    shown: path.to_path_buf(),
                 });
             }
             Existing::Regular(real) => real,
@@ -137,13 +140,15 @@ impl OutputSet {
             .file_name()
             .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
         let temporary = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
+        let file = create(&temporary, path)?;
+        self.staged.push(Staged::Renamed {
+            shown: path.to_path_buf(),
+            destination,
+            temporary,
+        });
         Ok(StagedWriter {
-            file: std::io::BufWriter::new(create(&temporary, path)?),
-            staged: Staged::Renamed {
-                shown: path.to_path_buf(),
-                destination,
-                temporary,
-            },
+            file: std::io::BufWriter::new(file),
+            shown: path.to_path_buf(),
         })
     }
 
@@ -153,12 +158,9 @@ impl OutputSet {
         self.created_dirs.append(&mut other.created_dirs);
     }
 
-    /// Flush a streamed file and add it to the set. On error its temporary file is
-    /// removed with the rest of the set.
+    /// Flush a streamed file: what is still buffered may not fit on the disk.
     pub fn finish(&mut self, w: StagedWriter) -> Result<()> {
-        let StagedWriter { file, staged } = w;
-        let shown = staged.shown().to_path_buf();
-        self.staged.push(staged);
+        let StagedWriter { file, shown } = w;
         file.into_inner()
             .map(drop)
             .map_err(|e| e.into_error())

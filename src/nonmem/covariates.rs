@@ -2,8 +2,9 @@
 //!
 //! Today that is body weight (`WT`, kg), which scales every built-in model and the per-kg
 //! parameters of a custom one. A covariate a model needs later (age for a model such as
-//! Perez-Ruixo 2021) is read here as another field, checked by [`Covariates::read`] and
-//! applied in [`Covariates::model`]; nothing else needs to change.
+//! Perez-Ruixo 2021) becomes another field here: its column is read beside `WT` in
+//! [`super::reader`], checked as [`Covariates::weight`] checks weight, and applied in
+//! [`Covariates::model`].
 //!
 //! A covariate must be the same on every record of an individual (time-varying
 //! covariates would change the model mid-simulation, which ketasim does not do); a change
