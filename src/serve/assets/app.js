@@ -141,6 +141,7 @@ function showControls(form) {
 
 function valueAt(form, at) {
   const k = at.join(".");
+  if (k === "model") return form.model || "";
   if (k === "patient.weight") return form.weight;
   if (k === "simulation.solver") return form.solver || "exact";
   if (k === "plot.log_y") return form.log_y;
@@ -160,6 +161,7 @@ function el(tag, props, children) {
   return e;
 }
 const labelled = (text, input) => el("label", {}, [text, input]);
+const ticked = (input, text) => el("label", {}, [input, text]);
 
 function textInput(at, value, opts) {
   const i = el("input", { type: (opts && opts.type) || "text", value: value === null || value === undefined ? "" : value, placeholder: (opts && opts.placeholder) || "" });
@@ -175,7 +177,8 @@ function textInput(at, value, opts) {
 function select(at, options, value) {
   const s = el("select");
   s.dataset.at = JSON.stringify(at);
-  for (const [v, text] of options) s.appendChild(el("option", { value: v, textContent: text, selected: v === value }));
+  for (const [v, text] of options) s.appendChild(el("option", { value: v, textContent: text }));
+  s.value = value;
   return s;
 }
 
@@ -198,7 +201,8 @@ function scenarioControls(form) {
   const log = el("input", { type: "checkbox", checked: form.log_y });
   log.dataset.at = JSON.stringify(["plot", "log_y"]);
   log.addEventListener("change", () => set(["plot", "log_y"], log.checked));
-  checks.appendChild(labelled("log axis", log));
+  checks.appendChild(ticked(log, "log axis"));
+  checks.appendChild(el("span", { textContent: "bands:" }));
   const on = form.bands === null ? ch.bands : form.bands;
   for (const b of ch.bands) {
     const box = el("input", { type: "checkbox", checked: on.includes(b) });
@@ -208,7 +212,7 @@ function scenarioControls(form) {
       const picked = [...document.querySelectorAll("input.band")].filter((x) => x.checked).map((x) => x.value);
       set(["plot", "bands"], picked);
     });
-    checks.appendChild(labelled(b, box));
+    checks.appendChild(ticked(box, b));
   }
   f.appendChild(checks);
   return f;
@@ -323,27 +327,32 @@ function panel(svg, box, spec, opts) {
   const cp = svgEl("clipPath", { id: clip });
   cp.appendChild(svgEl("rect", { x: box.x0, y: box.y0, width: box.x1 - box.x0, height: box.y1 - box.y0 }));
   svg.appendChild(cp);
-  // Bands first, under the curves; only those inside the y range.
+  // Bands first, under the curves; only those inside the y range. A label that would
+  // overlap the one below moves up.
+  let below = Infinity;
+  const bandLabels = []; // drawn over the curves, with a white halo
   (spec.bands || []).forEach((b, i) => {
     if (b.low_ng_ml >= ys.hi || b.high_ng_ml <= ys.lo) return;
     const top = Y(b.high_ng_ml), bottom = Y(b.low_ng_ml);
+    const labelY = Math.min(top + 14 * k, below - 17 * k);
+    below = labelY;
     svg.appendChild(svgEl("rect", { x: box.x0, y: top, width: box.x1 - box.x0, height: bottom - top, fill: BAND_FILLS[i % 2], "data-band": b.name }));
-    svg.appendChild(svgEl("text", { x: box.x1 - 6 * k, y: top + 14 * k, "text-anchor": "end", "font-size": 12 * k, fill: "#555" }, b.name + " " + fmtTick(b.low_ng_ml) + "–" + fmtTick(b.high_ng_ml)));
+    bandLabels.push(svgEl("text", { x: box.x1 - 6 * k, y: labelY, "text-anchor": "end", "font-size": 13 * k, fill: "#444", stroke: "#fff", "stroke-width": 4 * k, "paint-order": "stroke" }, b.name + " " + fmtTick(b.low_ng_ml) + "–" + fmtTick(b.high_ng_ml) + " ng/mL"));
   });
   // Grid and ticks.
   const yt = ys.log ? logTicks(ys.lo, ys.hi) : niceTicks(ys.lo, ys.hi, 6);
   for (const v of yt) {
     const y = Y(v);
     svg.appendChild(svgEl("line", { x1: box.x0, x2: box.x1, y1: y, y2: y, stroke: "#e4e4e4", "stroke-width": k }));
-    svg.appendChild(svgEl("text", { x: box.x0 - 6 * k, y: y + 4 * k, "text-anchor": "end", "font-size": 12 * k }, fmtTick(v)));
+    svg.appendChild(svgEl("text", { x: box.x0 - 6 * k, y: y + 4 * k, "text-anchor": "end", "font-size": 14 * k }, fmtTick(v)));
   }
   for (const t of niceTicks(0, xMax, 10)) {
     const x = box.x0 + t / xMax * (box.x1 - box.x0);
     svg.appendChild(svgEl("line", { x1: x, x2: x, y1: box.y0, y2: box.y1, stroke: "#f0f0f0", "stroke-width": k }));
-    if (opts.xLabels) svg.appendChild(svgEl("text", { x, y: box.y1 + 16 * k, "text-anchor": "middle", "font-size": 12 * k }, fmtTick(t)));
+    if (opts.xLabels) svg.appendChild(svgEl("text", { x, y: box.y1 + 16 * k, "text-anchor": "middle", "font-size": 14 * k }, fmtTick(t)));
   }
   svg.appendChild(svgEl("rect", { x: box.x0, y: box.y0, width: box.x1 - box.x0, height: box.y1 - box.y0, fill: "none", stroke: "#333", "stroke-width": k }));
-  svg.appendChild(svgEl("text", { transform: `translate(${box.x0 - 58 * k},${(box.y0 + box.y1) / 2}) rotate(-90)`, "text-anchor": "middle", "font-size": 13 * k }, spec.y_label));
+  svg.appendChild(svgEl("text", { transform: `translate(${box.x0 - 58 * k},${(box.y0 + box.y1) / 2}) rotate(-90)`, "text-anchor": "middle", "font-size": 15 * k }, spec.y_label));
   // Ribbons, then curves.
   spec.series.forEach((s, i) => {
     if (!s.ribbon) return;
@@ -362,6 +371,7 @@ function panel(svg, box, spec, opts) {
       class: "curve " + opts.kind, "data-series": s.name || String(i), "data-peak-ng-ml": String(peak), "data-peak-time-h": String(peakT),
     }));
   });
+  for (const l of bandLabels) svg.appendChild(l);
   return { X, Y };
 }
 
@@ -379,7 +389,7 @@ function logTicks(lo, hi) {
 function drawPlot(p) {
   const present = document.body.classList.contains("presentation");
   const k = present ? 1.7 : 1; // presentation: larger text, thicker lines
-  const W = 1200, H = 800;
+  const W = 1200, H = present ? 1000 : 800; // taller, so larger text leaves the curves room
   const svg = svgEl("svg", { viewBox: `0 0 ${W} ${H}`, "font-family": "DejaVu Sans, sans-serif", role: "img" });
   svg.appendChild(svgEl("rect", { width: W, height: H, fill: "#fff" }));
   svg.appendChild(svgEl("text", { x: W / 2, y: 30 * k, "text-anchor": "middle", "font-size": 20 * k, "font-weight": "bold" }, p.title));
@@ -400,27 +410,30 @@ function drawPlot(p) {
   for (const d of p.doses) distinct.set(d.time_h + "|" + d.label, d);
   const labelled = distinct.size <= 12;
   let row = 0;
+  const atTime = new Map(); // markers at the same time stack, as in the PNG
   for (const d of distinct.values()) {
-    const x = m.X(d.time_h), y = main.y1 + (lower ? 6 : 22) * k;
+    const stack = atTime.get(d.time_h) || 0;
+    atTime.set(d.time_h, stack + 1);
+    const x = m.X(d.time_h), y = main.y1 + (lower ? 6 : 22) * k - stack * 11 * k;
     svg.appendChild(svgEl("path", { d: `M${x},${y} l${-5 * k},${9 * k} l${10 * k},0 z`, fill: PALETTE[d.series % PALETTE.length] }));
-    if (labelled) svg.appendChild(svgEl("text", { x: x + 6 * k, y: y + (9 + 12 * (row++ % 2)) * k, "font-size": 11 * k, fill: "#333" }, d.label));
+    if (labelled) svg.appendChild(svgEl("text", { x: x + 6 * k, y: y + (9 + 12 * (row++ % 2)) * k, "font-size": 12 * k, fill: "#333" }, d.label));
   }
   if (lower) {
     const box = { x0: left, y0: split, x1: right, y1: bottom };
     panel(svg, box, p.lower_panel, Object.assign({ kind: "lower", xLabels: true }, opts));
   }
-  svg.appendChild(svgEl("text", { x: (left + right) / 2, y: bottom + 38 * k, "text-anchor": "middle", "font-size": 13 * k }, days ? "Time (d)" : "Time (h)"));
+  svg.appendChild(svgEl("text", { x: (left + right) / 2, y: bottom + 38 * k, "text-anchor": "middle", "font-size": 15 * k }, days ? "Time (d)" : "Time (h)"));
   // Legend, top right of the main panel.
   const named = p.series.map((s, i) => [s, i]).filter(([s]) => s.name);
   const lh = 20 * k;
-  const lw = Math.min(560 * k, 60 * k + 7.2 * k * Math.max(...named.map(([s]) => s.name.length), 0));
+  const lw = Math.min(560 * k, 60 * k + 8.2 * k * Math.max(...named.map(([s]) => s.name.length), 0));
   const lg = svgEl("g", { class: "legend" });
   lg.appendChild(svgEl("rect", { x: right - lw - 8, y: main.y0 + 8, width: lw, height: lh * named.length + 8 * k, fill: "#fff", "fill-opacity": 0.85, stroke: "#ccc" }));
   named.forEach(([s, i], n) => {
     const y = main.y0 + 8 + 4 * k + lh * n + lh / 2;
     const pattern = PATTERNS[i % PATTERNS.length];
     lg.appendChild(svgEl("line", { x1: right - lw, x2: right - lw + 40 * k, y1: y, y2: y, stroke: PALETTE[i % PALETTE.length], "stroke-width": 2.5 * k, "stroke-dasharray": pattern ? pattern.map((q) => q * k).join(" ") : "none" }));
-    lg.appendChild(svgEl("text", { x: right - lw + 48 * k, y: y + 4 * k, "font-size": 12 * k }, s.name));
+    lg.appendChild(svgEl("text", { x: right - lw + 48 * k, y: y + 4 * k, "font-size": 14 * k }, s.name));
   });
   if (named.length) svg.appendChild(lg);
   svg.appendChild(svgEl("text", { x: W / 2, y: H - 8, "text-anchor": "middle", "font-size": 11 * Math.min(k, 1.3), fill: "#6e6e6e" }, p.footer));
