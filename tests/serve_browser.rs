@@ -4,8 +4,9 @@
 //! and runs the TOML through `ketasim run`: same numbers, same picture.
 //!
 //! Skips, saying so, only when no browser is installed (Debian: `apt-get install
-//! chromium`; or set KETASIM_CHROMIUM). `KETASIM_UPDATE_DOCS=1` saves the screenshot
-//! as docs/serve.png for the README.
+//! chromium`; or set KETASIM_CHROMIUM); `.ci/run` sets KETASIM_REQUIRE_BROWSER so that
+//! CI fails rather than skips. `KETASIM_UPDATE_DOCS=1` saves the screenshot as
+//! docs/serve.png for the README.
 
 mod serve_support;
 
@@ -163,6 +164,12 @@ impl Browser {
         }
     }
 
+    /// Milliseconds from `t0` (the page's `performance.now()`) to the last redraw.
+    fn redraw_ms_since(&mut self, t0: &Value) -> f64 {
+        let drawn = self.eval("Number(document.body.dataset.drawnAtMs)");
+        drawn.as_f64().expect("drawn time") - t0.as_f64().expect("start time")
+    }
+
     fn seq(&mut self) -> u64 {
         self.eval("Number(document.body.dataset.seq || 0)")
             .as_u64()
@@ -224,6 +231,10 @@ fn close(a: f64, b: f64, rel: f64) -> bool {
 #[test]
 fn a_teacher_changes_a_dose_and_the_page_redraws_what_the_engine_predicts() {
     let Some(exe) = chromium() else {
+        assert!(
+            std::env::var_os("KETASIM_REQUIRE_BROWSER").is_none(),
+            "KETASIM_REQUIRE_BROWSER is set but no Chromium was found"
+        );
         eprintln!("SKIPPED serve_browser: no Chromium found (apt-get install chromium, or set KETASIM_CHROMIUM)");
         return;
     };
@@ -265,13 +276,17 @@ fn a_teacher_changes_a_dose_and_the_page_redraws_what_the_engine_predicts() {
 
     // Double the bolus in the dose's amount field.
     let seq = b.seq();
-    b.eval(
+    let t0 = b.eval(
         "(() => { const i = document.querySelector('input.amount[data-at=\\'[\"schedule\",0,\"doses\",0,\"amount\"]\\']');
-                  i.value = '0.7 mg/kg'; i.dispatchEvent(new Event('change')); })()",
+                  i.value = '0.7 mg/kg'; i.dispatchEvent(new Event('change')); return performance.now(); })()",
     );
     b.wait_for(&format!(
         "Number(document.body.dataset.seq) > {seq} && document.getElementById('busy').hidden"
     ));
+    eprintln!(
+        "serve_browser: lesson 11 dose change redrawn {:.1} ms after the change (edit, simulate, JSON, SVG drawn; page clock)",
+        b.redraw_ms_since(&t0)
+    );
     let edited = text.replacen("amount = \"0.35 mg/kg\"", "amount = \"0.7 mg/kg\"", 1);
     assert_ne!(edited, text);
     assert_eq!(
@@ -363,4 +378,29 @@ fn a_teacher_changes_a_dose_and_the_page_redraws_what_the_engine_predicts() {
             .expect("base64");
         std::fs::write(Path::new(&dir).join("serve-presentation.png"), bytes).unwrap();
     }
+
+    // A population: its size control re-simulates; the time to the redraw is printed
+    // (for the README), never asserted.
+    let population = "scenarios/population-children.toml";
+    let seq = b.seq();
+    b.eval(&format!(
+        "document.querySelector('nav button[data-path=\"{population}\"]').click()"
+    ));
+    const SIZE: &str = "document.querySelector('input[data-at*=population]')";
+    b.wait_for(&format!(
+        "Number(document.body.dataset.seq) > {seq} && {SIZE}"
+    ));
+    let seq = b.seq();
+    let t0 = b.eval(&format!(
+        "(() => {{ const i = {SIZE}; i.value = '2000'; i.dispatchEvent(new Event('change')); return performance.now(); }})()"
+    ));
+    b.wait_for(&format!(
+        "Number(document.body.dataset.seq) > {seq} && document.getElementById('busy').hidden"
+    ));
+    let redraw_ms = b.redraw_ms_since(&t0);
+    let legend = b.eval("document.querySelector('#plot path.curve.plasma').dataset.series");
+    assert_eq!(legend, json!("1.5 mg/kg IV over 1 min (median of 2000)"));
+    eprintln!(
+        "serve_browser: population size 1000 → 2000 redrawn {redraw_ms:.1} ms after the change (edit, 2,000 subjects × 241 points, JSON, SVG drawn; page clock)"
+    );
 }

@@ -2,7 +2,7 @@
 //! the same curves, bands, dose labels and panels), the summary CSV as a table, the
 //! terminal summary and the lesson text.
 //!
-//! Long curves are thinned for drawing: each of [`MAX_BUCKETS`] time buckets keeps its
+//! Long curves are thinned for drawing: each of `MAX_BUCKETS` time buckets keeps its
 //! lowest and highest point, so peaks and troughs are drawn exactly (what a screen of
 //! ~1,500 pixels can show anyway); the CSV download always has every point.
 

@@ -92,6 +92,7 @@ async function simulate() {
     state.running = false;
     state.seq += 1;
     document.body.dataset.seq = String(state.seq); // lets a test wait for a redraw
+    document.body.dataset.drawnAtMs = String(performance.now()); // and time it
   }
 }
 
@@ -106,12 +107,23 @@ function show(data) {
 
 // ---- controls --------------------------------------------------------------------
 
-async function applyEdits(edits) {
+// Edits are applied one batch at a time, each to the text the previous one produced;
+// changes made meanwhile (a dragged slider) wait and go together in the next batch.
+const edits = { queued: [], running: false };
+async function applyEdits(list) {
+  edits.queued.push(...list);
+  if (edits.running) return;
+  edits.running = true;
   try {
-    const r = await request("POST", "/api/edit", JSON.stringify({ toml: state.toml, edits }), "application/json");
-    setToml(await r.text());
-    simulate();
-  } catch (e) { showError(e.message); }
+    while (edits.queued.length) {
+      const batch = edits.queued.splice(0);
+      try {
+        const r = await request("POST", "/api/edit", JSON.stringify({ toml: state.toml, edits: batch }), "application/json");
+        setToml(await r.text());
+        simulate();
+      } catch (e) { showError(e.message); }
+    }
+  } finally { edits.running = false; }
 }
 const set = (at, value) => applyEdits([{ at, value }]);
 
@@ -414,9 +426,10 @@ function drawPlot(p) {
   for (const d of distinct.values()) {
     const stack = atTime.get(d.time_h) || 0;
     atTime.set(d.time_h, stack + 1);
-    const x = m.X(d.time_h), y = main.y1 + (lower ? 6 : 22) * k - stack * 11 * k;
+    const base = main.y1 + (lower ? 6 : 22) * k;
+    const x = m.X(d.time_h), y = base - stack * 11 * k;
     svg.appendChild(svgEl("path", { d: `M${x},${y} l${-5 * k},${9 * k} l${10 * k},0 z`, fill: PALETTE[d.series % PALETTE.length] }));
-    if (labelled) svg.appendChild(svgEl("text", { x: x + 6 * k, y: y + (9 + 12 * (row++ % 2)) * k, "font-size": 12 * k, fill: "#333" }, d.label));
+    if (labelled) svg.appendChild(svgEl("text", { x: x + 6 * k, y: base + (9 + 12 * (row++ % 2)) * k, "font-size": 12 * k, fill: "#333" }, d.label));
   }
   if (lower) {
     const box = { x0: left, y0: split, x1: right, y1: bottom };
