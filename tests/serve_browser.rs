@@ -379,6 +379,24 @@ fn a_teacher_changes_a_dose_and_the_page_redraws_what_the_engine_predicts() {
         std::fs::write(Path::new(&dir).join("serve-presentation.png"), bytes).unwrap();
     }
 
+    // Text typed by hand gets the CLI's message, with file, line and column; the last
+    // good curves stay.
+    let bad = edited.replacen("amount = \"0.7 mg/kg\"", "amount = \"-5 mg\"", 1);
+    let expect = ketasim::scenario::parse(Path::new(LESSON), &bad)
+        .expect_err("invalid")
+        .to_string();
+    assert!(expect.starts_with(&format!("{LESSON}:")), "{expect}");
+    b.eval(&format!(
+        "(() => {{ const t = document.getElementById('toml'); t.value = {}; t.dispatchEvent(new Event('input')); }})()",
+        json!(bad)
+    ));
+    b.wait_for("!document.getElementById('error').hidden");
+    assert_eq!(
+        b.eval("document.getElementById('error').textContent"),
+        json!(expect)
+    );
+    assert!(close(b.drawn_peak(0), drawn_after, SAME_F64));
+
     // A population: its size control re-simulates; the time to the redraw is printed
     // (for the README), never asserted.
     let population = "scenarios/population-children.toml";
