@@ -27,6 +27,7 @@ pub mod population;
 pub mod report;
 pub mod route;
 pub mod scenario;
+pub mod serve;
 pub mod simulate;
 pub mod solver;
 pub mod units;

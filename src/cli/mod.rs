@@ -10,6 +10,7 @@ mod models;
 mod output_set;
 mod routes;
 mod run;
+mod serve;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -52,6 +53,8 @@ enum Command {
     Events(events::Args),
     /// Explain scenarios for teaching: half-lives, steady state, accumulation, routes.
     Explain(explain::Args),
+    /// Serve the classroom page: edit scenarios in a browser, curves redrawn live.
+    Serve(serve::Args),
 }
 
 /// Run the parsed command line.
@@ -65,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Routes(args) => routes::run(&args),
         Command::Events(args) => events::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Serve(args) => serve::run(&args),
     }
 }
 
