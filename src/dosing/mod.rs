@@ -10,8 +10,6 @@
 //! given by duration, F lowers the rate and keeps the duration. This is NONMEM's rule
 //! (NONMEM Users Guide VI, "Bioavailability"), and mrgsolve's.
 
-pub mod steady_state;
-
 use crate::model::system::{Analyte, Depot, LinearSystem};
 use crate::model::ModelSpec;
 use crate::route::{Absorption, Route, RouteOverride, RouteSettings};

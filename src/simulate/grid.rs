@@ -17,7 +17,7 @@
 //!   system falls back to the general walk, so every model still works.
 
 use super::{run, SAME_TIME};
-use crate::dosing::steady_state::steady_state;
+use super::steady_state::steady_state;
 use crate::dosing::{Event, Input, InputKind, SteadyStateMode, Timeline};
 use crate::error::Result;
 use crate::model::system::LinearSystem;

@@ -21,7 +21,7 @@
 //! assert!(peak > 150.0 && peak < 300.0);
 //! ```
 
-use crate::dosing::steady_state::steady_state;
+use steady_state::steady_state;
 use crate::dosing::{Event, Input, InputKind, SteadyStateMode, Timeline};
 use crate::error::Result;
 use crate::model::system::LinearSystem;
@@ -30,6 +30,7 @@ use crate::units::NG_PER_ML_PER_MG_PER_L;
 use ndarray::{Array1, Array2};
 
 pub mod grid;
+pub mod steady_state;
 
 /// Two times closer than this (h, relative to the time) are the same moment: an infusion
 /// ending at 2.0000000000000004 h ends at the 2 h sample, not a rounding error after it.

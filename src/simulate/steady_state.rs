@@ -16,7 +16,7 @@
 //! Only the dynamic block of the system is used: the exposure accumulators have no
 //! steady state and are left at zero.
 
-use super::{Event, Input, InputKind, Timeline};
+use crate::dosing::{Event, Input, InputKind, Timeline};
 use crate::error::{Result, SolverError};
 use crate::model::system::LinearSystem;
 use crate::simulate::run;
