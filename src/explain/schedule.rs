@@ -16,8 +16,7 @@ use crate::model::system::LinearSystem;
 use crate::model::ModelSpec;
 use crate::route::{Absorption, Route};
 use crate::scenario::{Schedule, ScheduleResult};
-use crate::simulate::{run, simulate, Trajectory};
-use crate::solver::exact::Exact;
+use crate::simulate::{exact_states, simulate, Trajectory};
 use crate::solver::SolverConfig;
 use crate::units::NG_PER_ML_PER_MG_PER_L;
 
@@ -285,7 +284,7 @@ fn states_at(system: &LinearSystem, schedule: &Schedule, times_h: &[f64]) -> Res
     order.sort_by(|a, b| times_h[*a].total_cmp(&times_h[*b]));
     let sorted: Vec<f64> = order.iter().map(|&i| times_h[i]).collect();
     let timeline = Timeline::of_schedule(&schedule.doses, &schedule.steady, system, &sorted);
-    let samples = run(system, timeline.sorted(), &mut Exact::new(&system.a))?;
+    let samples = exact_states(system, timeline.sorted())?;
     let mut out = vec![Vec::new(); times_h.len()];
     for (k, &i) in order.iter().enumerate() {
         out[i] = samples.row(k).to_vec();
