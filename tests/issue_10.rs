@@ -112,3 +112,22 @@ fn issue_10_a_very_stiff_model_fails_fast_under_ode_and_runs_exact() {
     assert!(err.is_invalid_input());
     assert!(nonmem::predict(&data, &model, &SolverConfig::default()).is_ok());
 }
+
+/// See: issue 10 (a scenario's steady-state infusion longer than its interval panicked).
+#[test]
+fn issue_10_scenario_steady_state_infusions_longer_than_the_interval_run() {
+    for dose in [
+        r#"{ route = "iv", amount = "1 mg", over = "1e20 h", every = "1 h", steady_state = true }"#,
+        r#"{ route = "iv", amount = "1 mg", rate = "1e-300 mg/h", every = "1 h", steady_state = true }"#,
+    ] {
+        let text = format!(
+            "name = \"overlap\"\n[simulation]\nduration = \"4 h\"\n[[schedule]]\nname = \"a\"\ndoses = [{dose}]\n"
+        );
+        let scenario = ketasim::scenario::parse(Path::new("s.toml"), &text).unwrap();
+        let results = scenario.simulate(SolverKind::Exact).unwrap();
+        let c = &results[0].trajectory.plasma_ng_ml;
+        // 1 mg per interval held for ever is 1 mg/h: C = 1 mg/h / CL, CL 84 L/h (kamp-2020, 70 kg).
+        assert_relative_eq!(c[0], 1.0 / 84.0 * 1000.0, max_relative = CONSTANT_RATE);
+        assert!(c.iter().all(|v| v.is_finite()));
+    }
+}
