@@ -216,6 +216,7 @@ impl ModelTable {
             depot_ka_per_h: None,
             route_overrides: Vec::new(),
             notes: Vec::new(),
+            network: None,
         })
     }
 }

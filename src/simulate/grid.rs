@@ -179,8 +179,8 @@ impl GridSampler {
         assert_eq!(out_ng_ml.len(), grid.len(), "one output per grid point");
         let reduced = Reduced::of(system);
         let output = GridOutput {
-            state: reduced.index[0].expect("the central compartment feeds the AUC"),
-            factor: NG_PER_ML_PER_MG_PER_L / system.model.disposition.v1_l,
+            state: reduced.index[system.layout.plasma].expect("plasma feeds its AUC"),
+            factor: NG_PER_ML_PER_MG_PER_L / system.plasma_v_l,
         };
         let propagator = new_propagator(
             &reduced.a,
