@@ -95,7 +95,7 @@ pub fn explain_results(s: &Scenario, results: &[ScheduleResult]) -> Result<Expla
         .schedules
         .iter()
         .zip(results)
-        .map(|(sch, r)| schedule::facts(&s.model, sch, r, s.output_every_h))
+        .map(|(sch, r)| schedule::facts(&sch.model, sch, r, s.output_every_h))
         .collect::<Result<Vec<_>>>()?;
     let m = &s.model;
     Ok(Explanation {

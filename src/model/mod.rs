@@ -9,6 +9,7 @@
 pub mod custom;
 pub mod library;
 pub mod network;
+pub mod network_table;
 pub mod system;
 pub mod variability;
 

@@ -9,10 +9,14 @@ use crate::solver::SolverKind;
 pub fn render(scenario: &Scenario, results: &[ScheduleResult], solver: SolverKind) -> String {
     let weight = scenario.weight_text();
     let heading = format!(
-        "{}\n  model {} ({}), {weight}, {} simulated, solver {}\n",
+        "{}\n  {} {}, {weight}, {} simulated, solver {}\n",
         scenario.name,
-        scenario.model.id,
-        scenario.model.drug.name(),
+        if scenario.compares_models() {
+            "models"
+        } else {
+            "model"
+        },
+        scenario.model_text(),
         crate::units::fmt_hours(scenario.duration_h),
         solver.id()
     );

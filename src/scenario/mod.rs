@@ -63,6 +63,8 @@ pub struct Schedule {
     pub name: String,
     /// Body weight (kg) this schedule is simulated at.
     pub weight_kg: f64,
+    /// The model this schedule is simulated on (the scenario's, unless it names another).
+    pub model: ModelSpec,
     /// Every dose, repeats expanded, in time order.
     pub doses: Vec<Dose>,
     /// Regimens already at steady state when they start.
@@ -180,7 +182,7 @@ impl Scenario {
         self.schedules
             .iter()
             .map(|s| {
-                let model = self.model.individual(s.weight_kg);
+                let model = s.model.individual(s.weight_kg);
                 let all: Vec<Dose> = s
                     .doses
                     .iter()
@@ -192,7 +194,7 @@ impl Scenario {
                 let trajectory = simulate(&system, timeline, &config)?;
                 let summary = summarize(&trajectory, &self.bands);
                 let run = Run {
-                    spec: &self.model,
+                    spec: &s.model,
                     schedule: s,
                     grid: UniformGrid::new(self.duration_h, self.output_every_h),
                     bands: &self.bands,
@@ -204,13 +206,42 @@ impl Scenario {
                     .map(|p| crate::population::simulate(p, &run))
                     .transpose()?;
                 Ok(ScheduleResult {
-                    name: s.name.clone(),
+                    name: self.label(s),
                     trajectory,
                     summary,
                     population,
                 })
             })
             .collect()
+    }
+
+    /// Whether the schedules run on more than one model.
+    pub fn compares_models(&self) -> bool {
+        self.schedules
+            .iter()
+            .any(|s| s.model.id != self.schedules[0].model.id)
+    }
+
+    /// A schedule's name for tables, CSV and legends: with the model's id when the
+    /// scenario compares models, e.g. "IV infusion (kamp-2020)".
+    pub fn label(&self, s: &Schedule) -> String {
+        if self.compares_models() {
+            format!("{} ({})", s.name, s.model.id)
+        } else {
+            s.name.clone()
+        }
+    }
+
+    /// The models for people: "kamp-2020 (racemic ketamine)", or each schedule's model
+    /// ("kamp-2020 (racemic ketamine) / fanta-2015 (S-ketamine (esketamine))").
+    pub fn model_text(&self) -> String {
+        let mut m: Vec<String> = self
+            .schedules
+            .iter()
+            .map(|s| format!("{} ({})", s.model.id, s.model.drug.name()))
+            .collect();
+        m.dedup();
+        m.join(" / ")
     }
 
     /// The patient weight for people: "70 kg", or "20 kg / 70 kg" when schedules differ.
