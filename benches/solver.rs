@@ -14,6 +14,10 @@
 //! | `exact/general_24h` | the same subject through the walk's every-state sink (`simulate::simulate`, every state of every sample) |
 //! | `ode/general_24h` | the same with `Ode` |
 //!
+//! | `exact/network_24h` | `scenarios/custom-network.toml` (11 compartments), oral 50 mg, 24 h on the 1-min grid by the grid sink (plasma needs 8 of its states) |
+//! | `exact/network_general_24h` | the same through the every-state sink: 15 states, the padded 16-state propagator |
+//! | `ode/network_24h`, `ode/network_general_24h` | the same with `Ode` (fixed-size vectors, then heap vectors) |
+//!
 //! Groups report throughput in points (elements): criterion prints points per second;
 //! ns per point = 1e9 / that figure. The README quotes the figures measured.
 
@@ -116,5 +120,44 @@ fn subject_24h(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, step, interval, subject_24h);
+/// The custom network and its oral schedule.
+fn network() -> (LinearSystem, Vec<Dose>) {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/custom-network.toml");
+    let s = ketasim::scenario::load(&path).expect("the example scenario loads");
+    let oral = s
+        .schedules
+        .iter()
+        .find(|sch| sch.name.starts_with("Oral"))
+        .expect("an oral schedule");
+    let system = LinearSystem::new(&oral.model.individual(oral.weight_kg), &depots(&oral.doses));
+    (system, oral.doses.clone())
+}
+
+fn network_24h(c: &mut Criterion) {
+    let (system, doses) = network();
+    let grid = UniformGrid::new(24.0, STEP_H);
+    let mut out = vec![0.0; grid.len()];
+    for kind in [SolverKind::Exact, SolverKind::Ode] {
+        let config = config(kind);
+        let sampler = GridSampler { grid, config };
+        let mut group = c.benchmark_group(kind.id());
+        group.throughput(Throughput::Elements(grid.len() as u64));
+        group.bench_function("network_24h", |b| {
+            b.iter(|| {
+                let timeline = Timeline::of_doses(&doses, &system, &[]);
+                sampler.plasma(black_box(&system), timeline, &mut out)
+            })
+        });
+        group.bench_function("network_general_24h", |b| {
+            b.iter(|| {
+                let timeline = Timeline::of_doses(&doses, &system, &grid.times_h());
+                simulate(black_box(&system), timeline, &config)
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, step, interval, subject_24h, network_24h);
 criterion_main!(benches);
