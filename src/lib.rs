@@ -29,6 +29,7 @@ pub mod route;
 pub mod scenario;
 pub mod simulate;
 pub mod solver;
+pub mod study;
 pub mod units;
 pub mod validation;
 

@@ -34,7 +34,8 @@ pub mod schedule;
 
 use crate::error::Result;
 use crate::model::Drug;
-use crate::scenario::{Scenario, ScheduleResult};
+use crate::scenario::Scenario;
+use crate::study::ScheduleResult;
 pub use body::{Body, EffectSite, MetaboliteBody, Phase};
 pub use schedule::{InfusionFacts, Peak, RepeatFacts, RouteUse, ScheduleFacts};
 

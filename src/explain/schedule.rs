@@ -15,9 +15,10 @@ use crate::error::Result;
 use crate::model::system::LinearSystem;
 use crate::model::ModelSpec;
 use crate::route::{Absorption, Route};
-use crate::scenario::{Schedule, ScheduleResult};
+use crate::scenario::Schedule;
 use crate::simulate::{exact_states, simulate, Trajectory};
 use crate::solver::SolverConfig;
+use crate::study::ScheduleResult;
 use crate::units::NG_PER_ML_PER_MG_PER_L;
 
 /// The fraction of steady state whose time is reported: the "90% of plateau" of the

@@ -4,7 +4,8 @@
 
 use super::plot::{render_png, render_svg, Band, DoseMarker, Panel, PlotError, PlotSpec, Series};
 use crate::dosing::{Delivery, Dose};
-use crate::scenario::{LowerPanel, Scenario, ScheduleResult};
+use crate::scenario::{LowerPanel, Scenario};
+use crate::study::ScheduleResult;
 use crate::units::fmt_num;
 use std::path::{Path, PathBuf};
 

@@ -1,8 +1,9 @@
 //! The summary a person reads in the terminal after `ketasim run`.
 
 use super::table::{Align, Table};
-use crate::scenario::{Scenario, ScheduleResult};
+use crate::scenario::Scenario;
 use crate::solver::SolverKind;
+use crate::study::ScheduleResult;
 
 /// A heading naming scenario, model, patient and window, then one aligned row per
 /// schedule; with a population, its table below.

@@ -334,6 +334,16 @@ impl Context<'_> {
                 ),
             ));
         }
+        if self
+            .routes
+            .get(&route)
+            .is_some_and(|o| o.ka_per_h.is_some())
+        {
+            return Err(self.at.error(
+                d.route.span().start,
+                format!("model {} is a network: its flows set absorption; expected no ka or absorption_half_life in [routes.{}]", self.model.id, route.id()),
+            ));
+        }
         if let Some(k) = d.ka.as_ref().or(d.absorption_half_life.as_ref()) {
             return Err(self.at.error(
                 k.span().start,
