@@ -188,7 +188,7 @@ pub fn facts(
         .map(|r| repeat_facts(&system, r, step_h, steady(r)))
         .collect::<Result<Vec<_>>>()?;
     Ok(ScheduleFacts {
-        name: schedule.name.clone(),
+        name: result.name.clone(),
         weight_kg: schedule.weight_kg,
         plasma_peak: peak(t, Some(&t.plasma_ng_ml)).expect("a plasma column"),
         auc_ng_h_ml: result.summary.auc_ng_h_ml,
