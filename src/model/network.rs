@@ -187,7 +187,8 @@ impl Network<f64> {
         }
     }
 
-    /// The rate constant (1/h) of `transfer` out of compartment `from`.
+    /// The rate constant (1/h) of `transfer` out of compartment `from`. A clearance out of
+    /// a compartment without a volume is refused when the network is read.
     pub fn rate_constant(&self, from: usize, transfer: Transfer<f64>) -> f64 {
         match transfer {
             Transfer::RateConstant(k) => k,

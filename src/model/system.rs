@@ -305,11 +305,10 @@ impl LinearSystem {
         for &c in &amounts {
             mass[state(c)] = mass_in[c];
         }
-        for &(d, i) in &layout.depots {
-            mass[i] = match d.into {
-                Analyte::Parent => 1.0,
-                Analyte::Metabolite => 1.0,
-            };
+        for &(_, i) in &layout.depots {
+            // The shorthand's depots hold parent mass, including the first-pass depot
+            // (its metabolite is counted in parent-mass equivalents).
+            mass[i] = 1.0;
         }
         LinearSystem {
             a,
