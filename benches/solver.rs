@@ -5,14 +5,18 @@
 //!
 //! | ID | what one iteration does |
 //! |---|---|
-//! | `exact/step_1min` | one propagation step of the general `Exact` solver (`Solver::advance`, 1 min, cached Φ/Γ) |
-//! | `ode/step_1min` | the same step with the general `Ode` solver (one Dopri5 run over 1 min) |
-//! | `exact/interval_8h` | one 8-h dosing interval on the 1-min grid (480 points) with the grid engine, propagators cached: the hot loop |
-//! | `ode/interval_8h` | the same interval with the Dopri5 grid engine |
+//! | `exact/step_1min` | one propagation step of the full system (`Propagator::advance`, 1 min, cached Φ/Γ) |
+//! | `ode/step_1min` | the same step with the `Ode` propagator (one Dopri5 run over 1 min) |
+//! | `exact/interval_8h` | one 8-h dosing interval on the 1-min grid (480 points) with `Propagator::sample`, propagators cached: the hot loop |
+//! | `ode/interval_8h` | the same interval with the Dopri5 propagator |
 //! | `exact/subject_24h` | one subject over 24 h on the 1-min grid (1441 points) by the fast path, propagators computed: `simulate::grid::GridSampler::plasma` |
-//! | `ode/subject_24h` | the same with the Dopri5 grid engine |
-//! | `exact/general_24h` | the same subject through the general walk (`simulate::simulate`, every state of every sample) |
-//! | `ode/general_24h` | the same through the general walk with `Ode` |
+//! | `ode/subject_24h` | the same with the Dopri5 propagator |
+//! | `exact/general_24h` | the same subject through the walk's every-state sink (`simulate::simulate`, every state of every sample) |
+//! | `ode/general_24h` | the same with `Ode` |
+//!
+//! | `exact/network_24h` | `scenarios/custom-network.toml` (11 compartments), oral 50 mg, 24 h on the 1-min grid by the grid sink (plasma needs 8 of its states) |
+//! | `exact/network_general_24h` | the same through the every-state sink: 15 states, the padded 16-state propagator |
+//! | `ode/network_24h`, `ode/network_general_24h` | the same with `Ode` (fixed-size vectors, then heap vectors) |
 //!
 //! Groups report throughput in points (elements): criterion prints points per second;
 //! ns per point = 1e9 / that figure. The README quotes the figures measured.
@@ -26,7 +30,7 @@ use ketasim::model::system::LinearSystem;
 use ketasim::route::Route;
 use ketasim::simulate::grid::{GridSampler, Reduced, UniformGrid};
 use ketasim::simulate::simulate;
-use ketasim::solver::{new_grid_engine, new_solver, GridOutput, SolverConfig, SolverKind};
+use ketasim::solver::{new_propagator, Grid, GridOutput, SolverConfig, SolverKind};
 
 const STEP_H: f64 = 1.0 / 60.0;
 
@@ -52,7 +56,7 @@ fn config(kind: SolverKind) -> SolverConfig {
 fn step(c: &mut Criterion) {
     let (system, _) = subject();
     for kind in [SolverKind::Exact, SolverKind::Ode] {
-        let mut solver = new_solver(&system, &config(kind));
+        let mut solver = new_propagator(&system.a, None, &config(kind)).expect("6 states fit");
         let mut x = vec![0.0; system.n()];
         x[0] = 10.0;
         x[3] = 20.0;
@@ -72,8 +76,12 @@ fn interval(c: &mut Criterion) {
         factor: 1000.0 / system.model.disposition.v1_l,
     };
     for kind in [SolverKind::Exact, SolverKind::Ode] {
+        let grid = Grid {
+            step_h: STEP_H,
+            output: out,
+        };
         let mut engine =
-            new_grid_engine(&reduced.a, STEP_H, out, &config(kind)).expect("5 states fit");
+            new_propagator(&reduced.a, Some(grid), &config(kind)).expect("5 states fit");
         let mut points = vec![0.0; 480];
         let mut group = c.benchmark_group(kind.id());
         group.throughput(Throughput::Elements(points.len() as u64));
@@ -112,5 +120,44 @@ fn subject_24h(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, step, interval, subject_24h);
+/// The custom network and its oral schedule.
+fn network() -> (LinearSystem, Vec<Dose>) {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/custom-network.toml");
+    let s = ketasim::scenario::load(&path).expect("the example scenario loads");
+    let oral = s
+        .schedules
+        .iter()
+        .find(|sch| sch.name.starts_with("Oral"))
+        .expect("an oral schedule");
+    let system = LinearSystem::new(&oral.model.individual(oral.weight_kg), &depots(&oral.doses));
+    (system, oral.doses.clone())
+}
+
+fn network_24h(c: &mut Criterion) {
+    let (system, doses) = network();
+    let grid = UniformGrid::new(24.0, STEP_H);
+    let mut out = vec![0.0; grid.len()];
+    for kind in [SolverKind::Exact, SolverKind::Ode] {
+        let config = config(kind);
+        let sampler = GridSampler { grid, config };
+        let mut group = c.benchmark_group(kind.id());
+        group.throughput(Throughput::Elements(grid.len() as u64));
+        group.bench_function("network_24h", |b| {
+            b.iter(|| {
+                let timeline = Timeline::of_doses(&doses, &system, &[]);
+                sampler.plasma(black_box(&system), timeline, &mut out)
+            })
+        });
+        group.bench_function("network_general_24h", |b| {
+            b.iter(|| {
+                let timeline = Timeline::of_doses(&doses, &system, &grid.times_h());
+                simulate(black_box(&system), timeline, &config)
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, step, interval, subject_24h, network_24h);
 criterion_main!(benches);

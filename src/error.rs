@@ -53,7 +53,11 @@ impl Error {
 
     /// True when the error is the user's input rather than the program (exit code 1, not 2).
     pub fn is_invalid_input(&self) -> bool {
-        matches!(self, Error::Invalid { .. })
+        matches!(
+            self,
+            Error::Invalid { .. }
+                | Error::Solver(SolverError::Stiff { .. } | SolverError::TooManyStates { .. })
+        )
     }
 }
 
@@ -75,6 +79,20 @@ pub enum SolverError {
         t_h: f64,
         /// The solver's own words.
         message: String,
+    },
+    /// Dopri5 found the model too stiff for an explicit method (or its step underflowed).
+    #[error("the ODE solver gave up near t = {t_h} h: the model is too stiff for Dopri5 (a rate constant far faster than the output step); use --solver exact")]
+    Stiff {
+        /// Time reached within the stretch (h).
+        t_h: f64,
+    },
+    /// More states than the exact propagator is compiled for.
+    #[error("the model has {states} states; the exact propagator handles at most {max}")]
+    TooManyStates {
+        /// States of the system.
+        states: usize,
+        /// The largest size compiled.
+        max: usize,
     },
     /// Steady state needs a model that eliminates the drug.
     #[error("no steady state exists: the model does not eliminate the drug (clearance is 0)")]

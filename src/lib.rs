@@ -30,6 +30,7 @@ pub mod scenario;
 pub mod serve;
 pub mod simulate;
 pub mod solver;
+pub mod study;
 pub mod units;
 pub mod validation;
 

@@ -29,8 +29,11 @@ const PRINTED_UNITS: f64 = 0.505;
 /// what the first dose leaves is below e^-176; the rest is the engines' rounding.
 const SS_LIMIT: f64 = 1e-9;
 
+/// The conformance suite's directory, relative to the crate (the one place it is named).
+const SUITE_DIR: &str = "tests/conformance/nonmem-dosing";
+
 fn suite() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/nonmem-dosing")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(SUITE_DIR)
 }
 
 fn read(path: &Path) -> String {

@@ -7,8 +7,9 @@ mod common;
 
 use common::{ketasim, root};
 use ketasim::model::variability::{cv_from_omega, omega_from_cv};
-use ketasim::scenario::{self, ScheduleResult};
+use ketasim::scenario;
 use ketasim::solver::SolverKind;
+use ketasim::study::ScheduleResult;
 use std::path::Path;
 
 /// Subjects' curves are kept as f32 (24-bit significand): the median of identical

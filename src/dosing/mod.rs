@@ -10,8 +10,6 @@
 //! given by duration, F lowers the rate and keeps the duration. This is NONMEM's rule
 //! (NONMEM Users Guide VI, "Bioavailability"), and mrgsolve's.
 
-pub mod steady_state;
-
 use crate::model::system::{Analyte, Depot, LinearSystem};
 use crate::model::ModelSpec;
 use crate::route::{Absorption, Route, RouteOverride, RouteSettings};
@@ -112,7 +110,17 @@ pub fn route_settings(
     route: Route,
     overrides: &[&RouteOverride],
 ) -> RouteSettings {
-    let mut s = route.defaults().settings;
+    let written = model.network.as_ref().and_then(|n| n.route_target(route));
+    let mut s = match written {
+        // A written network carries absorption and first pass in its own compartments.
+        Some(_) => RouteSettings {
+            bioavailability: 1.0,
+            absorption: Absorption::Direct,
+            lag_h: 0.0,
+            presystemic_fraction: 0.0,
+        },
+        None => route.defaults().settings,
+    };
     if let Some(o) = model.route_override(route) {
         s = s.with(o);
     }
@@ -206,9 +214,18 @@ impl Input {
 pub fn inputs(dose: &Dose, system: &LinearSystem) -> Vec<Input> {
     let s = &dose.settings;
     let start = dose.time_h + s.lag_h;
+    if let Some(c) = system.network.route_target(dose.route) {
+        return vec![Input::with_bioavailability(
+            system.layout.compartments[c],
+            start,
+            dose.amount_mg,
+            s.bioavailability,
+            dose.delivery,
+        )];
+    }
     match s.absorption {
         Absorption::Direct => vec![Input::with_bioavailability(
-            0,
+            system.layout.plasma,
             start,
             dose.amount_mg,
             s.bioavailability,
@@ -220,7 +237,7 @@ pub fn inputs(dose: &Dose, system: &LinearSystem) -> Vec<Input> {
                 other => other,
             };
             vec![Input::with_bioavailability(
-                0,
+                system.layout.plasma,
                 start,
                 dose.amount_mg,
                 s.bioavailability,

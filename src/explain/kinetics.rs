@@ -31,8 +31,7 @@
 use crate::dosing::{Event, Input, InputKind, Timeline};
 use crate::error::Result;
 use crate::model::system::{Analyte, LinearSystem};
-use crate::simulate::run;
-use crate::solver::exact::Exact;
+use crate::simulate::exact_states;
 use nalgebra::{DMatrix, DVector};
 
 /// Bisection stops when the bracket is narrower than this fraction of the time found:
@@ -115,7 +114,7 @@ pub fn auc_to_mg_h_l(system: &LinearSystem, inputs: &[Input], t_h: f64) -> Resul
         timeline.push(i.start_h, Event::Input(*i));
     }
     timeline.sample_at(&[t_h]);
-    let samples = run(system, timeline.sorted(), &mut Exact::new(&system.a))?;
+    let samples = exact_states(system, timeline.sorted())?;
     Ok(samples.row(0)[system.layout.auc_parent])
 }
 

@@ -34,7 +34,8 @@ pub mod schedule;
 
 use crate::error::Result;
 use crate::model::Drug;
-use crate::scenario::{Scenario, ScheduleResult};
+use crate::scenario::Scenario;
+use crate::study::ScheduleResult;
 pub use body::{Body, EffectSite, MetaboliteBody, Phase};
 pub use schedule::{InfusionFacts, Peak, RepeatFacts, RouteUse, ScheduleFacts};
 
@@ -88,6 +89,15 @@ pub fn explain(s: &Scenario) -> Result<Explanation> {
 
 /// The teaching numbers of `s`, whose schedules have already been simulated as `results`.
 pub fn explain_results(s: &Scenario, results: &[ScheduleResult]) -> Result<Explanation> {
+    // The facts below (half-lives, F, first pass) are read off the mammillary parameters;
+    // a written network has its own and would be described wrongly.
+    if let Some(sch) = s.schedules.iter().find(|x| x.model.network.is_some()) {
+        return Err(crate::Error::invalid(format!(
+            "schedule {:?} runs on a written network ({}); explain describes built-in and mammillary models only, expected one of those",
+            sch.name,
+            sch.model.id
+        )));
+    }
     let mut weights: Vec<f64> = s.schedules.iter().map(|x| x.weight_kg).collect();
     weights.sort_by(f64::total_cmp);
     weights.dedup_by(|a, b| a.to_bits() == b.to_bits());
@@ -95,7 +105,7 @@ pub fn explain_results(s: &Scenario, results: &[ScheduleResult]) -> Result<Expla
         .schedules
         .iter()
         .zip(results)
-        .map(|(sch, r)| schedule::facts(&s.model, sch, r, s.output_every_h))
+        .map(|(sch, r)| schedule::facts(&sch.model, sch, r, s.output_every_h))
         .collect::<Result<Vec<_>>>()?;
     let m = &s.model;
     Ok(Explanation {

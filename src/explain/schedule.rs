@@ -15,10 +15,10 @@ use crate::error::Result;
 use crate::model::system::LinearSystem;
 use crate::model::ModelSpec;
 use crate::route::{Absorption, Route};
-use crate::scenario::{Schedule, ScheduleResult};
-use crate::simulate::{run, simulate, Trajectory};
-use crate::solver::exact::Exact;
+use crate::scenario::Schedule;
+use crate::simulate::{exact_states, simulate, Trajectory};
 use crate::solver::SolverConfig;
+use crate::study::ScheduleResult;
 use crate::units::NG_PER_ML_PER_MG_PER_L;
 
 /// The fraction of steady state whose time is reported: the "90% of plateau" of the
@@ -188,7 +188,7 @@ pub fn facts(
         .map(|r| repeat_facts(&system, r, step_h, steady(r)))
         .collect::<Result<Vec<_>>>()?;
     Ok(ScheduleFacts {
-        name: schedule.name.clone(),
+        name: result.name.clone(),
         weight_kg: schedule.weight_kg,
         plasma_peak: peak(t, Some(&t.plasma_ng_ml)).expect("a plasma column"),
         auc_ng_h_ml: result.summary.auc_ng_h_ml,
@@ -285,7 +285,7 @@ fn states_at(system: &LinearSystem, schedule: &Schedule, times_h: &[f64]) -> Res
     order.sort_by(|a, b| times_h[*a].total_cmp(&times_h[*b]));
     let sorted: Vec<f64> = order.iter().map(|&i| times_h[i]).collect();
     let timeline = Timeline::of_schedule(&schedule.doses, &schedule.steady, system, &sorted);
-    let samples = run(system, timeline.sorted(), &mut Exact::new(&system.a))?;
+    let samples = exact_states(system, timeline.sorted())?;
     let mut out = vec![Vec::new(); times_h.len()];
     for (k, &i) in order.iter().enumerate() {
         out[i] = samples.row(k).to_vec();

@@ -17,12 +17,17 @@
 //! Absolute values (L, L/h) given here are used at every weight; per-kg values (L/kg,
 //! L/h/kg) scale linearly with weight.
 
+use super::network::{Kind, Network, Transfer};
+use super::network_table::{
+    network, CompartmentTable, EliminationTable, FlowTable, NetworkTables, ObserveTable,
+};
 use super::{library, Disposition, Drug, ModelSpec, Peripheral, Scaled};
 use crate::error::{Locator, Result};
 use crate::units::{
     parse_clearance, parse_rate_constant_per_h, parse_volume, Clearance, UnitError, Volume,
 };
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use toml::Spanned;
 
 /// The `[model]` table as written.
@@ -45,6 +50,18 @@ pub struct ModelTable {
     pub ka: Option<Spanned<String>>,
     /// Effect-site equilibration rate, e.g. "0.084 /min".
     pub ke0: Option<Spanned<String>>,
+    /// A title for people (networks).
+    pub title: Option<Spanned<String>>,
+    /// `[[model.node]]`: a network's compartments.
+    pub node: Option<Vec<Spanned<CompartmentTable>>>,
+    /// `[[model.flow]]`.
+    pub flow: Option<Vec<Spanned<FlowTable>>>,
+    /// `[[model.elimination]]`.
+    pub elimination: Option<Vec<Spanned<EliminationTable>>>,
+    /// `[model.observe]`.
+    pub observe: Option<Spanned<ObserveTable>>,
+    /// `[model.routes]`: the compartment each route doses into.
+    pub routes: Option<Spanned<BTreeMap<Spanned<String>, Spanned<String>>>>,
 }
 
 fn unit_error(at: &Locator, s: &Spanned<String>, e: UnitError) -> crate::Error {
@@ -97,6 +114,21 @@ impl ModelTable {
     /// The model this table describes. `table_offset` locates the `[model]` header for
     /// errors about missing keys.
     pub fn spec(&self, at: &Locator, table_offset: usize) -> Result<ModelSpec> {
+        if self.node.is_some() {
+            return self.network_spec(at, table_offset);
+        }
+        if let Some(key) = self.network_key() {
+            return Err(at.error(
+                key,
+                "a network key without [[model.node]]; expected the compartments of the network",
+            ));
+        }
+        if let Some(t) = &self.title {
+            return Err(at.error(
+                t.span().start,
+                "`title` names a written network; expected [[model.node]] with it",
+            ));
+        }
         let mut spec = match &self.pk {
             Some(id) => library::get(id.get_ref()).ok_or_else(|| {
                 at.error(
@@ -154,6 +186,53 @@ impl ModelTable {
             spec.ke0_source = "given in the scenario".into();
         }
         Ok(spec)
+    }
+
+    /// The offset of the first network key given, if any.
+    fn network_key(&self) -> Option<usize> {
+        self.flow
+            .as_ref()
+            .and_then(|v| v.first().map(|x| x.span().start))
+            .or(self
+                .elimination
+                .as_ref()
+                .and_then(|v| v.first().map(|x| x.span().start)))
+            .or(self.observe.as_ref().map(|o| o.span().start))
+            .or(self.routes.as_ref().map(|o| o.span().start))
+    }
+
+    /// A written network: no shorthand keys beside it.
+    fn network_spec(&self, at: &Locator, table_offset: usize) -> Result<ModelSpec> {
+        let shorthand = [
+            self.pk.as_ref().map(|s| s.span().start),
+            self.compartments.as_ref().map(|s| s.span().start),
+            self.clearance.as_ref().map(|s| s.span().start),
+            self.central_volume.as_ref().map(|s| s.span().start),
+            self.intercompartmental_clearance
+                .as_ref()
+                .map(|s| s.span().start),
+            self.peripheral_volume.as_ref().map(|s| s.span().start),
+            self.ka.as_ref().map(|s| s.span().start),
+            self.ke0.as_ref().map(|s| s.span().start),
+        ];
+        if let Some(offset) = shorthand.into_iter().flatten().min() {
+            return Err(at.error(
+                offset,
+                "a mammillary key beside [[model.node]]; expected either a network or the shorthand (pk, compartments, clearance, …), not both",
+            ));
+        }
+        let tables = NetworkTables {
+            compartments: self.node.as_deref().unwrap_or_default(),
+            flows: self.flow.as_deref().unwrap_or_default(),
+            eliminations: self.elimination.as_deref().unwrap_or_default(),
+            observe: self.observe.as_ref(),
+            routes: self.routes.as_ref(),
+        };
+        let net = network(at, &tables, table_offset)?;
+        Ok(summary(
+            net,
+            self.title.as_ref().map(|t| t.get_ref().clone()),
+        ))
     }
 
     /// A model from parameters alone (no `pk` id).
@@ -216,7 +295,63 @@ impl ModelTable {
             depot_ka_per_h: None,
             route_overrides: Vec::new(),
             notes: Vec::new(),
+            network: None,
         })
+    }
+}
+
+/// The spec of a written network. Its mammillary fields summarise the plasma compartment
+/// for tables (volume, clearance out of it, ke0); the network is what runs.
+fn summary(net: Network<Scaled>, title: Option<String>) -> ModelSpec {
+    let v1 = match net.compartments[net.plasma].kind {
+        Kind::Volume(v) => v,
+        _ => Scaled::fixed(1.0),
+    };
+    let cl = net
+        .eliminations
+        .iter()
+        .filter(|e| e.from == net.plasma)
+        .find_map(|e| match e.transfer {
+            Transfer::Clearance(c) => Some(c),
+            Transfer::RateConstant(_) => None,
+        })
+        .unwrap_or(Scaled::fixed(0.0));
+    let ke0 = net.effect.and_then(|c| match net.compartments[c].kind {
+        Kind::Effect { ke0_per_h, .. } => Some(ke0_per_h),
+        _ => None,
+    });
+    let metabolite = net.metabolite.map(|c| super::Metabolite {
+        name: net.compartments[c].name.clone(),
+        fraction_formed: 1.0,
+        disposition: Disposition {
+            cl_l_h: Scaled::fixed(0.0),
+            v1_l: match net.compartments[c].kind {
+                Kind::Volume(v) => v,
+                _ => Scaled::fixed(1.0),
+            },
+            peripherals: Vec::new(),
+        },
+    });
+    let n = net.compartments.len();
+    ModelSpec {
+        id: "network".into(),
+        title: title.unwrap_or_else(|| format!("network of {n} compartments")),
+        citation: "given in the scenario file".into(),
+        confidence: "user-supplied".into(),
+        population: "as given".into(),
+        drug: Drug::Racemic,
+        disposition: Disposition {
+            cl_l_h: cl,
+            v1_l: v1,
+            peripherals: Vec::new(),
+        },
+        ke0_per_h: ke0,
+        ke0_source: "given in the scenario".into(),
+        metabolite,
+        depot_ka_per_h: None,
+        route_overrides: Vec::new(),
+        notes: Vec::new(),
+        network: Some(net),
     }
 }
 

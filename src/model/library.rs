@@ -98,6 +98,7 @@ fn base(
         depot_ka_per_h: None,
         route_overrides: Vec::new(),
         notes: Vec::new(),
+        network: None,
     }
 }
 

@@ -8,10 +8,13 @@
 
 pub mod custom;
 pub mod library;
+pub mod network;
+pub mod network_table;
 pub mod system;
 pub mod variability;
 
 use crate::route::{Route, RouteOverride};
+use network::Network;
 
 /// Weight of the reference adult that typical values are given for.
 pub const REFERENCE_WEIGHT_KG: f64 = 70.0;
@@ -237,6 +240,9 @@ pub struct ModelSpec {
     pub route_overrides: Vec<(Route, RouteOverride)>,
     /// Caveats shown by `ketasim models ID`.
     pub notes: Vec<String>,
+    /// A network written in the scenario; the fields above then describe only its
+    /// plasma compartment and total elimination (for tables), and the network is what runs.
+    pub network: Option<Network<Scaled>>,
 }
 
 impl ModelSpec {
@@ -251,6 +257,7 @@ impl ModelSpec {
                 disposition: m.disposition.at(weight_kg),
             }),
             depot_ka_per_h: self.depot_ka_per_h,
+            network: self.network.as_ref().map(|n| n.at(weight_kg)),
         }
     }
 
@@ -279,6 +286,18 @@ pub struct Model {
     pub metabolite: Option<Metabolite<f64>>,
     /// The model's own absorption depot (NONMEM ADVAN2/4/12 style), ka in 1/h.
     pub depot_ka_per_h: Option<f64>,
+    /// A written network; `None` for the mammillary shorthand above.
+    pub network: Option<Network<f64>>,
+}
+
+impl Model {
+    /// The network the solvers run: the written one, or the shorthand's.
+    pub fn network(&self) -> Network<f64> {
+        match &self.network {
+            Some(n) => n.clone(),
+            None => Network::mammillary(self),
+        }
+    }
 }
 
 #[cfg(test)]

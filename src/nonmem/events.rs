@@ -170,6 +170,7 @@ mod tests {
             ke0_per_h: None,
             metabolite: None,
             depot_ka_per_h: ka,
+            network: None,
         }
     }
 

@@ -35,7 +35,7 @@
 //!   what was there), SS 2 adds that steady state to it; the record's own dose follows,
 //!   then its ADDL doses. SS 1 with II 0, RATE > 0 and AMT 0 puts the system at the
 //!   steady state of an infusion at RATE that has run forever. Steady state is computed
-//!   from the linear system ([`crate::dosing::steady_state`]).
+//!   from the linear system ([`crate::simulate::steady_state`]).
 //! - Every record gives one output row, after everything earlier in the file has
 //!   happened: an observation written after a dose at the same time sees the dose, and a
 //!   steady-state dose record reports the steady-state value at its time (as NONMEM does).

@@ -19,13 +19,12 @@ pub mod percentile;
 pub mod subject;
 
 use crate::bands::Band;
-use crate::dosing::{depots, Dose, Timeline};
+use crate::dosing::{depots, Dose, SteadyStart, Timeline};
 use crate::error::Result;
 use crate::metrics::hours_between;
 use crate::model::system::LinearSystem;
 use crate::model::variability::Variability;
 use crate::model::ModelSpec;
-use crate::scenario::Schedule;
 use crate::simulate::grid::{GridCourse, GridSampler, UniformGrid};
 use crate::solver::SolverConfig;
 use covariates::WeightDistribution;
@@ -46,13 +45,18 @@ pub struct Population {
     pub weight: Option<WeightDistribution>,
 }
 
+/// A schedule's doses and steady-state starts for a patient of the given weight (kg).
+pub type DosesAt<'a> = &'a (dyn Fn(f64) -> (Vec<Dose>, Vec<SteadyStart>) + Sync);
+
 /// What one schedule is simulated with.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Run<'a> {
     /// The model's typical values.
     pub spec: &'a ModelSpec,
-    /// The schedule, with its weight and which doses are per kg.
-    pub schedule: &'a Schedule,
+    /// The schedule's weight (kg): subjects without a weight distribution have it.
+    pub weight_kg: f64,
+    /// The schedule's doses at a subject's weight (what was prescribed per kg follows it).
+    pub doses_at: DosesAt<'a>,
     /// Output times.
     pub grid: UniformGrid,
     /// Bands to summarise.
@@ -118,7 +122,7 @@ pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> 
         .try_for_each_init(
             || vec![0.0; points],
             |scratch, (i, (curve, m))| {
-                let s = sampler.draw(population, i, run.schedule.weight_kg);
+                let s = sampler.draw(population, i, run.weight_kg);
                 let course = subject_course(run, &s, scratch)?;
                 for (c, v) in curve.iter_mut().zip(scratch.iter()) {
                     *c = *v as f32;
@@ -160,7 +164,7 @@ pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> 
 /// Subject `s`'s plasma curve on the grid, written into `out`.
 fn subject_course(run: &Run, s: &Subject, out: &mut [f64]) -> Result<GridCourse> {
     let model = s.model(run.spec);
-    let (mut doses, mut steady) = run.schedule.at_weight(s.weight_kg);
+    let (mut doses, mut steady) = (run.doses_at)(s.weight_kg);
     s.absorbed(&mut doses, &mut steady);
     let all: Vec<Dose> = doses
         .iter()

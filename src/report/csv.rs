@@ -4,7 +4,7 @@
 //! ([`super::population`]).
 
 use super::population;
-use crate::scenario::ScheduleResult;
+use crate::study::ScheduleResult;
 use std::io::Write;
 
 fn conc(v: f64) -> String {

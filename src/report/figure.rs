@@ -4,7 +4,8 @@
 
 use super::plot::{render_png, render_svg, Band, DoseMarker, Panel, PlotError, PlotSpec, Series};
 use crate::dosing::{Delivery, Dose};
-use crate::scenario::{LowerPanel, Scenario, ScheduleResult};
+use crate::scenario::{LowerPanel, Scenario};
+use crate::study::ScheduleResult;
 use crate::units::fmt_num;
 use std::path::{Path, PathBuf};
 
@@ -117,10 +118,20 @@ fn footer(s: &Scenario) -> String {
             p.variability.describe()
         )
     });
+    let models = if s.compares_models() {
+        let mut m: Vec<String> = s
+            .schedules
+            .iter()
+            .map(|sch| format!("{} ({})", sch.model.id, sch.model.title))
+            .collect();
+        m.dedup();
+        format!("Models: {}", m.join(" / "))
+    } else {
+        let m = s.schedules.first().map_or(&s.model, |sch| &sch.model);
+        format!("Model: {} ({})", m.id, m.title)
+    };
     format!(
-        "Model: {} ({}), {}{population} · {}",
-        s.model.id,
-        s.model.title,
+        "{models}, {}{population} · {}",
         s.weight_text(),
         crate::DISCLAIMER
     )

@@ -10,7 +10,8 @@
 use super::table::{Align, Table};
 use crate::population::percentile::Percentiles;
 use crate::population::PopulationCourse;
-use crate::scenario::{Scenario, ScheduleResult};
+use crate::scenario::Scenario;
+use crate::study::ScheduleResult;
 
 /// Time-course columns, after the typical patient's.
 pub const CURVE_HEADER: [&str; 3] = ["p05_ng_ml", "p50_ng_ml", "p95_ng_ml"];

@@ -1,18 +1,23 @@
 //! The summary a person reads in the terminal after `ketasim run`.
 
 use super::table::{Align, Table};
-use crate::scenario::{Scenario, ScheduleResult};
+use crate::scenario::Scenario;
 use crate::solver::SolverKind;
+use crate::study::ScheduleResult;
 
 /// A heading naming scenario, model, patient and window, then one aligned row per
 /// schedule; with a population, its table below.
 pub fn render(scenario: &Scenario, results: &[ScheduleResult], solver: SolverKind) -> String {
     let weight = scenario.weight_text();
     let heading = format!(
-        "{}\n  model {} ({}), {weight}, {} simulated, solver {}\n",
+        "{}\n  {} {}, {weight}, {} simulated, solver {}\n",
         scenario.name,
-        scenario.model.id,
-        scenario.model.drug.name(),
+        if scenario.compares_models() {
+            "models"
+        } else {
+            "model"
+        },
+        scenario.model_text(),
         crate::units::fmt_hours(scenario.duration_h),
         solver.id()
     );

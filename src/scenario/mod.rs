@@ -1,4 +1,5 @@
-//! Scenario files: load a TOML file into a validated [`Scenario`], and simulate it.
+//! Scenario files: load a TOML file into a validated [`Scenario`] ([`crate::study`] runs
+//! it).
 //!
 //! `schema` holds the file as written (strings with spans), `validate` turns it into the
 //! domain types below, with errors that name file, line and column. Nothing downstream
@@ -11,15 +12,11 @@ pub mod schema;
 pub mod validate;
 
 use crate::bands::Band;
-use crate::dosing::{depots, grid, Delivery, Dose, SteadyStart, Timeline};
+use crate::dosing::{Delivery, Dose, SteadyStart};
 use crate::error::{Locator, Result};
-use crate::metrics::{summarize, Summary};
-use crate::model::system::LinearSystem;
 use crate::model::ModelSpec;
-use crate::population::{Population, PopulationCourse, Run};
-use crate::simulate::grid::UniformGrid;
-use crate::simulate::{simulate, Trajectory};
-use crate::solver::{SolverConfig, SolverKind};
+use crate::population::Population;
+use crate::solver::SolverKind;
 pub use plot::LowerPanel;
 use std::path::{Path, PathBuf};
 
@@ -63,6 +60,8 @@ pub struct Schedule {
     pub name: String,
     /// Body weight (kg) this schedule is simulated at.
     pub weight_kg: f64,
+    /// The model this schedule is simulated on (the scenario's, unless it names another).
+    pub model: ModelSpec,
     /// Every dose, repeats expanded, in time order.
     pub doses: Vec<Dose>,
     /// Regimens already at steady state when they start.
@@ -142,19 +141,6 @@ impl Outputs {
     }
 }
 
-/// One schedule's simulated course and its summary.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScheduleResult {
-    /// The schedule's name.
-    pub name: String,
-    /// The course on the output grid.
-    pub trajectory: Trajectory,
-    /// Its summary.
-    pub summary: Summary,
-    /// Percentile curves and summaries, when the scenario has a population.
-    pub population: Option<PopulationCourse>,
-}
-
 /// Read and validate the scenario file at `path`.
 pub fn load(path: &Path) -> Result<Scenario> {
     let text = std::fs::read_to_string(path).map_err(|e| crate::Error::Io {
@@ -172,45 +158,33 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario> {
 }
 
 impl Scenario {
-    /// Simulate every schedule with `solver`: the typical patient, and the population
-    /// when the scenario has one (in the current rayon pool).
-    pub fn simulate(&self, solver: SolverKind) -> Result<Vec<ScheduleResult>> {
-        let times = grid(self.duration_h, self.output_every_h);
-        let config = SolverConfig::of(solver);
+    /// Whether the schedules run on more than one model.
+    pub fn compares_models(&self) -> bool {
         self.schedules
             .iter()
-            .map(|s| {
-                let model = self.model.individual(s.weight_kg);
-                let all: Vec<Dose> = s
-                    .doses
-                    .iter()
-                    .chain(s.steady.iter().map(|st| &st.dose))
-                    .copied()
-                    .collect();
-                let system = LinearSystem::new(&model, &depots(&all));
-                let timeline = Timeline::of_schedule(&s.doses, &s.steady, &system, &times);
-                let trajectory = simulate(&system, timeline, &config)?;
-                let summary = summarize(&trajectory, &self.bands);
-                let run = Run {
-                    spec: &self.model,
-                    schedule: s,
-                    grid: UniformGrid::new(self.duration_h, self.output_every_h),
-                    bands: &self.bands,
-                    config,
-                };
-                let population = self
-                    .population
-                    .as_ref()
-                    .map(|p| crate::population::simulate(p, &run))
-                    .transpose()?;
-                Ok(ScheduleResult {
-                    name: s.name.clone(),
-                    trajectory,
-                    summary,
-                    population,
-                })
-            })
-            .collect()
+            .any(|s| s.model.id != self.schedules[0].model.id)
+    }
+
+    /// A schedule's name for tables, CSV and legends: with the model's id when the
+    /// scenario compares models, e.g. "IV infusion (kamp-2020)".
+    pub fn label(&self, s: &Schedule) -> String {
+        if self.compares_models() {
+            format!("{} ({})", s.name, s.model.id)
+        } else {
+            s.name.clone()
+        }
+    }
+
+    /// The models for people: "kamp-2020 (racemic ketamine)", or each schedule's model
+    /// ("kamp-2020 (racemic ketamine) / fanta-2015 (S-ketamine (esketamine))").
+    pub fn model_text(&self) -> String {
+        let mut m: Vec<String> = self
+            .schedules
+            .iter()
+            .map(|s| format!("{} ({})", s.model.id, s.model.drug.name()))
+            .collect();
+        m.dedup();
+        m.join(" / ")
     }
 
     /// The patient weight for people: "70 kg", or "20 kg / 70 kg" when schedules differ.

@@ -22,8 +22,11 @@ pub struct ScenarioFile {
     pub description: Option<String>,
     /// The patient.
     pub patient: Option<Spanned<PatientTable>>,
-    /// The model: a built-in id with overrides, or a custom model.
+    /// The model: a built-in id with overrides, a custom model, or a written network.
     pub model: Option<Spanned<ModelTable>>,
+    /// `[models.NAME]`: more models, for schedules that name one (`model = "NAME"`).
+    #[serde(default)]
+    pub models: BTreeMap<Text, Spanned<ModelTable>>,
     /// Time window, output step and solver.
     pub simulation: Spanned<SimulationTable>,
     /// The schedules compared, each a list of doses.
@@ -68,6 +71,8 @@ pub struct ScheduleTable {
     pub name: Text,
     /// Body weight for this schedule, overriding `[patient] weight` (compare a child and an adult).
     pub weight: Option<Text>,
+    /// The model for this schedule, overriding `[model]`: a built-in id or a `[models.NAME]`.
+    pub model: Option<Text>,
     /// The doses.
     pub doses: Spanned<Vec<Spanned<DoseTable>>>,
 }

@@ -99,12 +99,30 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
         })?,
         None => SolverKind::Exact,
     };
+    let mut models = BTreeMap::new();
+    for (name, table) in &file.models {
+        if library::get(name.get_ref()).is_some() {
+            return Err(at.error(
+                name.span().start,
+                format!(
+                    "[models.{}] has the id of a built-in model; expected a name of its own",
+                    name.get_ref()
+                ),
+            ));
+        }
+        let mut spec = table.get_ref().spec(at, table.span().start)?;
+        if spec.network.is_some() || spec.id == "custom" {
+            spec.id = name.get_ref().clone();
+        }
+        models.insert(name.get_ref().clone(), spec);
+    }
     let population = super::population::from_file(at, &file, &model, duration_h / output_every_h)?;
     let weight_kg = super::population::typical_weight_kg(&file, &population, patient_weight_kg);
     let routes = route_tables(at, &file.routes)?;
     let context = Context {
         at,
         model: &model,
+        models: &models,
         routes: &routes,
         weight_kg,
         duration_h,
@@ -125,6 +143,18 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
             ));
         }
         schedules.push(schedule);
+    }
+    if let (Some(p), Some(s)) = (
+        &file.population,
+        schedules.iter().find(|s| s.model.network.is_some()),
+    ) {
+        return Err(at.error(
+            p.span().start,
+            format!(
+                "schedule {:?} runs on a written network ({}); a [population] varies the mammillary parameters, so it needs built-in or shorthand models",
+                s.name, s.model.id
+            ),
+        ));
     }
     let path = at.path.to_path_buf();
     let stem = path
@@ -208,6 +238,7 @@ pub(super) fn route_name(at: &Locator, s: &Text) -> Result<Route> {
 struct Context<'a> {
     at: &'a Locator<'a>,
     model: &'a ModelSpec,
+    models: &'a BTreeMap<String, ModelSpec>,
     routes: &'a BTreeMap<Route, RouteOverride>,
     weight_kg: f64,
     duration_h: f64,
@@ -222,7 +253,15 @@ impl Context<'_> {
             .map(|w| weight_kg(at, w))
             .transpose()?
             .unwrap_or(self.weight_kg);
-        let this = Context { weight_kg, ..*self };
+        let model = match &s.model {
+            Some(m) => self.named_model(m)?,
+            None => self.model.clone(),
+        };
+        let this = Context {
+            weight_kg,
+            model: &model,
+            ..*self
+        };
         if s.name.get_ref().trim().is_empty() {
             return Err(at.error(
                 s.name.span().start,
@@ -249,11 +288,69 @@ impl Context<'_> {
         Ok(Schedule {
             name: s.name.get_ref().trim().to_string(),
             weight_kg,
+            model,
             dose_per_kg: doses.iter().map(|d| d.1).collect(),
             doses: doses.into_iter().map(|d| d.0).collect(),
             steady_per_kg: steady.iter().map(|d| d.1).collect(),
             steady: steady.into_iter().map(|d| d.0).collect(),
         })
+    }
+
+    /// The model a schedule names: a `[models.NAME]` of this file, or a built-in id.
+    fn named_model(&self, name: &Text) -> Result<ModelSpec> {
+        if let Some(m) = self.models.get(name.get_ref()) {
+            return Ok(m.clone());
+        }
+        library::get(name.get_ref()).ok_or_else(|| {
+            let mut known: Vec<&str> = self.models.keys().map(String::as_str).collect();
+            known.extend(library::IDS);
+            self.at.error(
+                name.span().start,
+                format!(
+                    "unknown model {:?}; expected a [models.NAME] of this file or a built-in id: {}",
+                    name.get_ref(),
+                    known.join(", ")
+                ),
+            )
+        })
+    }
+
+    /// A route into a written network must name a compartment (IV: plasma), and takes no
+    /// absorption settings: the network's compartments are the absorption.
+    fn network_route(&self, d: &DoseTable, route: Route) -> Result<()> {
+        let Some(net) = &self.model.network else {
+            return Ok(());
+        };
+        if route != Route::Iv && net.route_target(route).is_none() {
+            let listed: Vec<&str> = net.routes.iter().map(|(r, _)| r.id()).collect();
+            return Err(self.at.error(
+                d.route.span().start,
+                format!(
+                    "model {} doses {} into no compartment; expected a route its [model.routes] names (iv{}{})",
+                    self.model.id,
+                    route.id(),
+                    if listed.is_empty() { "" } else { ", " },
+                    listed.join(", ")
+                ),
+            ));
+        }
+        if self
+            .routes
+            .get(&route)
+            .is_some_and(|o| o.ka_per_h.is_some())
+        {
+            return Err(self.at.error(
+                d.route.span().start,
+                format!("model {} is a network: its flows set absorption; expected no ka or absorption_half_life in [routes.{}]", self.model.id, route.id()),
+            ));
+        }
+        if let Some(k) = d.ka.as_ref().or(d.absorption_half_life.as_ref()) {
+            return Err(self.at.error(
+                k.span().start,
+                format!("model {} is a network: its flows set absorption; expected no ka or absorption_half_life here", self.model.id),
+            ));
+        }
+        Ok(())
     }
 
     fn amount_mg(&self, s: &Text) -> Result<f64> {
@@ -319,6 +416,7 @@ impl Context<'_> {
     fn dose(&self, d: &DoseTable) -> Result<(Vec<Dose>, Option<SteadyStart>, PerKg)> {
         let at = self.at;
         let route = route_name(at, &d.route)?;
+        self.network_route(d, route)?;
         let (amount_mg, delivery) = self.delivery(d)?;
         let start =
             d.at.as_ref()

@@ -5,7 +5,8 @@
 
 use crate::report;
 use crate::report::plot::{render_png, render_svg, PlotSpec};
-use crate::scenario::{self, Scenario, ScheduleResult};
+use crate::scenario::{self, Scenario};
+use crate::study::ScheduleResult;
 use std::path::Path;
 
 /// A simulated scenario.

@@ -1,9 +1,9 @@
-//! Walk a [`Timeline`]: apply each event at its time and let a solver carry the state
-//! between events, never across one. Infusion stops are events too.
+//! Walk a [`Timeline`]: one event walk with two sinks.
 //!
-//! [`simulate`] and [`run`] are the general walk: any sample times, every state recorded.
-//! [`grid`] is the fast path for a uniform output grid when only the plasma curve and its
-//! AUC are needed (populations, benches).
+//! [`simulate`] and [`run`] record every state at each `Sample` event (any times:
+//! datasets, the typical patient). [`grid`] records one observed output on a uniform
+//! grid, for populations and benches. Steady state ([`steady_state`]) is computed here,
+//! from the same walk and propagator.
 //!
 //! ```
 //! use ketasim::{dosing::{Dose, Timeline, grid}, model::{library, system::LinearSystem}};
@@ -21,15 +21,17 @@
 //! assert!(peak > 150.0 && peak < 300.0);
 //! ```
 
-use crate::dosing::steady_state::steady_state;
-use crate::dosing::{Event, Input, InputKind, SteadyStateMode, Timeline};
+use crate::dosing::{Event, Timeline};
 use crate::error::Result;
 use crate::model::system::LinearSystem;
-use crate::solver::{new_solver, Solver, SolverConfig, SolverStats};
+use crate::solver::{new_propagator, Propagator, SolverConfig, SolverStats};
 use crate::units::NG_PER_ML_PER_MG_PER_L;
 use ndarray::{Array1, Array2};
+use walk::{Sink, Walk};
 
 pub mod grid;
+pub mod steady_state;
+mod walk;
 
 /// Two times closer than this (h, relative to the time) are the same moment: an infusion
 /// ending at 2.0000000000000004 h ends at the 2 h sample, not a rounding error after it.
@@ -78,9 +80,9 @@ pub fn simulate(
     timeline: Timeline,
     config: &SolverConfig,
 ) -> Result<Trajectory> {
-    let mut solver = new_solver(system, config);
-    let samples = run(system, timeline.sorted(), solver.as_mut())?;
-    Ok(trajectory(system, samples, solver.stats()))
+    let propagator = new_propagator(&system.a, None, config)?;
+    let (samples, stats) = run(system, timeline.sorted(), propagator)?;
+    Ok(trajectory(system, samples, stats))
 }
 
 fn trajectory(system: &LinearSystem, s: Samples, stats: SolverStats) -> Trajectory {
@@ -106,163 +108,59 @@ fn trajectory(system: &LinearSystem, s: Samples, stats: SolverStats) -> Trajecto
     }
 }
 
-/// The walk itself: state, running infusions and delayed inputs.
-struct Walk {
-    t: f64,
-    x: Vec<f64>,
-    u: Vec<f64>,
-    /// Running infusions: state, rate (mg/h), end (h).
-    running: Vec<(usize, f64, f64)>,
-    /// Inputs released later (steady-state tails), absolute times.
-    pending: Vec<Input>,
+/// Every state at each `Sample` of `events` (sorted by time), by the exact propagator:
+/// the building block of steady state and `explain`.
+pub fn exact_states(system: &LinearSystem, events: Vec<(f64, Event)>) -> Result<Samples> {
+    let exact = new_propagator(&system.a, None, &SolverConfig::default())?;
+    Ok(run(system, events, exact)?.0)
 }
 
-/// Walk `events` (sorted by time) with `solver`, returning the state at every `Sample`.
+/// Records every state at each `Sample` event.
+struct EveryState {
+    samples: Samples,
+}
+
+impl Sink for EveryState {
+    fn carry(&mut self, p: &mut dyn Propagator, x: &mut [f64], from: f64, to: f64) -> Result<f64> {
+        p.advance(x, to - from)?;
+        Ok(to)
+    }
+
+    fn sample(&mut self, t: f64, x: &[f64]) {
+        self.samples.times_h.push(t);
+        self.samples.data.extend_from_slice(x);
+    }
+
+    fn finish(&mut self, _: &mut dyn Propagator, _: &mut [f64], _: f64) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Walk `events` (sorted by time) with `propagator`, returning the state at every
+/// `Sample` and the propagator's work.
 pub fn run(
     system: &LinearSystem,
     events: Vec<(f64, Event)>,
-    solver: &mut dyn Solver,
-) -> Result<Samples> {
+    propagator: Box<dyn Propagator>,
+) -> Result<(Samples, SolverStats)> {
     let n = system.n();
     let t0 = events.first().map_or(0.0, |e| e.0);
-    let mut w = Walk {
-        t: t0,
-        x: vec![0.0; n],
-        u: vec![0.0; n],
-        running: Vec::new(),
-        pending: Vec::new(),
-    };
     let samples = events
         .iter()
         .filter(|e| matches!(e.1, Event::Sample))
         .count();
-    let mut out = Samples {
-        n,
-        times_h: Vec::with_capacity(samples),
-        data: Vec::with_capacity(samples * n),
+    let sink = EveryState {
+        samples: Samples {
+            n,
+            times_h: Vec::with_capacity(samples),
+            data: Vec::with_capacity(samples * n),
+        },
     };
-    solver.set_input(&w.u);
+    let every: Vec<Option<usize>> = (0..n).map(Some).collect();
+    let mut walk = Walk::new(system, &every, propagator, sink, t0);
     for (time, event) in events {
-        w.advance_to(time, solver)?;
-        match event {
-            Event::Input(i) => w.start(i, solver),
-            Event::Reset => w.reset(solver),
-            Event::SteadyState {
-                interval_h,
-                inputs,
-                mode,
-            } => {
-                let ss = steady_state(system, interval_h, &inputs)?;
-                if mode == SteadyStateMode::Reset {
-                    w.reset(solver);
-                }
-                for (x, s) in w.x.iter_mut().zip(&ss.x) {
-                    *x += s;
-                }
-                for tail in ss.tails {
-                    w.start(
-                        Input {
-                            start_h: time + tail.start_h,
-                            ..tail
-                        },
-                        solver,
-                    );
-                }
-            }
-            Event::Sample => {
-                out.times_h.push(time);
-                out.data.extend_from_slice(&w.x);
-            }
-        }
+        walk.apply(time, event)?;
     }
-    Ok(out)
-}
-
-impl Walk {
-    /// Start `input` now, or queue it if it starts later.
-    fn start(&mut self, input: Input, solver: &mut dyn Solver) {
-        if input.start_h > self.t + SAME_TIME * self.t.abs().max(1.0) {
-            self.pending.push(input);
-            return;
-        }
-        match input.kind {
-            InputKind::Bolus { amount_mg } => self.x[input.state] += amount_mg,
-            InputKind::Infusion {
-                rate_mg_h,
-                duration_h,
-            } if duration_h > 0.0 => {
-                self.running
-                    .push((input.state, rate_mg_h, self.t + duration_h));
-                self.set_rates(solver);
-            }
-            InputKind::Infusion { .. } => {}
-        }
-    }
-
-    fn reset(&mut self, solver: &mut dyn Solver) {
-        self.x.fill(0.0);
-        self.running.clear();
-        self.pending.clear();
-        self.set_rates(solver);
-    }
-
-    fn set_rates(&mut self, solver: &mut dyn Solver) {
-        self.u.fill(0.0);
-        for &(state, rate, _) in &self.running {
-            self.u[state] += rate;
-        }
-        solver.set_input(&self.u);
-    }
-
-    /// The next infusion stop or queued start before `target`, if any.
-    fn next_change(&self, target: f64) -> Option<f64> {
-        let stops = self.running.iter().map(|r| r.2);
-        let starts = self.pending.iter().map(|p| p.start_h);
-        let next = stops.chain(starts).fold(f64::INFINITY, f64::min);
-        (next < target - SAME_TIME * target.abs().max(1.0)).then_some(next)
-    }
-
-    /// Carry the state to `target`, stopping at every infusion stop and queued start.
-    fn advance_to(&mut self, target: f64, solver: &mut dyn Solver) -> Result<()> {
-        while let Some(next) = self.next_change(target) {
-            self.step(next, solver)?;
-            self.apply_changes_due(solver);
-        }
-        self.step(target, solver)?;
-        self.apply_changes_due(solver);
-        Ok(())
-    }
-
-    fn step(&mut self, to: f64, solver: &mut dyn Solver) -> Result<()> {
-        let h = to - self.t;
-        if h > 0.0 {
-            solver.advance(&mut self.x, h)?;
-            self.t = to;
-        }
-        Ok(())
-    }
-
-    /// Stop infusions that end now and start queued inputs that are due.
-    fn apply_changes_due(&mut self, solver: &mut dyn Solver) {
-        let now = self.t + SAME_TIME * self.t.abs().max(1.0);
-        let before = self.running.len();
-        self.running.retain(|r| r.2 > now);
-        if self.running.len() != before {
-            self.set_rates(solver);
-        }
-        if self.pending.iter().any(|p| p.start_h <= now) {
-            let (due, later): (Vec<Input>, Vec<Input>) =
-                self.pending.iter().partition(|p| p.start_h <= now);
-            self.pending = later;
-            for input in due {
-                self.start(
-                    Input {
-                        start_h: self.t,
-                        ..input
-                    },
-                    solver,
-                );
-            }
-        }
-    }
+    let stats = walk.propagator().stats();
+    Ok((walk.sink.samples, stats))
 }

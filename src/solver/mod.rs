@@ -1,35 +1,32 @@
-//! Solvers: advance the state of a [`LinearSystem`] over a stretch of time in which the
-//! input rates are constant. Events (doses, infusion starts and stops, resets) are
-//! handled by [`crate::simulate`], which never asks a solver to step across one.
+//! Propagators: advance the state of `dx/dt = A x + u` over a stretch of time in which
+//! the input rates `u` are constant. Events (doses, infusion starts and stops, resets)
+//! are handled by [`crate::simulate`], which never asks a propagator to step across one.
 //!
-//! Two engines sit behind one trait: [`exact::Exact`] (the default) uses the matrix
-//! exponential, [`ode::Ode`] integrates with Dopri5. They answer the same question
-//! independently, which is what the agreement tests check.
-//!
-//! For a uniform output grid each engine also has a fast path behind [`GridEngine`]
-//! ([`block::BlockExact`], [`dense::DenseOde`]), used by [`crate::simulate::grid`]:
-//! fixed-size states, many grid points per call.
+//! Two engines sit behind one trait, [`Propagator`]: [`exact::Exact`] (the default) uses
+//! the matrix exponential ([`phi_gamma`], the only one), [`ode::Ode`] integrates with
+//! Dopri5. They answer the same question independently, which is what the agreement
+//! tests check. Either can also fill a uniform output grid ([`Propagator::sample`]), many
+//! points per call: that is the fast path of populations and benches.
 
-pub mod block;
-pub mod dense;
 pub mod exact;
 pub mod ode;
+pub mod phi_gamma;
 pub mod reference;
 
 use crate::error::SolverError;
-use crate::model::system::LinearSystem;
-use nalgebra::DMatrix;
+use nalgebra::{Const, DMatrix, Dyn};
 
 /// One way of advancing `dx/dt = A x + u` with `u` constant.
-pub trait Solver {
-    /// Set the input rates `u` (mg/h into each state) for the steps that follow.
+pub trait Propagator: Send {
+    /// Set the input rates `u` (mg/h into each state) for what follows.
     fn set_input(&mut self, u: &[f64]);
     /// Advance `x` by `h` hours in place.
     fn advance(&mut self, x: &mut [f64], h: f64) -> Result<(), SolverError>;
-    /// Work done so far (Dopri5 counts; zeros for `exact`).
-    fn stats(&self) -> SolverStats {
-        SolverStats::default()
-    }
+    /// Advance `x` by `out.len()` steps of the grid the propagator was built with,
+    /// writing the grid's output after each step. An error without a grid.
+    fn sample(&mut self, x: &mut [f64], out: &mut [f64]) -> Result<(), SolverError>;
+    /// Work done so far (Dopri5 counts; exponentials for `exact`).
+    fn stats(&self) -> SolverStats;
 }
 
 /// Work counts, pinned in snapshot tests so that a change making a solver work harder shows.
@@ -109,70 +106,80 @@ impl SolverConfig {
     }
 }
 
-/// A solver of the configured kind for `system`.
-pub fn new_solver(system: &LinearSystem, config: &SolverConfig) -> Box<dyn Solver> {
-    match config.kind {
-        SolverKind::Exact => Box::new(exact::Exact::new(&system.a)),
-        SolverKind::Ode => Box::new(ode::Ode::new(&system.a, config)),
-    }
-}
-
-/// Which state a grid engine reports, and the factor to ng/mL.
+/// Which state a grid reports, and the factor to ng/mL.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GridOutput {
-    /// The state read (the central compartment).
+    /// The state read (an observed compartment).
     pub state: usize,
-    /// Output per unit of that state (ng/mL per mg: 1000 / V1).
+    /// Output per unit of that state (ng/mL per mg: 1000 / V).
     pub factor: f64,
 }
 
-/// An engine for a uniform output grid: advances a state of fixed size with the input
-/// constant, reading one output at each grid point.
-pub trait GridEngine: Send {
-    /// Set the input rates `u` (mg/h into each state) for what follows.
-    fn set_input(&mut self, u: &[f64]);
-    /// Advance `x` by any `h` hours (off-grid pieces: lag times, a short last step).
-    fn advance(&mut self, x: &mut [f64], h: f64) -> Result<(), SolverError>;
-    /// Advance `x` by `out.len()` grid steps, writing the output after each step.
-    fn sample(&mut self, x: &mut [f64], out: &mut [f64]) -> Result<(), SolverError>;
-    /// Work done so far.
-    fn stats(&self) -> SolverStats;
+/// A uniform output grid's step and what is read at each point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Grid {
+    /// Step between points (h).
+    pub step_h: f64,
+    /// The output read.
+    pub output: GridOutput,
 }
 
-/// Largest state a grid engine is compiled for (3 compartments, 4 depots and the AUC
-/// accumulator); larger systems take the general path.
-pub const MAX_GRID_STATES: usize = 8;
+/// Largest system the exact propagator takes (64 states: a network of some 60
+/// compartments).
+pub const MAX_STATES: usize = 64;
 
-fn grid_engine<const R: usize>(
+fn exact<const R: usize>(
     a: &DMatrix<f64>,
-    step_h: f64,
-    out: GridOutput,
+    grid: Option<Grid>,
+) -> Result<Box<dyn Propagator>, SolverError> {
+    Ok(Box::new(exact::Exact::<R>::new(a, grid)?))
+}
+
+fn ode<const R: usize>(
+    a: &DMatrix<f64>,
+    grid: Option<Grid>,
+    c: &SolverConfig,
+) -> Box<dyn Propagator> {
+    Box::new(ode::Ode::new(Const::<R>, a, grid, c))
+}
+
+/// A propagator of the configured kind for the square matrix `a`, sampling `grid` when
+/// given. Fixed-size states up to 8; above that the exact engine pads to 16, 32 or 64
+/// states (the padding stays zero) and the ODE engine uses heap vectors.
+pub fn new_propagator(
+    a: &DMatrix<f64>,
+    grid: Option<Grid>,
     config: &SolverConfig,
-) -> Box<dyn GridEngine> {
+) -> Result<Box<dyn Propagator>, SolverError> {
+    let n = a.nrows();
     match config.kind {
-        SolverKind::Exact => Box::new(block::BlockExact::<R>::new(a, step_h, out)),
-        SolverKind::Ode => Box::new(dense::DenseOde::<R>::new(a, step_h, out, config)),
+        SolverKind::Exact => match n {
+            0 | 1 => exact::<1>(a, grid),
+            2 => exact::<2>(a, grid),
+            3 => exact::<3>(a, grid),
+            4 => exact::<4>(a, grid),
+            5 => exact::<5>(a, grid),
+            6 => exact::<6>(a, grid),
+            7 => exact::<7>(a, grid),
+            8 => exact::<8>(a, grid),
+            9..=16 => exact::<16>(a, grid),
+            17..=32 => exact::<32>(a, grid),
+            33..=MAX_STATES => exact::<MAX_STATES>(a, grid),
+            _ => Err(SolverError::TooManyStates {
+                states: n,
+                max: MAX_STATES,
+            }),
+        },
+        SolverKind::Ode => Ok(match n {
+            1 => ode::<1>(a, grid, config),
+            2 => ode::<2>(a, grid, config),
+            3 => ode::<3>(a, grid, config),
+            4 => ode::<4>(a, grid, config),
+            5 => ode::<5>(a, grid, config),
+            6 => ode::<6>(a, grid, config),
+            7 => ode::<7>(a, grid, config),
+            8 => ode::<8>(a, grid, config),
+            _ => Box::new(ode::Ode::new(Dyn(n), a, grid, config)),
+        }),
     }
-}
-
-/// A grid engine of the configured kind for the square matrix `a`, or `None` when `a` has
-/// more than [`MAX_GRID_STATES`] states.
-pub fn new_grid_engine(
-    a: &DMatrix<f64>,
-    step_h: f64,
-    out: GridOutput,
-    config: &SolverConfig,
-) -> Option<Box<dyn GridEngine>> {
-    let args = (a, step_h, out, config);
-    Some(match a.nrows() {
-        1 => grid_engine::<1>(args.0, args.1, args.2, args.3),
-        2 => grid_engine::<2>(args.0, args.1, args.2, args.3),
-        3 => grid_engine::<3>(args.0, args.1, args.2, args.3),
-        4 => grid_engine::<4>(args.0, args.1, args.2, args.3),
-        5 => grid_engine::<5>(args.0, args.1, args.2, args.3),
-        6 => grid_engine::<6>(args.0, args.1, args.2, args.3),
-        7 => grid_engine::<7>(args.0, args.1, args.2, args.3),
-        8 => grid_engine::<8>(args.0, args.1, args.2, args.3),
-        _ => return None,
-    })
 }

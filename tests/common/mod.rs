@@ -42,6 +42,7 @@ pub fn one_cpt(cl_l_h: f64, v_l: f64) -> Model {
         ke0_per_h: None,
         metabolite: None,
         depot_ka_per_h: None,
+        network: None,
     }
 }
 
