@@ -43,8 +43,8 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
     writeln!(
         stdout,
-        "{} rows written to {} ({})",
-        cp.len(),
+        "{} written to {} ({})",
+        crate::units::count(cp.len(), "row"),
         args.out.display(),
         crate::DISCLAIMER
     )?;

@@ -31,7 +31,11 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<ExitCode> {
     let (scenarios, invalid) = load_scenarios(&scenario_files(&args.paths)?)?;
     if invalid > 0 {
-        eprintln!("{invalid} scenario files are invalid; nothing was explained");
+        eprintln!(
+            "invalid: {} of {}; nothing was explained",
+            crate::units::count(invalid, "scenario file"),
+            scenarios.len() + invalid
+        );
         return Ok(ExitCode::from(super::EXIT_INVALID));
     }
     let mut out = std::io::stdout().lock();

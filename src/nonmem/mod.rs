@@ -185,12 +185,17 @@ pub fn predict(dataset: &Dataset, model: &Model, config: &SolverConfig) -> Resul
 }
 
 /// Write `ID,TIME,CP` for every record of `dataset`, with `cp_ng_ml` from [`predict`].
-/// ID and TIME are echoed as written; CP is in ng/mL at full precision.
+/// ID and TIME are echoed as written; CP is in ng/mL with the significant digits of every
+/// CSV ketasim writes ([`crate::units::fmt_csv`]).
 pub fn write_csv<W: Write>(out: W, dataset: &Dataset, cp_ng_ml: &[f64]) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(["ID", "TIME", "CP"])?;
     for (r, cp) in dataset.records.iter().zip(cp_ng_ml) {
-        w.write_record([r.id.as_str(), r.time_text.as_str(), &cp.to_string()])?;
+        w.write_record([
+            r.id.as_str(),
+            r.time_text.as_str(),
+            &crate::units::fmt_csv(*cp),
+        ])?;
     }
     w.flush()
 }

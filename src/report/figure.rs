@@ -12,17 +12,28 @@ use std::path::{Path, PathBuf};
 const WIDTH_PX: u32 = 1200;
 const HEIGHT_PX: u32 = 800;
 
-/// The PNG at `png`, and with `svg` an SVG beside it, as bytes to write.
+/// The plot at `plot` in the format its extension names (`.svg` is SVG, anything else
+/// PNG: scenario files can only name those two), and with `svg_too` an SVG beside a PNG,
+/// as bytes to write.
 pub fn files(
     s: &Scenario,
     results: &[ScheduleResult],
-    png: &Path,
-    svg: bool,
+    plot: &Path,
+    svg_too: bool,
 ) -> Result<Vec<(PathBuf, Vec<u8>)>, PlotError> {
     let spec = spec(s, results);
-    let mut files = vec![(png.to_path_buf(), render_png(&spec)?)];
-    if svg {
-        files.push((png.with_extension("svg"), render_svg(&spec)?.into_bytes()));
+    let is_svg = plot
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    let svg = || Ok::<_, PlotError>(render_svg(&spec)?.into_bytes());
+    let mut files = Vec::new();
+    if is_svg {
+        files.push((plot.to_path_buf(), svg()?));
+    } else {
+        files.push((plot.to_path_buf(), render_png(&spec)?));
+        if svg_too {
+            files.push((plot.with_extension("svg"), svg()?));
+        }
     }
     Ok(files)
 }
@@ -112,8 +123,8 @@ fn main_series(r: &ScheduleResult) -> Series {
 fn footer(s: &Scenario) -> String {
     let population = s.population.as_ref().map_or_else(String::new, |p| {
         format!(
-            "; {} virtual subjects, BSV {}",
-            p.size,
+            "; {}, BSV {}",
+            crate::units::count(p.size, "virtual subject"),
             p.variability.describe()
         )
     });

@@ -159,7 +159,7 @@ pub struct ScheduleResult {
 pub fn load(path: &Path) -> Result<Scenario> {
     let text = std::fs::read_to_string(path).map_err(|e| crate::Error::Io {
         path: path.to_path_buf(),
-        source: e,
+        reason: e,
     })?;
     parse(path, &text)
 }

@@ -124,7 +124,7 @@ pub struct RouteTable {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlotTable {
-    /// PNG path, default `outputs/<stem>.png`.
+    /// Plot path, default `outputs/<stem>.png`; `.svg` for an SVG.
     pub file: Option<Text>,
     /// Bands to shade (`ketasim bands`); default all.
     pub bands: Option<Spanned<Vec<Text>>>,
