@@ -26,12 +26,20 @@ struct Group<'a> {
     series: Vec<usize>,
 }
 
+/// Doses sorted by time → groups of one moment and one label, in O(n log n): a dose
+/// every minute for years must not cost a search per dose (issue 10).
 fn groups<'a>(doses: &[&'a DoseMarker], span: f64) -> Vec<Group<'a>> {
+    let mut sorted: Vec<&DoseMarker> = doses.to_vec();
+    sorted.sort_by(|a, b| a.time_h.total_cmp(&b.time_h));
     let mut out: Vec<Group<'a>> = Vec::new();
-    for d in doses {
-        let same =
-            |g: &&mut Group| (g.time - d.time_h).abs() <= SAME_MOMENT * span && g.label == d.label;
-        match out.iter_mut().find(|g| same(g)) {
+    let mut moment_start = 0; // first group of the current moment
+    for d in sorted {
+        let same_moment = |g: &Group| (g.time - d.time_h).abs() <= SAME_MOMENT * span;
+        if !out.last().is_some_and(same_moment) {
+            moment_start = out.len();
+        }
+        // Only the few groups of this moment are searched.
+        match out[moment_start..].iter_mut().find(|g| g.label == d.label) {
             Some(g) if !g.series.contains(&d.series) => g.series.push(d.series),
             Some(_) => {}
             None => out.push(Group {
@@ -66,7 +74,8 @@ where
         chart.plotting_area().get_base_pixel(),
     );
     let bottom = chart.backend_coord(&(v.x.start, v.y.0)).1 - ay;
-    let mut doses: Vec<&DoseMarker> = v.doses.iter().filter(|d| v.x.contains(&d.time_h)).collect();
+    let in_view = |d: &&DoseMarker| d.time_h >= v.x.start && d.time_h <= v.x.end;
+    let mut doses: Vec<&DoseMarker> = v.doses.iter().filter(in_view).collect();
     doses.sort_by(|a, b| a.time_h.total_cmp(&b.time_h));
     let groups = groups(&doses, v.x.end - v.x.start);
     let px = |t: f64| chart.backend_coord(&(t, v.y.0)).0 - ax;
@@ -82,7 +91,9 @@ where
         .collect())
 }
 
-/// Labelled markers, stacked where they would collide.
+/// Labelled markers: the triangles of one group stacked upwards at the dose time (so
+/// each apex sits exactly at its dose), the label to their right; a group that would
+/// collide with an earlier one moves up as a whole.
 fn labelled<DB: DrawingBackend>(
     area: &Area<DB>,
     v: &View,
@@ -98,25 +109,32 @@ fn labelled<DB: DrawingBackend>(
     let mut seen: Vec<(&str, &[usize])> = Vec::new();
     for g in groups {
         let x = px(g.time);
-        let last = x + step * (g.series.len() as i32 - 1);
         // A dose repeated later is labelled once, at its first marker.
         let repeat = seen.contains(&(g.label, g.series.as_slice()));
         seen.push((g.label, &g.series));
         let text = if repeat { "" } else { g.label };
         let (tw, th) = area.estimate_text_size(text, &st).map_err(de)?;
-        let (tw, th, x0) = (tw as i32, th as i32 / 2 + 2, last + half + gap);
-        let span = |cy: i32| (x - half, cy - row_h / 2, x0 + tw + gap, cy + row_h / 2);
+        let (tw, th, x0) = (tw as i32, th as i32 / 2 + 2, x + half + gap);
+        let stack = step * (g.series.len() as i32 - 1);
+        let right = if text.is_empty() {
+            x + half
+        } else {
+            x0 + tw + gap
+        };
+        // `cy` is the centre of the lowest triangle.
+        let span = |cy: i32| (x - half, cy - row_h / 2 - stack, right, cy + row_h / 2);
         let mut cy = bottom - gap - row_h / 2;
         while used.iter().any(|u| overlaps(*u, span(cy))) {
             cy -= row_h;
         }
         used.push(span(cy));
         for (k, &s) in g.series.iter().enumerate() {
-            triangle(area, (x + step * k as i32, cy), half, s)?;
+            triangle(area, (x, cy - step * k as i32), half, s)?;
         }
         if !text.is_empty() {
-            fill_rect(area, (x0, cy - th, x0 + tw + gap, cy + th), WHITE.mix(0.75))?;
-            text_at(area, text, (x0 + gap / 2, cy), st.clone())?;
+            let ty = cy - stack / 2;
+            fill_rect(area, (x0, ty - th, x0 + tw + gap, ty + th), WHITE.mix(0.75))?;
+            text_at(area, text, (x0 + gap / 2, ty), st.clone())?;
         }
     }
     Ok(used)
@@ -137,10 +155,15 @@ fn rug<DB: DrawingBackend>(
     let mut used = Vec::new();
     for (r, series) in rows.iter().enumerate() {
         let cy = bottom - gap - half - row_h * r as i32;
-        let xs: Vec<i32> = (doses.iter())
-            .filter(|d| d.series == *series)
-            .map(|d| px(d.time_h))
-            .collect();
+        // Markers closer than a triangle's half-width merge into one: thousands of doses
+        // draw at most one triangle per few pixels of axis.
+        let mut xs: Vec<i32> = Vec::new();
+        for d in doses.iter().filter(|d| d.series == *series) {
+            let x = px(d.time_h);
+            if xs.last().is_none_or(|&last| x - last >= half) {
+                xs.push(x);
+            }
+        }
         for &x in &xs {
             triangle(area, (x, cy), half, *series)?;
         }
@@ -154,6 +177,7 @@ fn rug<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::plot::{PlotSpec, Series};
 
     fn marker(time_h: f64, series: usize, label: &str) -> DoseMarker {
         DoseMarker {
@@ -161,6 +185,116 @@ mod tests {
             series,
             label: label.into(),
         }
+    }
+
+    /// x-axis tick labels of an SVG: (value, x pixel) of numeric, centred text on the
+    /// row where most of them sit.
+    fn x_ticks(svg: &str) -> Vec<(f64, f64)> {
+        let mut ticks: Vec<(f64, f64, i64)> = Vec::new();
+        for piece in svg.split("<text ").skip(1) {
+            let attr = |name: &str| {
+                let start = piece
+                    .find(&format!("{name}=\""))
+                    .map(|i| i + name.len() + 2)?;
+                let end = piece[start..].find('"')? + start;
+                Some(piece[start..end].to_string())
+            };
+            let body = piece
+                .split('>')
+                .nth(1)
+                .unwrap_or("")
+                .split('<')
+                .next()
+                .unwrap_or("");
+            let (Some(x), Some(y), Some(anchor)) = (attr("x"), attr("y"), attr("text-anchor"))
+            else {
+                continue;
+            };
+            if let (Ok(v), "middle") = (body.trim().parse::<f64>(), anchor.as_str()) {
+                ticks.push((v, x.parse().unwrap(), y.parse().unwrap()));
+            }
+        }
+        let row = ticks.iter().map(|t| t.2).max().unwrap();
+        ticks
+            .iter()
+            .filter(|t| t.2 == row)
+            .map(|t| (t.0, t.1))
+            .collect()
+    }
+
+    /// Apex x of every filled triangle (a 3-point polygon) in the SVG.
+    fn apexes(svg: &str) -> Vec<f64> {
+        let mut out = Vec::new();
+        for piece in svg.split("<polygon ").skip(1) {
+            let Some(start) = piece.find("points=\"") else {
+                continue;
+            };
+            let pts: Vec<&str> = piece[start + 8..]
+                .split('"')
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .collect();
+            if pts.len() == 3 {
+                out.push(pts[0].split(',').next().unwrap().parse().unwrap());
+            }
+        }
+        out
+    }
+
+    fn spec_with_doses(doses: Vec<DoseMarker>) -> PlotSpec {
+        let t: Vec<f64> = (0..=240).map(|i| f64::from(i) * 0.1).collect();
+        let curve = |name: &str| Series {
+            name: name.into(),
+            conc_ng_ml: t.iter().map(|x| 10.0 + (x * 0.8).sin()).collect(),
+            time_h: t.clone(),
+            ribbon: None,
+        };
+        PlotSpec {
+            series: vec![curve("a"), curve("b")],
+            doses,
+            ..Default::default()
+        }
+    }
+
+    /// Issue 14: two schedules dosed at 0, 8 and 16 h had their markers drawn side by
+    /// side, the second near 1, 9 and 17 h. Every apex must sit at its dose time.
+    #[test]
+    fn every_marker_is_drawn_at_its_dose_time() {
+        const HALF_PIXEL: f64 = 0.5 + 1e-9; // plotters rounds to whole pixels
+        let doses: Vec<DoseMarker> = [0.0, 8.0, 16.0]
+            .into_iter()
+            .flat_map(|t| [marker(t, 0, "oral 35 mg"), marker(t, 1, "oral 35 mg")])
+            .collect();
+        let svg = crate::report::plot::render_svg(&spec_with_doses(doses)).unwrap();
+        let ticks = x_ticks(&svg);
+        let ((t0, x0), (t1, x1)) = (ticks[0], ticks[ticks.len() - 1]);
+        let px = |t: f64| x0 + (x1 - x0) * (t - t0) / (t1 - t0);
+        let apex = apexes(&svg);
+        assert_eq!(apex.len(), 6, "one triangle per schedule and dose");
+        for (k, t) in [0.0, 0.0, 8.0, 8.0, 16.0, 16.0].into_iter().enumerate() {
+            assert!(
+                (apex[k] - px(t)).abs() <= HALF_PIXEL + 1.0,
+                "dose at {t} h drawn at x {} not {}",
+                apex[k],
+                px(t)
+            );
+        }
+    }
+
+    /// Issue 10: a dose every minute for 8 weeks (80,640 markers) was grouped by a linear
+    /// search per dose; now grouping sorts once, and the rug merges markers closer than
+    /// a triangle, so what is drawn is bounded by the axis length.
+    #[test]
+    fn thousands_of_doses_draw_a_bounded_rug() {
+        let doses: Vec<DoseMarker> = (0..80_640)
+            .map(|i| marker(f64::from(i) / 60.0 * (24.0 / 1344.0), 0, "IV 1 mg"))
+            .collect();
+        let refs: Vec<&DoseMarker> = doses.iter().collect();
+        assert_eq!(groups(&refs, 24.0).len(), 80_640);
+        let svg = crate::report::plot::render_svg(&spec_with_doses(doses)).unwrap();
+        let n = apexes(&svg).len();
+        assert!(n > 50 && n < 1200 / 3, "{n} triangles");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 mod draw;
 mod markers;
+pub(crate) mod raster;
 
 pub(crate) use draw::register_fonts;
 use draw::{draw_figure, prepare};
@@ -148,11 +149,15 @@ pub enum PlotError {
 /// Render `spec` as PNG file bytes (8-bit RGB).
 pub fn render_png(spec: &PlotSpec) -> Result<Vec<u8>, PlotError> {
     let (w, h) = prepare(spec)?;
-    let mut rgb = vec![0u8; w as usize * h as usize * 3];
-    let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-    draw_figure(&root, spec)?;
-    drop(root);
-    encode_png(&rgb, w, h)
+    let s = raster::SUPERSAMPLE;
+    // Every size in the drawing scales with the image, so the big canvas is the same
+    // figure at s× resolution.
+    let big = PlotSpec {
+        width_px: w * s,
+        height_px: h * s,
+        ..spec.clone()
+    };
+    raster::png(w, h, s, |root| draw_figure(root, &big))
 }
 
 /// PNG file bytes of an 8-bit RGB buffer of `w × h` pixels.
