@@ -137,6 +137,34 @@ fn footer(s: &Scenario) -> String {
     )
 }
 
+/// Each band's one fill colour, the same in every plot (light Okabe–Ito hues, none of
+/// them the grey or the curve blues a reader might take for something else).
+fn band_rgb(id: &str) -> [u8; 3] {
+    match id {
+        "analgesia" => [0x00, 0x9E, 0x73],
+        "dissociation" => [0xE6, 0x9F, 0x00],
+        "emergence" => [0xCC, 0x79, 0xA7],
+        "anaesthesia" => [0x66, 0x66, 0x66],
+        _ => [0x99, 0x99, 0x99],
+    }
+}
+
+/// A band as drawn for a curve of `drug`: labelled with the substance it was measured
+/// in when that is not the plotted one (racemic bands over S-ketamine curves).
+fn plot_band(b: &crate::bands::Band, drug: crate::model::Drug) -> Band {
+    let note = match b.substance == drug {
+        true => String::new(),
+        false => format!("measured for {}", b.substance.name()),
+    };
+    Band {
+        name: b.id.to_string(),
+        low_ng_ml: b.low_ng_ml,
+        high_ng_ml: b.high_ng_ml,
+        rgb: band_rgb(b.id),
+        note,
+    }
+}
+
 /// The plot of `results`.
 pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
     let drug = if s.model.drug == crate::model::Drug::SKetamine {
@@ -162,15 +190,7 @@ pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
         footer: footer(s),
         y_label: format!("Plasma {drug} (ng/mL)"),
         series: results.iter().map(main_series).collect(),
-        bands: s
-            .bands
-            .iter()
-            .map(|b| Band {
-                name: b.id.to_string(),
-                low_ng_ml: b.low_ng_ml,
-                high_ng_ml: b.high_ng_ml,
-            })
-            .collect(),
+        bands: s.bands.iter().map(|b| plot_band(b, s.model.drug)).collect(),
         doses,
         log_y: s.log_y,
         time_in_days: s.duration_h > DAYS_FROM_H,
@@ -210,6 +230,19 @@ mod tests {
         assert!(plot_of("fanta-2015", "lower_panel = \"none\"")
             .lower_panel
             .is_none());
+    }
+
+    /// Issue 14: racemic bands were shaded over S-ketamine curves with no caveat.
+    #[test]
+    fn bands_of_another_substance_say_so() {
+        let s_ketamine = plot_of("fanta-2015", "bands = [\"analgesia\"]");
+        assert_eq!(s_ketamine.bands[0].note, "measured for racemic ketamine");
+        let racemic = plot_of("kamp-2020", "bands = [\"analgesia\"]");
+        assert_eq!(racemic.bands[0].note, "");
+        assert_eq!(
+            s_ketamine.bands[0].rgb, racemic.bands[0].rgb,
+            "one colour per band"
+        );
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Dose markers along the bottom of the main panel: a triangle in the colour of the
 //! schedule at each dose time.
 //!
-//! The same dose at the same moment in several schedules shares one label, its
-//! triangles side by side; a dose repeated later is labelled only the first time. Up to [`MAX_LABELLED`] labels are drawn, stacked upwards where
-//! they would collide. Past that (repeated dosing over weeks) labels would bury the
-//! curves, so the markers become a compact rug instead: one thin row per schedule, no
-//! labels, nothing stacked.
+//! The markers live in a strip below the data (the y axis is extended downwards for
+//! it, see [`strip_px`]), so neither triangles nor labels hide a curve. The same dose at
+//! the same moment in several schedules shares one label, its triangles stacked upwards
+//! at the dose time; a label is written only the first time it occurs. Up to
+//! [`MAX_LABELLED`] moments are labelled; past that (repeated dosing over weeks) the
+//! markers become a compact rug: one thin row per schedule, no labels.
 
 use super::draw::{
     colour, de, fill_rect, font, overlaps, text_at, Area, Chart, Rect, Res, View, YAxis,
@@ -92,8 +93,9 @@ where
 }
 
 /// Labelled markers: the triangles of one group stacked upwards at the dose time (so
-/// each apex sits exactly at its dose), the label to their right; a group that would
-/// collide with an earlier one moves up as a whole.
+/// each apex sits exactly at its dose), the label beside them, or one row higher when
+/// that would cover an earlier label, or left out when both would (the same label
+/// appears at an earlier marker, or the doses are seconds apart).
 fn labelled<DB: DrawingBackend>(
     area: &Area<DB>,
     v: &View,
@@ -103,41 +105,84 @@ fn labelled<DB: DrawingBackend>(
 ) -> Res<Vec<Rect>> {
     let st = font(v.g.px(15.0)).color(&RGBColor(50, 50, 50));
     let st = st.pos(Pos::new(HPos::Left, VPos::Center));
-    let (half, row_h, gap) = (v.g.i(6.5), v.g.i(20.0), v.g.i(4.0));
-    let step = 2 * half + v.g.i(2.0);
+    let (half, row_h, gap, step) = sizes(v);
     let mut used: Vec<Rect> = Vec::new();
-    let mut seen: Vec<(&str, &[usize])> = Vec::new();
+    let mut labels: Vec<Rect> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    let base = bottom - gap - half; // centre of the lowest triangle
+                                    // Every triangle first, so that no label covers a later one.
     for g in groups {
         let x = px(g.time);
-        // A dose repeated later is labelled once, at its first marker.
-        let repeat = seen.contains(&(g.label, g.series.as_slice()));
-        seen.push((g.label, &g.series));
-        let text = if repeat { "" } else { g.label };
-        let (tw, th) = area.estimate_text_size(text, &st).map_err(de)?;
-        let (tw, th, x0) = (tw as i32, th as i32 / 2 + 2, x + half + gap);
         let stack = step * (g.series.len() as i32 - 1);
-        let right = if text.is_empty() {
-            x + half
-        } else {
-            x0 + tw + gap
-        };
-        // `cy` is the centre of the lowest triangle.
-        let span = |cy: i32| (x - half, cy - row_h / 2 - stack, right, cy + row_h / 2);
-        let mut cy = bottom - gap - row_h / 2;
-        while used.iter().any(|u| overlaps(*u, span(cy))) {
-            cy -= row_h;
-        }
-        used.push(span(cy));
         for (k, &s) in g.series.iter().enumerate() {
-            triangle(area, (x, cy - step * k as i32), half, s)?;
+            triangle(area, (x, base - step * k as i32), half, s)?;
         }
-        if !text.is_empty() {
-            let ty = cy - stack / 2;
-            fill_rect(area, (x0, ty - th, x0 + tw + gap, ty + th), WHITE.mix(0.75))?;
-            text_at(area, text, (x0 + gap / 2, ty), st.clone())?;
-        }
+        used.push((x - half, base - half - stack, x + half, base + half));
     }
+    for g in groups {
+        let x = px(g.time);
+        let stack = step * (g.series.len() as i32 - 1);
+        if seen.contains(&g.label) {
+            continue;
+        }
+        seen.push(g.label);
+        let (tw, th) = area.estimate_text_size(g.label, &st).map_err(de)?;
+        let (tw, th) = (tw as i32, th as i32 / 2 + 2);
+        let beside = base - stack / 2;
+        let hit = |set: &[Rect], r: Rect| set.iter().find(|u| overlaps(**u, r)).copied();
+        // Beside the triangles, moved right past the triangles of doses just after;
+        // else one row up; else not at all.
+        let mut spot = None;
+        for ty in [beside, beside - row_h] {
+            let at = |x0: i32| (x0, ty - th, x0 + tw + gap, ty + th);
+            let mut x0 = x + half + gap;
+            while let Some(u) = hit(&used, at(x0)).filter(|_| x0 <= x + 8 * step) {
+                x0 = x0.max(u.2 + gap);
+            }
+            if hit(&used, at(x0)).is_none() && hit(&labels, at(x0)).is_none() {
+                spot = Some((x0, ty));
+                break;
+            }
+        }
+        let Some((x0, ty)) = spot else {
+            continue;
+        };
+        let at = |ty: i32| (x0, ty - th, x0 + tw + gap, ty + th);
+        fill_rect(area, at(ty), WHITE.mix(0.75))?;
+        text_at(area, g.label, (x0 + gap / 2, ty), st.clone())?;
+        labels.push(at(ty));
+    }
+    used.extend(labels);
     Ok(used)
+}
+
+/// Triangle half-size, label row height, gap and stacking step in pixels.
+fn sizes(v: &View) -> (i32, i32, i32, i32) {
+    let (half, row_h, gap) = (v.g.i(6.5), v.g.i(20.0), v.g.i(4.0));
+    (half, row_h, gap, 2 * half + v.g.i(2.0))
+}
+
+/// Height in pixels of the strip below the data that the markers of `doses` need in a
+/// plot of `v`'s scale (0 without doses in view).
+pub(super) fn strip_px(v: &View, span: (f64, f64)) -> i32 {
+    let in_view: Vec<&DoseMarker> = (v.doses.iter())
+        .filter(|d| d.time_h >= span.0 && d.time_h <= span.1)
+        .collect();
+    if in_view.is_empty() {
+        return 0;
+    }
+    let groups = groups(&in_view, span.1 - span.0);
+    if groups.len() > MAX_LABELLED {
+        let mut rows: Vec<usize> = in_view.iter().map(|d| d.series).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        let (half, row_h, gap) = (v.g.i(4.5), v.g.i(11.0), v.g.i(3.0));
+        return 2 * gap + 2 * half + row_h * (rows.len() as i32 - 1);
+    }
+    let (half, row_h, gap, step) = sizes(v);
+    let tallest = groups.iter().map(|g| g.series.len()).max().unwrap_or(1) as i32;
+    let stack = 2 * half + step * (tallest - 1);
+    gap + stack.max(row_h) + row_h + gap
 }
 
 /// A compact row of small markers per series, no labels.
