@@ -2,6 +2,7 @@
 //! the legend.
 
 use super::{Band, DoseMarker, Panel, PlotError, PlotSpec, Series, BAND_OPACITY};
+use plotters::coord::combinators::BindKeyPoints;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::{types::RangedCoordf64, Shift};
 use plotters::element::DashedPathElement;
@@ -266,9 +267,38 @@ fn ribbon_polygon(s: &Series, (lo, hi): (f64, f64)) -> Option<Vec<(f64, f64)>> {
 fn panel<DB: DrawingBackend>(area: &Area<DB>, v: &View) -> Res<()> {
     let v = fit(area, v)?;
     match v.log {
-        true => panel_with(area, &v, (v.y.0..v.y.1).log_scale()),
+        true => {
+            let (major, minor) = log_ticks(v.floor, v.y.1);
+            let ys = (v.y.0..v.y.1).log_scale().with_key_points(major);
+            panel_with(area, &v, ys.with_light_points(minor))
+        }
         false => panel_with(area, &v, v.y.0..v.y.1),
     }
+}
+
+/// Labelled and minor ticks of a log axis from `lo` to `hi`: every decade, plus 2 and 5
+/// times each decade when the axis spans at most two decades (so a curve between 0.1
+/// and 0.2 still has a label beside it), and minor lines at 2…9 times each decade.
+fn log_ticks(lo: f64, hi: f64) -> (Vec<f64>, Vec<f64>) {
+    let (first, last) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let few_decades = hi / lo <= 100.0 * (1.0 + 1e-9);
+    let inside = |v: &f64| *v >= lo * (1.0 - 1e-9) && *v <= hi * (1.0 + 1e-9);
+    let mut major = Vec::new();
+    let mut minor = Vec::new();
+    for e in first..=last {
+        let decade = 10f64.powi(e);
+        major.push(decade);
+        for m in 2..=9 {
+            let v = f64::from(m) * decade;
+            match few_decades && (m == 2 || m == 5) {
+                true => major.push(v),
+                false => minor.push(v),
+            }
+        }
+    }
+    major.retain(inside);
+    minor.retain(inside);
+    (major, minor)
 }
 
 /// `(lo, hi)` widened by `below` and `above` fractions of its span (in log space on a
@@ -360,7 +390,7 @@ where
         .axis_style(DARK.stroke_width(g.i(1.2).max(1) as u32))
         .set_all_tick_mark_size(g.i(5.0))
         .x_labels(12)
-        .y_labels(if v.log { 12 } else { n_y })
+        .y_labels(if v.log { 40 } else { n_y })
         .x_label_formatter(&fmt)
         .y_label_formatter(&y_fmt)
         .label_style(font(g.px(18.0)).color(&DARK))
@@ -475,7 +505,7 @@ where
     Y: YAxis,
 {
     for (i, s) in v.series.iter().enumerate() {
-        if let Some(poly) = ribbon_polygon(s, v.y) {
+        if let Some(poly) = ribbon_polygon(s, (v.floor, v.y.1)) {
             let fill = ribbon_fill(i).filled();
             chart.draw_series([Polygon::new(poly, fill)]).map_err(de)?;
         }
@@ -487,7 +517,7 @@ where
         let (d, gap) = PATTERNS[i % PATTERNS.len()].map_or((i32::MAX / 4, 1), |(d, gap)| {
             (v.g.i(d).max(1), v.g.i(gap).max(1))
         });
-        for seg in segments(s, v.log.then_some(v.y.0)) {
+        for seg in segments(s, v.log.then_some(v.floor)) {
             let line = DashedLineSeries::new(simplify(chart, seg), d, gap, st);
             chart.draw_series(line).map_err(de)?;
         }
@@ -502,9 +532,13 @@ where
 
 /// Pixel samples (at most ~4 px apart) along every curve and ribbon outline.
 fn curve_pixels<DB: DrawingBackend, Y: YAxis>(chart: &Chart<DB, Y>, v: &View) -> Vec<(i32, i32)> {
-    let floor = v.log.then_some(v.y.0);
+    let floor = v.log.then_some(v.floor);
     let mut lines: Vec<_> = v.series.iter().flat_map(|s| segments(s, floor)).collect();
-    lines.extend(v.series.iter().filter_map(|s| ribbon_polygon(s, v.y)));
+    lines.extend(
+        v.series
+            .iter()
+            .filter_map(|s| ribbon_polygon(s, (v.floor, v.y.1))),
+    );
     let mut out = Vec::new();
     for line in lines {
         let px: Vec<(i32, i32)> = line.iter().map(|&p| to_local(chart, p)).collect();
@@ -636,4 +670,22 @@ where
         .legend_area_size(swatch);
     legend.margin(margin).label_font(st).background_style(WHITE);
     legend.border_style(DARK.mix(0.6)).draw().map_err(de)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14: a curve between 0.1 and 0.22 ng/mL had no label beside it; within two
+    /// decades the axis now labels 2 and 5 as well, and always draws minor lines.
+    #[test]
+    fn log_axes_label_within_a_decade() {
+        let (major, minor) = log_ticks(0.1, 0.9);
+        assert_eq!(major.len(), 3, "{major:?}"); // 0.1, 0.2, 0.5
+        assert!((major[1] - 0.2).abs() < 1e-12 && (major[2] - 0.5).abs() < 1e-12);
+        assert_eq!(minor.len(), 6, "{minor:?}"); // 0.3, 0.4, 0.6 … 0.9
+        let (major, minor) = log_ticks(0.1, 2000.0);
+        assert_eq!(major.len(), 5, "decades only: {major:?}");
+        assert!(minor.len() > 30);
+    }
 }

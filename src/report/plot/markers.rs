@@ -20,48 +20,86 @@ pub const MAX_LABELLED: usize = 12;
 /// Two marker times closer than this fraction of the time axis are the same moment.
 const SAME_MOMENT: f64 = 1e-9;
 
-/// Markers sharing a time and a label.
-struct Group<'a> {
+/// The markers of one moment: their schedules, and one label for all their doses.
+struct Group {
     time: f64,
-    label: &'a str,
+    label: String,
     series: Vec<usize>,
 }
 
-/// Doses sorted by time → groups of one moment and one label, in O(n log n): a dose
-/// every minute for years must not cost a search per dose (issue 10).
-fn groups<'a>(doses: &[&'a DoseMarker], span: f64) -> Vec<Group<'a>> {
+/// More schedules than this dosed at one moment get one neutral triangle there, not a
+/// tall stack (lesson 7: seven routes at 0 h); the legend tells the schedules apart.
+const MAX_STACK: usize = 3;
+
+/// The colours one group's stack shows, lowest first: each schedule's, or one neutral.
+/// One label for the different doses of one moment: "IV, oral, rectal 25 mg" when only
+/// the route differs, else the labels joined with "; ".
+fn joint_label(labels: &[&str]) -> String {
+    let split = |l: &str| {
+        l.split_once(' ')
+            .map_or((l.to_string(), String::new()), |(a, b)| {
+                (a.into(), b.into())
+            })
+    };
+    let parts: Vec<(String, String)> = labels.iter().map(|l| split(l)).collect();
+    match parts.iter().all(|p| p.1 == parts[0].1 && !p.1.is_empty()) {
+        true => {
+            let routes: Vec<&str> = parts.iter().map(|p| p.0.as_str()).collect();
+            format!("{} {}", routes.join(", "), parts[0].1)
+        }
+        false => labels.join("; "),
+    }
+}
+
+fn stack_of(g: &Group) -> Vec<Option<usize>> {
+    match g.series.len() > MAX_STACK {
+        true => vec![None],
+        false => g.series.iter().map(|&s| Some(s)).collect(),
+    }
+}
+
+/// Doses → one group per moment, in time order, in O(n log n): a dose every minute for
+/// years must not cost a search per dose (issue 10).
+fn groups(doses: &[&DoseMarker], span: f64) -> Vec<Group> {
     let mut sorted: Vec<&DoseMarker> = doses.to_vec();
     sorted.sort_by(|a, b| a.time_h.total_cmp(&b.time_h));
-    let mut out: Vec<Group<'a>> = Vec::new();
-    let mut moment_start = 0; // first group of the current moment
-    for d in sorted {
-        let same_moment = |g: &Group| (g.time - d.time_h).abs() <= SAME_MOMENT * span;
-        if !out.last().is_some_and(same_moment) {
-            moment_start = out.len();
+    let mut out: Vec<Group> = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let time = sorted[i].time_h;
+        let same = |d: &&&DoseMarker| (d.time_h - time).abs() <= SAME_MOMENT * span;
+        let n = sorted[i..].iter().take_while(same).count();
+        let moment = &sorted[i..i + n];
+        let mut labels: Vec<&str> = Vec::new();
+        let mut series: Vec<usize> = Vec::new();
+        for d in moment {
+            if !labels.contains(&d.label.as_str()) {
+                labels.push(&d.label);
+            }
+            if !series.contains(&d.series) {
+                series.push(d.series);
+            }
         }
-        // Only the few groups of this moment are searched.
-        match out[moment_start..].iter_mut().find(|g| g.label == d.label) {
-            Some(g) if !g.series.contains(&d.series) => g.series.push(d.series),
-            Some(_) => {}
-            None => out.push(Group {
-                time: d.time_h,
-                label: &d.label,
-                series: vec![d.series],
-            }),
-        }
+        out.push(Group {
+            time,
+            label: joint_label(&labels),
+            series,
+        });
+        i += n;
     }
     out
 }
 
+/// A marker triangle in the colour of `series`, or dark grey for several.
 fn triangle<DB: DrawingBackend>(
     area: &Area<DB>,
     (x, y): (i32, i32),
     half: i32,
-    series: usize,
+    series: Option<usize>,
 ) -> Res<()> {
     let pts = vec![(x, y - half), (x - half, y + half), (x + half, y + half)];
-    area.draw(&Polygon::new(pts, colour(series).filled()))
-        .map_err(de)
+    let fill = series.map_or(RGBColor(70, 70, 70), colour);
+    area.draw(&Polygon::new(pts, fill.filled())).map_err(de)
 }
 
 /// Draws the markers of `v`; returns the occupied rectangles relative to the plotting area.
@@ -109,24 +147,26 @@ fn labelled<DB: DrawingBackend>(
     let mut used: Vec<Rect> = Vec::new();
     let mut labels: Vec<Rect> = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
+    let groups: &[Group] = groups;
     let base = bottom - gap - half; // centre of the lowest triangle
                                     // Every triangle first, so that no label covers a later one.
     for g in groups {
         let x = px(g.time);
-        let stack = step * (g.series.len() as i32 - 1);
-        for (k, &s) in g.series.iter().enumerate() {
+        let colours = stack_of(g);
+        let stack = step * (colours.len() as i32 - 1);
+        for (k, &s) in colours.iter().enumerate() {
             triangle(area, (x, base - step * k as i32), half, s)?;
         }
         used.push((x - half, base - half - stack, x + half, base + half));
     }
     for g in groups {
         let x = px(g.time);
-        let stack = step * (g.series.len() as i32 - 1);
-        if seen.contains(&g.label) {
+        let stack = step * (stack_of(g).len() as i32 - 1);
+        if seen.contains(&g.label.as_str()) {
             continue;
         }
-        seen.push(g.label);
-        let (tw, th) = area.estimate_text_size(g.label, &st).map_err(de)?;
+        seen.push(&g.label);
+        let (tw, th) = area.estimate_text_size(&g.label, &st).map_err(de)?;
         let (tw, th) = (tw as i32, th as i32 / 2 + 2);
         let beside = base - stack / 2;
         let hit = |set: &[Rect], r: Rect| set.iter().find(|u| overlaps(**u, r)).copied();
@@ -149,7 +189,7 @@ fn labelled<DB: DrawingBackend>(
         };
         let at = |ty: i32| (x0, ty - th, x0 + tw + gap, ty + th);
         fill_rect(area, at(ty), WHITE.mix(0.75))?;
-        text_at(area, g.label, (x0 + gap / 2, ty), st.clone())?;
+        text_at(area, &g.label, (x0 + gap / 2, ty), st.clone())?;
         labels.push(at(ty));
     }
     used.extend(labels);
@@ -177,10 +217,10 @@ pub(super) fn strip_px(v: &View, span: (f64, f64)) -> i32 {
         rows.sort_unstable();
         rows.dedup();
         let (half, row_h, gap) = (v.g.i(4.5), v.g.i(11.0), v.g.i(3.0));
-        return 2 * gap + 2 * half + row_h * (rows.len() as i32 - 1);
+        return 4 * gap + 2 * half + row_h * (rows.len() as i32 - 1);
     }
     let (half, row_h, gap, step) = sizes(v);
-    let tallest = groups.iter().map(|g| g.series.len()).max().unwrap_or(1) as i32;
+    let tallest = groups.iter().map(|g| stack_of(g).len()).max().unwrap_or(1) as i32;
     let stack = 2 * half + step * (tallest - 1);
     gap + stack.max(row_h) + row_h + gap
 }
@@ -210,7 +250,7 @@ fn rug<DB: DrawingBackend>(
             }
         }
         for &x in &xs {
-            triangle(area, (x, cy), half, *series)?;
+            triangle(area, (x, cy), half, Some(*series))?;
         }
         if let (Some(first), Some(last)) = (xs.first(), xs.last()) {
             used.push((first - half, cy - half, last + half, cy + half));
@@ -353,8 +393,12 @@ mod tests {
         ];
         let refs: Vec<&DoseMarker> = m.iter().collect();
         let g = groups(&refs, 12.0);
-        assert_eq!(g.len(), 3);
+        assert_eq!(g.len(), 2);
         assert_eq!(g[0].series, [0, 1, 2]);
-        assert_eq!(g[1].label, "IV 33.5 mg");
+        assert_eq!(g[0].label, "IV 10 mg/h for 12 h; IV 33.5 mg");
+        assert_eq!(g[1].label, "IV 10 mg/h for 12 h");
+        let routes = [marker(0.0, 0, "IV 25 mg"), marker(0.0, 1, "oral 25 mg")];
+        let refs: Vec<&DoseMarker> = routes.iter().collect();
+        assert_eq!(groups(&refs, 1.0)[0].label, "IV, oral 25 mg");
     }
 }
