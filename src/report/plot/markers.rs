@@ -170,13 +170,14 @@ fn labelled<DB: DrawingBackend>(
         let (tw, th) = (tw as i32, th as i32 / 2 + 2);
         let beside = base - stack / 2;
         let hit = |set: &[Rect], r: Rect| set.iter().find(|u| overlaps(**u, r)).copied();
-        // Beside the triangles, moved right past the triangles of doses just after;
-        // else one row up; else not at all.
+        // Beside the triangles, moved right past a cluster of doses minutes apart (never
+        // past a distant dose, whose triangle it would then seem to name); else one row
+        // up; else not at all.
         let mut spot = None;
         for ty in [beside, beside - row_h] {
             let at = |x0: i32| (x0, ty - th, x0 + tw + gap, ty + th);
             let mut x0 = x + half + gap;
-            while let Some(u) = hit(&used, at(x0)).filter(|_| x0 <= x + 8 * step) {
+            while let Some(u) = hit(&used, at(x0)).filter(|u| u.0 <= x0 + step) {
                 x0 = x0.max(u.2 + gap);
             }
             if hit(&used, at(x0)).is_none() && hit(&labels, at(x0)).is_none() {
