@@ -119,6 +119,23 @@ fn main_series(r: &ScheduleResult) -> Series {
     }
 }
 
+/// The main panel's curves: one per schedule, then with `effect = "same-axes"` each
+/// schedule's effect-site curve, so the lag behind the plasma shows on one panel.
+fn plasma_panel(s: &Scenario, results: &[ScheduleResult]) -> Vec<Series> {
+    let mut out: Vec<Series> = results.iter().map(main_series).collect();
+    if s.effect_on_plasma_axes {
+        out.extend(results.iter().filter_map(|r| {
+            let e = r.trajectory.effect_ng_ml.as_ref()?;
+            Some(series(
+                &format!("{}: effect site", r.name),
+                &r.trajectory.time_h,
+                e,
+            ))
+        }));
+    }
+    out
+}
+
 /// "Model: id (title), weight[; N virtual subjects, BSV …] · disclaimer".
 fn footer(s: &Scenario) -> String {
     let population = s.population.as_ref().map_or_else(String::new, |p| {
@@ -188,8 +205,11 @@ pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
     PlotSpec {
         title: s.name.clone(),
         footer: footer(s),
-        y_label: format!("Plasma {drug} (ng/mL)"),
-        series: results.iter().map(main_series).collect(),
+        y_label: match s.effect_on_plasma_axes {
+            true => format!("Plasma and effect-site {drug} (ng/mL)"),
+            false => format!("Plasma {drug} (ng/mL)"),
+        },
+        series: plasma_panel(s, results),
         bands: s.bands.iter().map(|b| plot_band(b, s.model.drug)).collect(),
         doses,
         log_y: s.log_y,
@@ -230,6 +250,16 @@ mod tests {
         assert!(plot_of("fanta-2015", "lower_panel = \"none\"")
             .lower_panel
             .is_none());
+    }
+
+    /// Issue 14: lesson 11's lag should show on one panel.
+    #[test]
+    fn effect_site_curves_can_share_the_plasma_axes() {
+        let p = plot_of("kamp-2020", "effect = \"same-axes\"");
+        let names: Vec<&str> = p.series.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["a", "a: effect site"]);
+        assert!(p.lower_panel.is_none());
+        assert_eq!(plot_of("kamp-2020", "").series.len(), 1);
     }
 
     /// Issue 14: racemic bands were shaded over S-ketamine curves with no caveat.

@@ -50,6 +50,8 @@ pub struct Scenario {
     pub log_y: bool,
     /// What the plot's lower panel shows.
     pub lower_panel: LowerPanel,
+    /// Effect-site curves drawn with the plasma curves, on the same axes.
+    pub effect_on_plasma_axes: bool,
     /// Where results go.
     pub outputs: Outputs,
     /// A virtual population simulated beside the typical patient.

@@ -50,6 +50,8 @@ pub struct PlotSettings {
     pub file: Option<PathBuf>,
     /// What the lower panel shows.
     pub lower_panel: LowerPanel,
+    /// `effect = "same-axes"`: effect-site curves on the plasma panel, so the lag shows.
+    pub effect_on_plasma_axes: bool,
 }
 
 /// The plot settings of `file`, whose model is `model`.
@@ -60,6 +62,7 @@ pub fn settings(at: &Locator, file: &ScenarioFile, model: &ModelSpec) -> Result<
             log_y: false,
             file: None,
             lower_panel: LowerPanel::default_for(model),
+            effect_on_plasma_axes: false,
         });
     };
     let p: &PlotTable = p.get_ref();
@@ -75,7 +78,12 @@ pub fn settings(at: &Locator, file: &ScenarioFile, model: &ModelSpec) -> Result<
         None => LowerPanel::default_for(model),
         Some(s) => lower_panel(at, s, model)?,
     };
+    let effect_on_plasma_axes = match &p.effect {
+        None => false,
+        Some(e) => effect(at, e, model)?,
+    };
     Ok(PlotSettings {
+        effect_on_plasma_axes,
         bands,
         log_y: p.log_y.unwrap_or(false),
         file: p.file.as_ref().map(|f| plot_file(at, f)).transpose()?,
@@ -100,6 +108,32 @@ fn plot_file(at: &Locator, f: &Text) -> Result<PathBuf> {
             ),
         )),
     }
+}
+
+/// `effect = "same-axes"` (true) or `"none"` (false), on a model with an effect site.
+fn effect(at: &Locator, e: &Text, model: &ModelSpec) -> Result<bool> {
+    let place = e.span().start;
+    let same_axes = match e.get_ref().to_ascii_lowercase().as_str() {
+        "same-axes" | "same_axes" | "with-plasma" => true,
+        "none" => false,
+        other => {
+            return Err(at.error(
+                place,
+                format!("unknown effect {other:?}; expected \"same-axes\" (effect site and plasma on one panel) or \"none\" (for a panel of its own: lower_panel = \"effect\")"),
+            ))
+        }
+    };
+    if same_axes && model.ke0_per_h.is_none() {
+        return Err(at.error(
+            place,
+            format!(
+                "effect = \"same-axes\" needs a model with an effect site ({}, or ke0 in [model]); model {} has none",
+                models_with(|m| m.ke0_per_h.is_some()),
+                model.id
+            ),
+        ));
+    }
+    Ok(same_axes)
 }
 
 fn band(at: &Locator, b: &Text) -> Result<Band> {

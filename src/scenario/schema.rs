@@ -132,6 +132,8 @@ pub struct PlotTable {
     pub log_y: Option<bool>,
     /// What the lower panel shows: "norketamine", "effect" or "none".
     pub lower_panel: Option<Text>,
+    /// "same-axes": effect-site curves beside the plasma curves on the main panel.
+    pub effect: Option<Text>,
 }
 
 /// `[output]`.
