@@ -192,3 +192,29 @@ fn a_duration_is_labelled_as_written() {
     assert!(text.contains("IV 35 mg over 100 min"), "{text}");
     assert!(!text.contains("1.667 h"), "{text}");
 }
+
+#[test]
+fn explain_answers_a_population_lesson_at_the_time_it_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lesson = root().join("scenarios/population-children.toml");
+    let out = ketasim(tmp.path())
+        .args(["explain", &lesson.display().to_string()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Population: 1.5 mg/kg IV over 1 min (1000 virtual subjects)"),
+        "{text}"
+    );
+    // The lesson asks how many children are above the emergence band at 30 min.
+    let at_30 = text
+        .split("At 30 min:")
+        .nth(1)
+        .expect("the named time is answered");
+    assert!(at_30.contains("Above emergence (750 ng/mL):"), "{text}");
+    assert!(
+        text.contains("of subjects reach emergence (640–750 ng/mL)"),
+        "{text}"
+    );
+}
