@@ -32,9 +32,8 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let (scenarios, invalid) = load_scenarios(&scenario_files(&args.paths)?)?;
     if invalid > 0 {
         eprintln!(
-            "invalid: {} of {}; nothing was explained",
-            crate::units::count(invalid, "scenario file"),
-            scenarios.len() + invalid
+            "{invalid} of {} invalid; nothing was explained",
+            crate::units::count(scenarios.len() + invalid, "scenario file")
         );
         return Ok(ExitCode::from(super::EXIT_INVALID));
     }

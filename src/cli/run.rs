@@ -73,9 +73,8 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let (scenarios, invalid) = load_scenarios(&files)?;
     if invalid > 0 {
         eprintln!(
-            "invalid: {} of {}; nothing was written",
-            crate::units::count(invalid, "scenario file"),
-            files.len()
+            "{invalid} of {} invalid; nothing was written",
+            crate::units::count(files.len(), "scenario file")
         );
         return Ok(ExitCode::from(super::EXIT_INVALID));
     }

@@ -18,7 +18,7 @@ pub struct PopulationFacts {
     pub at_times: Vec<(Hours, f64, f64, f64)>,
 }
 
-/// Times written as "at <number> <unit>" in `text` ("at 30 min", "at 2 h,"), in order,
+/// Times written as `at NUMBER UNIT` in `text` ("at 30 min", "at 2 h,"), in order,
 /// without repeats.
 pub fn times_named(text: &str) -> Vec<Hours> {
     let words: Vec<&str> = text.split_whitespace().collect();
