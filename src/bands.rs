@@ -5,6 +5,7 @@
 //! the antidepressant effect: no plasma threshold exists, and the benefit outlasts the
 //! drug by days (docs/sources.md §Bands and §Gaps).
 
+use crate::model::Drug;
 use crate::units::NgPerMl;
 
 /// A named concentration range.
@@ -20,6 +21,9 @@ pub struct Band {
     pub meaning: &'static str,
     /// Where the range comes from, with its confidence tag.
     pub source: &'static str,
+    /// The substance whose plasma concentrations the range was measured in: an
+    /// S-ketamine curve against a racemic band is labelled as such on plots.
+    pub substance: Drug,
 }
 
 /// Every band, lowest first.
@@ -30,6 +34,7 @@ pub const BANDS: [Band; 4] = [
         high_ng_ml: 160.0,
         meaning: "sub-dissociative analgesia",
         source: "Zanos et al., Pharmacol Rev 2018;70:621, Table 1 (several studies); \"≥0.1 mg/L associated with analgesia\" (Herd 2007) — A",
+        substance: Drug::Racemic,
     },
     Band {
         id: "dissociation",
@@ -37,6 +42,7 @@ pub const BANDS: [Band; 4] = [
         high_ng_ml: 250.0,
         meaning: "psychedelic / dissociative effects, as after the 0.5 mg/kg depression infusion",
         source: "Krystal 1994 via Zanos 2018 Table 1; effects rise from 50 to 200 ng/mL (Bowdle 1998, Anesthesiology 88:82) — A",
+        substance: Drug::Racemic,
     },
     Band {
         id: "emergence",
@@ -44,6 +50,7 @@ pub const BANDS: [Band; 4] = [
         high_ng_ml: 750.0,
         meaning: "emergence / awakening from ketamine anaesthesia",
         source: "0.64 µg/mL recovery (Idvall 1979); 0.75 µg/mL awakening in adults (Herd 2007) — A",
+        substance: Drug::Racemic,
     },
     Band {
         id: "anaesthesia",
@@ -51,6 +58,7 @@ pub const BANDS: [Band; 4] = [
         high_ng_ml: 2400.0,
         meaning: "surgical anaesthesia after a 1–2 mg/kg bolus",
         source: "Zanos 2018 Table 1; Idvall 1979; EEG IC50 2.0 ± 0.5 µg/mL (Schüttler 1987, doi:10.1007/BF01066320) — A",
+        substance: Drug::Racemic,
     },
 ];
 

@@ -1,5 +1,5 @@
 //! Summary numbers of one simulated course: Cmax, Tmax, AUC, concentration at the end,
-//! hours spent in each band.
+//! hours spent below, inside and above each band.
 //!
 //! Cmax and Tmax are read on the output grid (as mrgsolve and NONMEM tables do), AUC is
 //! exact (the model's own ∫C dt accumulator, not trapezoids), and time in a band
@@ -19,12 +19,40 @@ pub struct Summary {
     pub auc_ng_h_ml: f64,
     /// Concentration at the end of the window (ng/mL).
     pub c_end_ng_ml: f64,
-    /// Hours inside each band, in the order the bands were given.
-    pub hours_in_band: Vec<(Band, f64)>,
+    /// Hours below, inside and above each band, in the order the bands were given.
+    pub band_hours: Vec<BandHours>,
     /// Peak metabolite concentration (ng/mL), when modelled.
     pub cmax_metabolite_ng_ml: Option<f64>,
     /// Peak effect-site concentration (ng/mL), when modelled.
     pub cmax_effect_ng_ml: Option<f64>,
+}
+
+/// Where a course spends its time relative to one band: `below_h + in_h + above_h` is
+/// the simulated window. "In" counts only `low ≤ C ≤ high`, so a course sitting above the
+/// band for days shows it in `above_h`, not in `in_h`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BandHours {
+    /// The band.
+    pub band: Band,
+    /// Hours with C < low.
+    pub below_h: f64,
+    /// Hours with low ≤ C ≤ high.
+    pub in_h: f64,
+    /// Hours with C > high.
+    pub above_h: f64,
+}
+
+impl BandHours {
+    /// The hours of the curve `conc` (sampled at `times_h`) below, in and above `band`.
+    pub fn of(band: Band, times_h: &[f64], conc: &[f64]) -> BandHours {
+        let (low, high) = (band.low_ng_ml, band.high_ng_ml);
+        BandHours {
+            band,
+            below_h: hours_between(times_h, conc, f64::NEG_INFINITY, low),
+            in_h: hours_between(times_h, conc, low, high),
+            above_h: hours_between(times_h, conc, high, f64::INFINITY),
+        }
+    }
 }
 
 fn peak(values: impl Iterator<Item = f64>) -> (usize, f64) {
@@ -50,9 +78,9 @@ pub fn summarize(t: &Trajectory, bands: &[Band]) -> Summary {
         tmax_h: t.time_h[i],
         auc_ng_h_ml: t.auc_ng_h_ml[last] - t.auc_ng_h_ml[0],
         c_end_ng_ml: t.plasma_ng_ml[last],
-        hours_in_band: bands
+        band_hours: bands
             .iter()
-            .map(|b| (*b, hours_between(times, conc, b.low_ng_ml, b.high_ng_ml)))
+            .map(|b| BandHours::of(*b, times, conc))
             .collect(),
         cmax_metabolite_ng_ml: t
             .metabolite_ng_ml
@@ -114,5 +142,24 @@ mod tests {
             0.0,
             max_relative = 1e-12
         );
+    }
+
+    /// Issue 14: a course above the band for most of the window reported only its hours
+    /// inside; below + in + above must now account for the whole window.
+    #[test]
+    fn hours_below_in_and_above_a_band_add_up_to_the_window() {
+        const EXACT: f64 = 1e-12; // piecewise-linear crossings, exact in binary
+        let band = crate::bands::Band {
+            low_ng_ml: 70.0,
+            high_ng_ml: 160.0,
+            ..crate::bands::BANDS[0]
+        };
+        // 0 → 200 over 2 h, 200 for 10 h, back to 0 over 2 h.
+        let (t, c) = ([0.0, 2.0, 12.0, 14.0], [0.0, 200.0, 200.0, 0.0]);
+        let h = BandHours::of(band, &t, &c);
+        assert_relative_eq!(h.below_h, 2.0 * 0.7, max_relative = EXACT);
+        assert_relative_eq!(h.in_h, 2.0 * 0.9, max_relative = EXACT);
+        assert_relative_eq!(h.above_h, 10.0 + 2.0 * 0.4, max_relative = EXACT);
+        assert_relative_eq!(h.below_h + h.in_h + h.above_h, 14.0, max_relative = EXACT);
     }
 }

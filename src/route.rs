@@ -52,18 +52,26 @@ impl Route {
         }
     }
 
-    /// Read a route name: the ids above, plus the usual abbreviations (IM, IN, SL, PO, PR).
-    pub fn parse(s: &str) -> Option<Route> {
-        match s.to_ascii_lowercase().as_str() {
-            "iv" | "intravenous" => Some(Route::Iv),
-            "im" | "intramuscular" => Some(Route::Intramuscular),
-            "in" | "intranasal" | "nasal" => Some(Route::Intranasal),
-            "sl" | "sublingual" => Some(Route::Sublingual),
-            "po" | "oral" => Some(Route::Oral),
-            "pr" | "rectal" => Some(Route::Rectal),
-            "topical" | "transdermal" => Some(Route::Topical),
-            _ => None,
+    /// Other spellings read as this route (the usual abbreviations), listed by
+    /// `ketasim routes`. Case does not matter.
+    pub fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Route::Iv => &["intravenous"],
+            Route::Intramuscular => &["im"],
+            Route::Intranasal => &["in", "nasal"],
+            Route::Sublingual => &["sl"],
+            Route::Oral => &["po"],
+            Route::Rectal => &["pr"],
+            Route::Topical => &["transdermal"],
         }
+    }
+
+    /// Read a route name: an id above or one of its [`Route::aliases`].
+    pub fn parse(s: &str) -> Option<Route> {
+        let s = s.to_ascii_lowercase();
+        Route::ALL
+            .into_iter()
+            .find(|r| r.id() == s || r.aliases().contains(&s.as_str()))
     }
 
     /// The published defaults for this route.
@@ -243,6 +251,24 @@ mod tests {
         }
         assert_eq!(Route::parse("PO"), Some(Route::Oral));
         assert_eq!(Route::parse("nose"), None);
+    }
+
+    #[test]
+    fn every_alias_parses_to_its_route_and_no_two_routes_share_one() {
+        for r in Route::ALL {
+            for a in r.aliases() {
+                assert_eq!(Route::parse(a), Some(r), "{a}");
+            }
+        }
+        let all: Vec<&str> = Route::ALL
+            .iter()
+            .flat_map(|r| r.aliases())
+            .copied()
+            .collect();
+        let mut unique = all.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), all.len());
     }
 
     #[test]

@@ -99,7 +99,7 @@ pub enum Volume {
 }
 
 const MASS: &str = "mg, mg/kg, µg, µg/kg (ug and mcg also read as µg), g";
-const TIME: &str = "a number and s, min, h, d or week (e.g. \"40 min\")";
+const TIME: &str = "a number and a time unit (e.g. \"40 min\"): s, sec, secs, second, seconds; min, mins, minute, minutes; h, hr, hrs, hour, hours; d, day, days; wk, wks, week, weeks";
 const RATE: &str = "mass per time, optionally per kg: mg/h, mg/kg/h, µg/kg/min, mg/min, ...";
 const CLEARANCE: &str = "L/h, L/min, mL/min, optionally per kg (L/h/kg, mL/kg/min)";
 const VOLUME: &str = "L, mL, L/kg or mL/kg";
@@ -173,14 +173,15 @@ fn mass_mg(unit: &str) -> Option<f64> {
     }
 }
 
-/// Hours in one unit of time.
+/// Hours in one unit of time. Every spelling here is listed in `TIME`, and only those:
+/// the error message must name exactly what is accepted.
 fn time_h(unit: &str) -> Option<f64> {
     match unit {
-        "s" | "sec" => Some(1.0 / 3600.0),
-        "min" => Some(1.0 / 60.0),
-        "h" | "hr" | "hour" | "hours" => Some(1.0),
+        "s" | "sec" | "secs" | "second" | "seconds" => Some(1.0 / 3600.0),
+        "min" | "mins" | "minute" | "minutes" => Some(1.0 / 60.0),
+        "h" | "hr" | "hrs" | "hour" | "hours" => Some(1.0),
         "d" | "day" | "days" => Some(24.0),
-        "week" | "weeks" => Some(168.0),
+        "wk" | "wks" | "week" | "weeks" => Some(168.0),
         _ => None,
     }
 }
@@ -302,19 +303,39 @@ pub fn parse_percent(s: &str) -> Result<f64, UnitError> {
 /// Significant digits in numbers for people: 4 keeps table values distinct ("1.235").
 const DIGITS: i32 = 4;
 
-/// A time for people: minutes below 1 h, hours below 3 days, else days.
+/// A time for people, in its most readable unit: a whole number of days, hours or
+/// minutes when there is one ("4 d", "100 h", "100 min", not "1.667 h"); otherwise
+/// minutes below 1 h, hours below 3 days, else days.
 pub fn fmt_hours(h: Hours) -> String {
     fmt_hours_to(h, DIGITS)
 }
 
+/// Below this (h), a whole number of minutes is written in minutes: "100 min", "5 h".
+const WHOLE_MINUTES_BELOW_H: f64 = 6.0;
+/// Below this (h), a whole number of hours is written in hours: "100 h", "14 d".
+const WHOLE_HOURS_BELOW_H: f64 = 14.0 * 24.0;
+
 /// [`fmt_hours`] with `digits` significant digits.
 pub fn fmt_hours_to(h: Hours, digits: i32) -> String {
-    if h < 1.0 {
-        format!("{} min", fmt_num_to(h * 60.0, digits))
-    } else if h < 72.0 {
+    // Whole to within rounding of a decimal entry such as "100 min" = 1.6666… h.
+    let whole = |v: f64| v >= 1.0 && (v - v.round()).abs() <= 1e-9 * v;
+    let (min, d) = (h * 60.0, h / 24.0);
+    if h < 1.0 || (h < WHOLE_MINUTES_BELOW_H && whole(min) && !whole(h)) {
+        format!("{} min", fmt_num_to(min, digits))
+    } else if h >= 72.0 && whole(d) {
+        format!("{} d", fmt_num_to(d, digits))
+    } else if h < 72.0 || (h < WHOLE_HOURS_BELOW_H && whole(h)) {
         format!("{} h", fmt_num_to(h, digits))
     } else {
-        format!("{} d", fmt_num_to(h / 24.0, digits))
+        format!("{} d", fmt_num_to(d, digits))
+    }
+}
+
+/// "1 schedule", "3 schedules": a count with its noun (regular plurals only).
+pub fn count(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
     }
 }
 
@@ -334,6 +355,33 @@ pub fn fmt_num_to(v: f64, digits: i32) -> String {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
         s
+    }
+}
+
+/// Significant digits of every number a CSV writer puts in a file: enough for a
+/// 0.00309 ng/mL trough and a 1234.56 ng·h/mL AUC alike.
+pub const CSV_DIGITS: i32 = 6;
+
+/// A number for a CSV file, with [`CSV_DIGITS`] significant digits: plain decimals from
+/// 1e-4 up to 1e6 ("0.00309", "253.142"), scientific notation outside ("1.5e-7").
+pub fn fmt_csv(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    let exponent = v.abs().log10().floor() as i32;
+    if (-4..CSV_DIGITS).contains(&exponent) {
+        return fmt_num_to(v, CSV_DIGITS);
+    }
+    let s = format!("{v:.*e}", (CSV_DIGITS - 1) as usize);
+    match s.split_once('e') {
+        Some((mantissa, exp)) if mantissa.contains('.') => {
+            let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+            format!("{mantissa}e{exp}")
+        }
+        _ => s,
     }
 }
 
@@ -417,12 +465,102 @@ mod tests {
         assert!(parse_amount("inf mg").is_err());
     }
 
+    /// Issue 14: "40 minutes" and "43200 seconds" were refused while "12 hours" was read,
+    /// and the error listed fewer spellings than were accepted.
+    #[test]
+    fn every_ordinary_time_spelling_is_accepted_and_listed() {
+        let spellings = [
+            ("s", 1.0 / 3600.0),
+            ("sec", 1.0 / 3600.0),
+            ("secs", 1.0 / 3600.0),
+            ("second", 1.0 / 3600.0),
+            ("seconds", 1.0 / 3600.0),
+            ("min", 1.0 / 60.0),
+            ("mins", 1.0 / 60.0),
+            ("minute", 1.0 / 60.0),
+            ("minutes", 1.0 / 60.0),
+            ("h", 1.0),
+            ("hr", 1.0),
+            ("hrs", 1.0),
+            ("hour", 1.0),
+            ("hours", 1.0),
+            ("d", 24.0),
+            ("day", 24.0),
+            ("days", 24.0),
+            ("wk", 168.0),
+            ("wks", 168.0),
+            ("week", 168.0),
+            ("weeks", 168.0),
+        ];
+        let listed = parse_duration_h("3 fortnights").unwrap_err().expected;
+        let listed: Vec<&str> = listed.split([',', ';', ':']).map(str::trim).collect();
+        for (unit, hours) in spellings {
+            let h = parse_duration_h(&format!("2 {unit}")).unwrap();
+            assert_relative_eq!(h, 2.0 * hours, max_relative = EXACT);
+            assert!(listed.contains(&unit), "{unit} accepted but not listed");
+        }
+        let mg_per_minute = parse_rate("6 mg/minute").unwrap();
+        assert_eq!(mg_per_minute, DoseRate::MgPerH(360.0));
+    }
+
     #[test]
     fn percentages_are_fractions() {
         assert_relative_eq!(parse_percent("38%").unwrap(), 0.38, max_relative = EXACT);
         assert_relative_eq!(parse_percent("0 %").unwrap(), 0.0);
         assert_eq!(parse_percent("38").unwrap_err().problem, "missing unit");
         assert!(parse_percent("38 pc").is_err());
+    }
+
+    /// Issue 14: fixed 4 decimals turned a 0.00309 trough into 0.0031; every CSV number
+    /// now keeps 6 significant digits and reads back within half a unit of the 6th.
+    #[test]
+    fn csv_numbers_keep_six_significant_digits() {
+        assert_eq!(fmt_csv(0.00309), "0.00309");
+        assert_eq!(fmt_csv(0.003091234), "0.00309123");
+        assert_eq!(fmt_csv(253.14159), "253.142");
+        assert_eq!(fmt_csv(0.0), "0");
+        assert_eq!(fmt_csv(1.5e-7), "1.5e-7");
+        assert_eq!(fmt_csv(123_456_789.0), "1.23457e8");
+        const HALF_UNIT_OF_6TH_DIGIT: f64 = 5e-6;
+        for v in [
+            1.234_567_8e-9,
+            0.000_123_456_78,
+            7.654_321,
+            98_765.432_1,
+            3.3e12,
+        ] {
+            let back: f64 = fmt_csv(v).parse().unwrap();
+            assert_relative_eq!(back, v, max_relative = HALF_UNIT_OF_6TH_DIGIT);
+        }
+    }
+
+    /// Issue 14: "IV 35 mg over 1.667 h" where the file said 100 min.
+    #[test]
+    fn durations_are_written_in_their_most_readable_unit() {
+        let cases = [
+            ("100 min", "100 min"),
+            ("40 min", "40 min"),
+            ("90 min", "90 min"),
+            ("2 h", "2 h"),
+            ("120 min", "2 h"),
+            ("1.5 h", "90 min"),
+            ("96 h", "4 d"),
+            ("100 h", "100 h"),
+            ("2 weeks", "14 d"),
+            ("30 s", "0.5 min"),
+        ];
+        for (written, shown) in cases {
+            assert_eq!(fmt_hours(parse_duration_h(written).unwrap()), shown);
+        }
+        assert_eq!(fmt_hours(1.17), "1.17 h");
+        assert_eq!(fmt_hours(100.5), "4.188 d");
+    }
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(count(1, "schedule"), "1 schedule");
+        assert_eq!(count(0, "row"), "0 rows");
+        assert_eq!(count(2, "scenario file"), "2 scenario files");
     }
 
     #[test]

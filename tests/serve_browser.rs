@@ -269,9 +269,9 @@ fn a_teacher_changes_a_dose_and_the_page_redraws_what_the_engine_predicts() {
         before[0]
     );
     assert_eq!(
-        b.eval("document.querySelectorAll('#plot path.curve.lower').length"),
+        b.eval("document.querySelectorAll('#plot path.curve.plasma[data-series$=\": effect site\"]').length"),
         json!(2),
-        "effect-site panel"
+        "effect-site curves on the plasma axes (lesson 11 sets [plot] effect = \"same-axes\")"
     );
 
     // Double the bolus in the dose's amount field.

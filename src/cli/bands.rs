@@ -16,6 +16,7 @@ pub fn run(_args: &Args) -> Result<ExitCode> {
     let mut t = Table::new(&[
         ("band", Align::Left),
         ("ng/mL", Align::Right),
+        ("measured in", Align::Left),
         ("meaning", Align::Left),
     ]);
     let mut sources = String::new();
@@ -23,12 +24,13 @@ pub fn run(_args: &Args) -> Result<ExitCode> {
         t.row(vec![
             b.id.into(),
             format!("{}–{}", fmt_num(b.low_ng_ml), fmt_num(b.high_ng_ml)),
+            b.substance.name().into(),
             b.meaning.into(),
         ]);
         let _ = writeln!(sources, "{}: {}", b.id, b.source);
     }
     let text = format!(
-        "Concentration bands (plasma, racemic ketamine; they overlap). Use them in [plot] bands = [...].\n\n{}\nSources:\n{sources}\n\
+        "Concentration bands (plasma; they overlap). Use them in [plot] bands = [...]; a plot of another substance labels them \"measured for ...\".\n\n{}\nSources:\n{sources}\n\
          No band marks the antidepressant effect: no plasma threshold is known, and the benefit lasts days after the drug is gone.\n{}\n",
         t.render(),
         crate::DISCLAIMER

@@ -22,10 +22,10 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         match scenario::load(&file) {
             Ok(s) => writeln!(
                 out,
-                "ok: {}: {} ({} schedules, model {})",
+                "ok: {}: {} ({}, model {})",
                 file.display(),
                 s.name,
-                s.schedules.len(),
+                crate::units::count(s.schedules.len(), "schedule"),
                 s.model.id
             )?,
             Err(e) if e.is_invalid_input() => {

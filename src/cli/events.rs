@@ -68,7 +68,8 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
     writeln!(
         stdout,
-        "{rows} rows written to {} ({})",
+        "{} written to {} ({})",
+        crate::units::count(rows, "row"),
         args.out.display(),
         crate::DISCLAIMER
     )?;

@@ -32,7 +32,10 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<ExitCode> {
     let (scenarios, invalid) = load_scenarios(&scenario_files(&args.paths)?)?;
     if invalid > 0 {
-        eprintln!("{invalid} scenario files are invalid; nothing was explained");
+        eprintln!(
+            "{invalid} of {} invalid; nothing was explained",
+            crate::units::count(scenarios.len() + invalid, "scenario file")
+        );
         return Ok(ExitCode::from(super::EXIT_INVALID));
     }
     let mut out = std::io::stdout().lock();

@@ -3,10 +3,11 @@
 use crate::scenario::{self, Scenario};
 use anyhow::{bail, Context, Result};
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The scenario files named: each file as given, each directory as its `*.toml` files
-/// (not recursive), sorted.
+/// (not recursive, and said so on stderr for each skipped folder that holds scenarios),
+/// sorted.
 pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for p in paths {
@@ -24,11 +25,33 @@ pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             }
             found.sort();
             files.extend(found);
+            for skipped in folders_with_scenarios(p) {
+                eprintln!(
+                    "note: not looking inside {}/ (name it to include its scenarios)",
+                    skipped.display()
+                );
+            }
         } else {
             files.push(p.clone());
         }
     }
     Ok(files)
+}
+
+/// The sub-folders of `dir` that hold `*.toml` files, sorted; `run scenarios/` does not
+/// descend into `scenarios/lessons/`, and the user should know.
+fn folders_with_scenarios(dir: &Path) -> Vec<PathBuf> {
+    let toml = |f: &Path| f.extension().is_some_and(|x| x == "toml");
+    let holds_toml =
+        |d: &Path| fs::read_dir(d).is_ok_and(|mut es| es.any(|e| e.is_ok_and(|e| toml(&e.path()))));
+    let mut out: Vec<PathBuf> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|d| d.is_dir() && holds_toml(d))
+        .collect();
+    out.sort();
+    out
 }
 
 /// Load every scenario in `files`, printing each invalid one as `error: ...` on stderr.

@@ -34,6 +34,7 @@ fn absorption(a: Absorption) -> String {
 fn render() -> String {
     let mut t = Table::new(&[
         ("route", Align::Left),
+        ("also written", Align::Left),
         ("F", Align::Right),
         ("absorption", Align::Left),
         ("lag", Align::Right),
@@ -50,6 +51,7 @@ fn render() -> String {
         };
         t.row(vec![
             name,
+            route.aliases().join(", "),
             fmt_num(s.bioavailability),
             absorption(s.absorption),
             format!("{} min", fmt_num(s.lag_h * 60.0)),
@@ -62,7 +64,8 @@ fn render() -> String {
         );
     }
     format!(
-        "Route defaults (override per model, scenario [routes.NAME] or dose):\n\n{}\nSources:\n{sources}\n\
+        "Route defaults (override per model, scenario [routes.NAME] or dose):\n\n{}\n\
+         A dose's route may be written as the name or any spelling under \"also written\", in any case.\n\nSources:\n{sources}\n\
          First-pass NK: fraction of a dose turned into norketamine before reaching the circulation; used only by models with a metabolite.\n{}\n",
         t.render(),
         crate::DISCLAIMER

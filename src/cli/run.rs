@@ -13,11 +13,14 @@ use crate::report;
 use crate::scenario::{Outputs, Scenario};
 use crate::solver::SolverKind;
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 /// Arguments of `ketasim run`.
 #[derive(Debug, clap::Args)]
@@ -74,21 +77,25 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let (scenarios, invalid) = load_scenarios(&files)?;
     if invalid > 0 {
         eprintln!(
-            "{invalid} of {} scenario files are invalid; nothing was written",
-            files.len()
+            "{invalid} of {} invalid; nothing was written",
+            crate::units::count(files.len(), "scenario file")
         );
         return Ok(ExitCode::from(super::EXIT_INVALID));
     }
-    let progress = progress_bar(scenarios.len());
+    if let Some(clash) = output_clash(&scenarios, args) {
+        eprintln!("error: {clash}; nothing was written");
+        return Ok(ExitCode::from(super::EXIT_INVALID));
+    }
+    let progress = Progress::new(scenarios.len());
     let rendered: Vec<Result<Rendered>> = scenarios
         .par_iter()
         .map(|s| {
             let r = render(s, args);
-            progress.inc(1);
+            progress.done_one();
             r
         })
         .collect();
-    progress.finish_and_clear();
+    progress.bar.finish_and_clear();
     // Stop at the first failure in file order; dropping the staged sets removes them.
     let rendered = rendered.into_iter().collect::<Result<Vec<_>>>()?;
     let mut set = OutputSet::new();
@@ -110,15 +117,68 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn progress_bar(n: usize) -> ProgressBar {
-    if n < 2 {
-        return ProgressBar::hidden();
+/// Work shorter than this shows no progress bar: a bar that flashes for milliseconds is noise.
+const SHOW_PROGRESS_AFTER: Duration = Duration::from_millis(500);
+
+/// A progress bar over scenarios that stays hidden until the run has taken
+/// [`SHOW_PROGRESS_AFTER`] (a population, a big directory), then draws on stderr.
+struct Progress {
+    bar: ProgressBar,
+    shown: AtomicBool,
+}
+
+impl Progress {
+    fn new(n: usize) -> Progress {
+        let bar = ProgressBar::with_draw_target(Some(n as u64), ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} scenarios") {
+            bar.set_style(style);
+        }
+        let shown = AtomicBool::new(n < 2); // one scenario: nothing to count
+        Progress { bar, shown }
     }
-    let bar = ProgressBar::new(n as u64);
-    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} scenarios") {
-        bar.set_style(style);
+
+    fn done_one(&self) {
+        self.bar.inc(1);
+        if should_show(self.bar.elapsed()) && !self.shown.swap(true, Ordering::Relaxed) {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
     }
-    bar
+}
+
+fn should_show(elapsed: Duration) -> bool {
+    elapsed >= SHOW_PROGRESS_AFTER
+}
+
+fn outputs(s: &Scenario, args: &Args) -> Outputs {
+    match &args.out_dir {
+        Some(dir) => Outputs::in_dir(dir, &s.stem()),
+        None => s.outputs.clone(),
+    }
+}
+
+/// Two scenarios that would write the same file (`a/x.toml` and `b/x.toml` with
+/// `--out-dir`, or one `[output]` path in two files), said before anything is written:
+/// otherwise the second silently replaces the first.
+fn output_clash(scenarios: &[Scenario], args: &Args) -> Option<String> {
+    let mut owner: HashMap<PathBuf, &Path> = HashMap::new();
+    for s in scenarios {
+        let o = outputs(s, args);
+        let svg = args.svg.then(|| o.plot.with_extension("svg"));
+        for file in [o.csv, o.summary, o.plot].into_iter().chain(svg) {
+            match owner.get(&file) {
+                Some(first) if *first != s.path.as_path() => {
+                    return Some(format!(
+                        "{} and {} would both write {}; run them separately, give one its own [output] and [plot] file, or rename one",
+                        first.display(),
+                        s.path.display(),
+                        file.display()
+                    ))
+                }
+                _ => owner.insert(file, &s.path),
+            };
+        }
+    }
+    None
 }
 
 fn render(s: &Scenario, args: &Args) -> Result<Rendered> {
@@ -126,10 +186,7 @@ fn render(s: &Scenario, args: &Args) -> Result<Rendered> {
     let results = s
         .simulate(solver)
         .with_context(|| format!("simulating {}", s.path.display()))?;
-    let outputs = match &args.out_dir {
-        Some(dir) => Outputs::in_dir(dir, &s.stem()),
-        None => s.outputs.clone(),
-    };
+    let outputs = outputs(s, args);
     let mut csv = Vec::new();
     report::csv::time_course(&results, &mut csv)?;
     let mut summary = Vec::new();
@@ -147,4 +204,20 @@ fn render(s: &Scenario, args: &Args) -> Result<Rendered> {
         summary_text: report::summary::render(s, &results, solver),
         files,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14: a bar over scenarios that take milliseconds is noise.
+    #[test]
+    fn progress_shows_only_for_work_over_half_a_second() {
+        assert!(!should_show(Duration::from_millis(20)));
+        assert!(!should_show(Duration::from_millis(499)));
+        assert!(should_show(Duration::from_millis(500)));
+        let p = Progress::new(3);
+        p.done_one();
+        assert!(p.bar.is_hidden(), "fast work draws nothing");
+    }
 }

@@ -29,6 +29,7 @@
 
 pub mod body;
 pub mod kinetics;
+pub mod population;
 pub mod regimen;
 pub mod schedule;
 
@@ -71,6 +72,8 @@ pub struct Explanation {
     pub schedules: Vec<ScheduleFacts>,
     /// The simulated window (h).
     pub duration_h: f64,
+    /// With `[population]`: each schedule's percentiles and band shares.
+    pub population: Vec<population::PopulationFacts>,
 }
 
 impl Explanation {
@@ -122,5 +125,6 @@ pub fn explain_results(s: &Scenario, results: &[ScheduleResult]) -> Result<Expla
         bodies: weights.iter().map(|w| Body::of(m, *w)).collect(),
         schedules,
         duration_h: s.duration_h,
+        population: population::facts(results, &s.description),
     })
 }

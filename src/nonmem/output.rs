@@ -5,6 +5,7 @@ use super::reader::invalid;
 use super::{Predicted, Record};
 use crate::error::Result;
 use crate::model::ModelSpec;
+use crate::units::fmt_csv;
 use csv::StringRecord;
 use std::io::Write;
 use std::path::Path;
@@ -62,9 +63,9 @@ impl<W: Write> Output<W> {
     pub fn individual(&mut self, records: &[Record], predicted: &[Predicted]) -> csv::Result<()> {
         for (r, p) in records.iter().zip(predicted) {
             let mut row: Vec<String> = r.cells.iter().map(str::to_string).collect();
-            row.push(p.plasma_ng_ml.to_string());
-            row.extend(p.effect_ng_ml.map(|v| v.to_string()));
-            row.extend(p.metabolite_ng_ml.map(|v| v.to_string()));
+            row.push(fmt_csv(p.plasma_ng_ml));
+            row.extend(p.effect_ng_ml.map(fmt_csv));
+            row.extend(p.metabolite_ng_ml.map(fmt_csv));
             self.csv.write_record(&row)?;
         }
         Ok(())

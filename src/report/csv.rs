@@ -1,15 +1,16 @@
 //! CSV writers: the long ("tidy") time course and the one-row-per-schedule summary.
-//! Numbers are written at fixed precision: times to 1e-6 h, concentrations to 1e-4 ng/mL.
+//! Times are written to 1e-6 h, so the points of a years-long course on a 1-min grid stay
+//! distinct; every other number has [`CSV_DIGITS`] significant digits ([`fmt_csv`], the
+//! formatter of every CSV ketasim writes).
 //! With a population, its percentile columns follow the typical patient's
 //! ([`super::population`]).
 
 use super::population;
 use crate::study::ScheduleResult;
+use crate::units::fmt_csv;
+#[cfg(doc)]
+use crate::units::CSV_DIGITS;
 use std::io::Write;
-
-fn conc(v: f64) -> String {
-    format!("{v:.4}")
-}
 
 /// `schedule,time_h,plasma_ng_ml[,effect_ng_ml][,norketamine_ng_ml]`, then
 /// `p05_ng_ml,p50_ng_ml,p95_ng_ml` with a population; one row per schedule × time.
@@ -36,13 +37,13 @@ pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<
             let mut row = vec![
                 r.name.clone(),
                 format!("{:.6}", t.time_h[i]),
-                conc(t.plasma_ng_ml[i]),
+                fmt_csv(t.plasma_ng_ml[i]),
             ];
             if let Some(e) = t.effect_ng_ml.as_ref().filter(|_| effect) {
-                row.push(conc(e[i]));
+                row.push(fmt_csv(e[i]));
             }
             if let Some(m) = t.metabolite_ng_ml.as_ref().filter(|_| metabolite) {
-                row.push(conc(m[i]));
+                row.push(fmt_csv(m[i]));
             }
             if let Some(p) = r.population.as_ref().filter(|_| population) {
                 row.extend(population::curve_cells(p, i));
@@ -54,7 +55,8 @@ pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<
     Ok(())
 }
 
-/// `schedule,cmax_ng_ml,tmax_h,auc_ng_h_ml,c_end_ng_ml,hours_in_<band>...`, then
+/// `schedule,cmax_ng_ml,tmax_h,auc_ng_h_ml,c_end_ng_ml`, then `hours_below_<band>`,
+/// `hours_in_<band>`, `hours_above_<band>` per band (they add up to the window), then
 /// `cmax_norketamine_ng_ml` and `cmax_effect_ng_ml` where the model has them, then the
 /// population's percentiles ([`population::summary_header`]).
 pub fn summary<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> {
@@ -71,13 +73,14 @@ pub fn summary<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> 
     ]
     .map(String::from)
     .to_vec();
-    header.extend(
-        first
-            .summary
-            .hours_in_band
-            .iter()
-            .map(|(b, _)| format!("hours_in_{}", b.id)),
-    );
+    for b in &first.summary.band_hours {
+        let id = b.band.id;
+        header.extend([
+            format!("hours_below_{id}"),
+            format!("hours_in_{id}"),
+            format!("hours_above_{id}"),
+        ]);
+    }
     let metabolite = first.summary.cmax_metabolite_ng_ml.is_some();
     let effect = first.summary.cmax_effect_ng_ml.is_some();
     if metabolite {
@@ -94,17 +97,19 @@ pub fn summary<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> 
         let s = &r.summary;
         let mut row = vec![
             r.name.clone(),
-            conc(s.cmax_ng_ml),
-            format!("{:.4}", s.tmax_h),
-            conc(s.auc_ng_h_ml),
-            conc(s.c_end_ng_ml),
+            fmt_csv(s.cmax_ng_ml),
+            fmt_csv(s.tmax_h),
+            fmt_csv(s.auc_ng_h_ml),
+            fmt_csv(s.c_end_ng_ml),
         ];
-        row.extend(s.hours_in_band.iter().map(|(_, h)| format!("{h:.4}")));
+        for b in &s.band_hours {
+            row.extend([b.below_h, b.in_h, b.above_h].map(fmt_csv));
+        }
         if metabolite {
-            row.push(conc(s.cmax_metabolite_ng_ml.unwrap_or(0.0)));
+            row.push(fmt_csv(s.cmax_metabolite_ng_ml.unwrap_or(0.0)));
         }
         if effect {
-            row.push(conc(s.cmax_effect_ng_ml.unwrap_or(0.0)));
+            row.push(fmt_csv(s.cmax_effect_ng_ml.unwrap_or(0.0)));
         }
         if let Some(p) = &r.population {
             row.extend(population::summary_cells(p));

@@ -13,17 +13,28 @@ use std::path::{Path, PathBuf};
 const WIDTH_PX: u32 = 1200;
 const HEIGHT_PX: u32 = 800;
 
-/// The PNG at `png`, and with `svg` an SVG beside it, as bytes to write.
+/// The plot at `plot` in the format its extension names (`.svg` is SVG, anything else
+/// PNG: scenario files can only name those two), and with `svg_too` an SVG beside a PNG,
+/// as bytes to write.
 pub fn files(
     s: &Scenario,
     results: &[ScheduleResult],
-    png: &Path,
-    svg: bool,
+    plot: &Path,
+    svg_too: bool,
 ) -> Result<Vec<(PathBuf, Vec<u8>)>, PlotError> {
     let spec = spec(s, results);
-    let mut files = vec![(png.to_path_buf(), render_png(&spec)?)];
-    if svg {
-        files.push((png.with_extension("svg"), render_svg(&spec)?.into_bytes()));
+    let is_svg = plot
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    let svg = || Ok::<_, PlotError>(render_svg(&spec)?.into_bytes());
+    let mut files = Vec::new();
+    if is_svg {
+        files.push((plot.to_path_buf(), svg()?));
+    } else {
+        files.push((plot.to_path_buf(), render_png(&spec)?));
+        if svg_too {
+            files.push((plot.with_extension("svg"), svg()?));
+        }
     }
     Ok(files)
 }
@@ -109,12 +120,29 @@ fn main_series(r: &ScheduleResult) -> Series {
     }
 }
 
+/// The main panel's curves: one per schedule, then with `effect = "same-axes"` each
+/// schedule's effect-site curve, so the lag behind the plasma shows on one panel.
+fn plasma_panel(s: &Scenario, results: &[ScheduleResult]) -> Vec<Series> {
+    let mut out: Vec<Series> = results.iter().map(main_series).collect();
+    if s.effect_on_plasma_axes {
+        out.extend(results.iter().filter_map(|r| {
+            let e = r.trajectory.effect_ng_ml.as_ref()?;
+            Some(series(
+                &format!("{}: effect site", r.name),
+                &r.trajectory.time_h,
+                e,
+            ))
+        }));
+    }
+    out
+}
+
 /// "Model: id (title), weight[; N virtual subjects, BSV …] · disclaimer".
 fn footer(s: &Scenario) -> String {
     let population = s.population.as_ref().map_or_else(String::new, |p| {
         format!(
-            "; {} virtual subjects, BSV {}",
-            p.size,
+            "; {}, BSV {}",
+            crate::units::count(p.size, "virtual subject"),
             p.variability.describe()
         )
     });
@@ -135,6 +163,34 @@ fn footer(s: &Scenario) -> String {
         s.weight_text(),
         crate::DISCLAIMER
     )
+}
+
+/// Each band's one fill colour, the same in every plot (light Okabe–Ito hues, none of
+/// them the grey or the curve blues a reader might take for something else).
+fn band_rgb(id: &str) -> [u8; 3] {
+    match id {
+        "analgesia" => [0x00, 0x9E, 0x73],
+        "dissociation" => [0xE6, 0x9F, 0x00],
+        "emergence" => [0xCC, 0x79, 0xA7],
+        "anaesthesia" => [0x66, 0x66, 0x66],
+        _ => [0x99, 0x99, 0x99],
+    }
+}
+
+/// A band as drawn for a curve of `drug`: labelled with the substance it was measured
+/// in when that is not the plotted one (racemic bands over S-ketamine curves).
+fn plot_band(b: &crate::bands::Band, drug: crate::model::Drug) -> Band {
+    let note = match b.substance == drug {
+        true => String::new(),
+        false => format!("measured for {}", b.substance.name()),
+    };
+    Band {
+        name: b.id.to_string(),
+        low_ng_ml: b.low_ng_ml,
+        high_ng_ml: b.high_ng_ml,
+        rgb: band_rgb(b.id),
+        note,
+    }
 }
 
 /// The plot of `results`.
@@ -160,17 +216,12 @@ pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
     PlotSpec {
         title: s.name.clone(),
         footer: footer(s),
-        y_label: format!("Plasma {drug} (ng/mL)"),
-        series: results.iter().map(main_series).collect(),
-        bands: s
-            .bands
-            .iter()
-            .map(|b| Band {
-                name: b.id.to_string(),
-                low_ng_ml: b.low_ng_ml,
-                high_ng_ml: b.high_ng_ml,
-            })
-            .collect(),
+        y_label: match s.effect_on_plasma_axes {
+            true => format!("Plasma and effect-site {drug} (ng/mL)"),
+            false => format!("Plasma {drug} (ng/mL)"),
+        },
+        series: plasma_panel(s, results),
+        bands: s.bands.iter().map(|b| plot_band(b, s.model.drug)).collect(),
         doses,
         log_y: s.log_y,
         time_in_days: s.duration_h > DAYS_FROM_H,
@@ -210,6 +261,29 @@ mod tests {
         assert!(plot_of("fanta-2015", "lower_panel = \"none\"")
             .lower_panel
             .is_none());
+    }
+
+    /// Issue 14: lesson 11's lag should show on one panel.
+    #[test]
+    fn effect_site_curves_can_share_the_plasma_axes() {
+        let p = plot_of("kamp-2020", "effect = \"same-axes\"");
+        let names: Vec<&str> = p.series.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["a", "a: effect site"]);
+        assert!(p.lower_panel.is_none());
+        assert_eq!(plot_of("kamp-2020", "").series.len(), 1);
+    }
+
+    /// Issue 14: racemic bands were shaded over S-ketamine curves with no caveat.
+    #[test]
+    fn bands_of_another_substance_say_so() {
+        let s_ketamine = plot_of("fanta-2015", "bands = [\"analgesia\"]");
+        assert_eq!(s_ketamine.bands[0].note, "measured for racemic ketamine");
+        let racemic = plot_of("kamp-2020", "bands = [\"analgesia\"]");
+        assert_eq!(racemic.bands[0].note, "");
+        assert_eq!(
+            s_ketamine.bands[0].rgb, racemic.bands[0].rgb,
+            "one colour per band"
+        );
     }
 
     #[test]

@@ -12,13 +12,14 @@ use crate::population::percentile::Percentiles;
 use crate::population::PopulationCourse;
 use crate::scenario::Scenario;
 use crate::study::ScheduleResult;
+use crate::units::fmt_csv;
 
 /// Time-course columns, after the typical patient's.
 pub const CURVE_HEADER: [&str; 3] = ["p05_ng_ml", "p50_ng_ml", "p95_ng_ml"];
 
-/// The percentile cells of row `i` of the time course, at 1e-4 ng/mL.
+/// The percentile cells of row `i` of the time course ([`fmt_csv`]).
 pub fn curve_cells(p: &PopulationCourse, i: usize) -> [String; 3] {
-    [p.p05_ng_ml[i], p.p50_ng_ml[i], p.p95_ng_ml[i]].map(|v| format!("{v:.4}"))
+    [p.p05_ng_ml[i], p.p50_ng_ml[i], p.p95_ng_ml[i]].map(fmt_csv)
 }
 
 fn percentile_names(stem: &str, unit: &str) -> [String; 3] {
@@ -40,7 +41,7 @@ pub fn summary_header(p: &PopulationCourse) -> Vec<String> {
 }
 
 fn cells(p: &Percentiles) -> [String; 3] {
-    [p.p05, p.p50, p.p95].map(|v| format!("{v:.4}"))
+    [p.p05, p.p50, p.p95].map(fmt_csv)
 }
 
 /// Summary cells, in the order of [`summary_header`].
@@ -51,7 +52,7 @@ pub fn summary_cells(p: &PopulationCourse) -> Vec<String> {
     }
     for b in &p.bands {
         c.extend(cells(&b.hours));
-        c.push(format!("{:.4}", b.fraction_reaching));
+        c.push(fmt_csv(b.fraction_reaching));
     }
     c
 }
@@ -73,8 +74,8 @@ pub fn table(scenario: &Scenario, results: &[ScheduleResult]) -> String {
         .weight
         .map_or_else(|| scenario.weight_text(), |w| w.describe());
     let heading = format!(
-        "Population: {} subjects, seed {}, weight {weight}\n  between-subject variability (log-normal CV): {}; source: {}\n  median (5th–95th percentile); \"reaching\": share of subjects whose curve enters the band\n",
-        pop.size,
+        "Population: {}, seed {}, weight {weight}\n  between-subject variability (log-normal CV): {}; source: {}\n  median (5th–95th percentile); \"reaching\": share of subjects whose curve enters the band\n",
+        crate::units::count(pop.size, "subject"),
         pop.seed,
         pop.variability.describe(),
         pop.variability.source

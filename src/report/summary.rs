@@ -29,12 +29,11 @@ pub fn render(scenario: &Scenario, results: &[ScheduleResult], solver: SolverKin
         ("end ng/mL".into(), Align::Right),
     ];
     let first = results.first().map(|r| &r.summary);
-    columns.extend(
-        first
-            .iter()
-            .flat_map(|s| &s.hours_in_band)
-            .map(|(b, _)| (format!("h in {}", b.id), Align::Right)),
-    );
+    // "h below" is the window minus the other two; the CSV has all three.
+    for b in first.iter().flat_map(|s| &s.band_hours) {
+        columns.push((format!("h in {}", b.band.id), Align::Right));
+        columns.push((format!("h above {}", b.band.id), Align::Right));
+    }
     if first.is_some_and(|s| s.cmax_metabolite_ng_ml.is_some()) {
         columns.push(("NK Cmax ng/mL".into(), Align::Right));
     }
@@ -49,7 +48,9 @@ pub fn render(scenario: &Scenario, results: &[ScheduleResult], solver: SolverKin
             fixed(s.auc_ng_h_ml, 0),
             fixed(s.c_end_ng_ml, 1),
         ];
-        row.extend(s.hours_in_band.iter().map(|(_, h)| fixed(*h, 2)));
+        for b in &s.band_hours {
+            row.extend([fixed(b.in_h, 2), fixed(b.above_h, 2)]);
+        }
         if let Some(m) = s.cmax_metabolite_ng_ml {
             row.push(fixed(m, 1));
         }

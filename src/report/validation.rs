@@ -19,7 +19,7 @@ pub fn text(results: &[(Target, Outcome)]) -> String {
         ("observation", Align::Left),
         ("observed", Align::Right),
         ("predicted", Align::Right),
-        ("ratio", Align::Right),
+        ("pred/obs", Align::Right),
         ("tolerance", Align::Left),
         ("result", Align::Left),
     ]);
@@ -92,7 +92,7 @@ pub fn markdown(results: &[(Target, Outcome)], figure: Option<&str>) -> String {
         );
     }
     out + &format!(
-        "\nUnits: concentrations ng/mL, times min, AUC ng·h/mL, CL L/h, volumes L. {}.\n",
+        "\nEvery value carries its unit; ratio = predicted ÷ observed. {}.\n",
         crate::DISCLAIMER
     )
 }

@@ -4,7 +4,8 @@
 //! shaded band for a range.
 
 use super::figure::dose_label;
-use super::plot::{encode_png, register_fonts, PlotError};
+use super::plot::raster::{self, SUPERSAMPLE};
+use super::plot::{register_fonts, PlotError};
 use crate::validation::{Observed, Outcome, Quantity, Target};
 use plotters::prelude::*;
 
@@ -82,9 +83,11 @@ fn point(p: &Panel) -> Option<(Spread, Spread)> {
     Some((x?, y?))
 }
 
+/// One panel, every size in pixels times `k`.
 fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     p: &Panel,
+    k: u32,
 ) -> Result<(), PlotError> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| PlotError::Draw(e.to_string());
     let (time, conc) = p.curve;
@@ -110,17 +113,21 @@ fn draw_panel<DB: DrawingBackend>(
     let missed = p.targets.iter().any(|(_, o)| !o.pass);
     let colour = if missed { MISS } else { OBSERVED };
     let mut chart = ChartBuilder::on(area)
-        .caption(&p.title, ("sans-serif", 15).into_font().color(&colour))
-        .margin(8)
-        .x_label_area_size(28)
-        .y_label_area_size(48)
+        .caption(&p.title, ("sans-serif", 15 * k).into_font().color(&colour))
+        .margin(8 * k)
+        .x_label_area_size(28 * k)
+        .y_label_area_size(48 * k)
         .build_cartesian_2d(0.0..x_max, 0.0..y_max.max(1e-9))
         .map_err(e)?;
     chart
         .configure_mesh()
         .x_desc("h")
         .y_desc("ng/mL")
-        .label_style(("sans-serif", 12))
+        .label_style(("sans-serif", 12 * k))
+        .axis_desc_style(("sans-serif", 12 * k))
+        .bold_line_style(BLACK.mix(0.1).stroke_width(k))
+        .axis_style(BLACK.stroke_width(k))
+        .set_all_tick_mark_size(5 * k)
         .x_label_formatter(&|v| crate::units::fmt_num(*v))
         .y_label_formatter(&|v| crate::units::fmt_num(*v))
         .light_line_style(WHITE)
@@ -132,7 +139,7 @@ fn draw_panel<DB: DrawingBackend>(
         .filter(|(t, _)| **t <= x_max)
         .map(|(t, c)| (*t, *c));
     chart
-        .draw_series(LineSeries::new(curve, CURVE.stroke_width(2)))
+        .draw_series(LineSeries::new(curve, CURVE.stroke_width(2 * k)))
         .map_err(e)?;
     for (t, _) in &p.targets {
         match (t.quantity, t.observed) {
@@ -161,7 +168,7 @@ fn draw_panel<DB: DrawingBackend>(
                     .draw_series(dashes.map(|x| {
                         PathElement::new(
                             [(x, value), (x + x_max / 40.0, value)],
-                            colour.stroke_width(2),
+                            colour.stroke_width(2 * k),
                         )
                     }))
                     .map_err(e)?;
@@ -171,12 +178,12 @@ fn draw_panel<DB: DrawingBackend>(
     }
     if let Some(((x0, x, x1), (y0, y, y1))) = point(p) {
         let bars = [
-            PathElement::new([(x0, y), (x1, y)], colour.stroke_width(2)),
-            PathElement::new([(x, y0), (x, y1)], colour.stroke_width(2)),
+            PathElement::new([(x0, y), (x1, y)], colour.stroke_width(2 * k)),
+            PathElement::new([(x, y0), (x, y1)], colour.stroke_width(2 * k)),
         ];
         chart.draw_series(bars).map_err(e)?;
         chart
-            .draw_series([Circle::new((x, y), 5, colour.filled())])
+            .draw_series([Circle::new((x, y), 5 * k, colour.filled())])
             .map_err(e)?;
     }
     Ok(())
@@ -191,19 +198,19 @@ pub fn png(results: &[(Target, Outcome)]) -> Result<Option<Vec<u8>>, PlotError> 
     register_fonts()?;
     let rows = panels.len().div_ceil(COLUMNS);
     let (w, h) = (WIDTH_PX, PANEL_HEIGHT_PX * rows as u32 + 50);
-    let mut rgb = vec![0u8; w as usize * h as usize * 3];
-    {
-        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+    // Drawn at SUPERSAMPLE× (every size below times k) for smooth lines and text.
+    let k = SUPERSAMPLE;
+    raster::png(w, h, k, |root| {
         let e = |e: DrawingAreaErrorKind<_>| PlotError::Draw(format!("{e:?}"));
         root.fill(&WHITE).map_err(e)?;
         let body = root
-            .margin(12, 0, 0, 0)
-            .titled("ketasim predictions (blue) against published observations (black; orange: a stated miss)", ("sans-serif", 22))
+            .margin(12 * k, 0, 0, 0)
+            .titled("ketasim predictions (blue) against published observations (black; orange: a stated miss)", ("sans-serif", 22 * k))
             .map_err(e)?;
         for (area, p) in body.split_evenly((rows, COLUMNS)).iter().zip(&panels) {
-            draw_panel(area, p)?;
+            draw_panel(area, p, k)?;
         }
-        root.present().map_err(e)?;
-    }
-    encode_png(&rgb, w, h).map(Some)
+        Ok(())
+    })
+    .map(Some)
 }

@@ -47,6 +47,8 @@ pub struct Scenario {
     pub log_y: bool,
     /// What the plot's lower panel shows.
     pub lower_panel: LowerPanel,
+    /// Effect-site curves drawn with the plasma curves, on the same axes.
+    pub effect_on_plasma_axes: bool,
     /// Where results go.
     pub outputs: Outputs,
     /// A virtual population simulated beside the typical patient.
@@ -145,7 +147,7 @@ impl Outputs {
 pub fn load(path: &Path) -> Result<Scenario> {
     let text = std::fs::read_to_string(path).map_err(|e| crate::Error::Io {
         path: path.to_path_buf(),
-        source: e,
+        reason: e,
     })?;
     parse(path, &text)
 }

@@ -45,10 +45,13 @@ pub struct PlotSettings {
     pub bands: Vec<Band>,
     /// Logarithmic concentration axis.
     pub log_y: bool,
-    /// The PNG path, when the file gives one.
+    /// The plot's path, when the file gives one; its extension (`.png` or `.svg`)
+    /// decides the format.
     pub file: Option<PathBuf>,
     /// What the lower panel shows.
     pub lower_panel: LowerPanel,
+    /// `effect = "same-axes"`: effect-site curves on the plasma panel, so the lag shows.
+    pub effect_on_plasma_axes: bool,
 }
 
 /// The plot settings of `file`, whose model is `model`.
@@ -59,6 +62,7 @@ pub fn settings(at: &Locator, file: &ScenarioFile, model: &ModelSpec) -> Result<
             log_y: false,
             file: None,
             lower_panel: LowerPanel::default_for(model),
+            effect_on_plasma_axes: false,
         });
     };
     let p: &PlotTable = p.get_ref();
@@ -74,12 +78,62 @@ pub fn settings(at: &Locator, file: &ScenarioFile, model: &ModelSpec) -> Result<
         None => LowerPanel::default_for(model),
         Some(s) => lower_panel(at, s, model)?,
     };
+    let effect_on_plasma_axes = match &p.effect {
+        None => false,
+        Some(e) => effect(at, e, model)?,
+    };
     Ok(PlotSettings {
+        effect_on_plasma_axes,
         bands,
         log_y: p.log_y.unwrap_or(false),
-        file: p.file.as_ref().map(|f| PathBuf::from(f.get_ref())),
+        file: p.file.as_ref().map(|f| plot_file(at, f)).transpose()?,
         lower_panel,
     })
+}
+
+/// The plot path: its extension decides the format, so a name that is neither `.png`
+/// nor `.svg` is refused here rather than filled with the wrong kind of data.
+fn plot_file(at: &Locator, f: &Text) -> Result<PathBuf> {
+    let path = PathBuf::from(f.get_ref());
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("png" | "svg") => Ok(path),
+        _ => Err(at.error(
+            f.span().start,
+            format!(
+                "plot file {:?} has no .png or .svg extension; the extension decides the format, expected e.g. \"figs/mine.png\" or \"figs/mine.svg\"",
+                f.get_ref()
+            ),
+        )),
+    }
+}
+
+/// `effect = "same-axes"` (true) or `"none"` (false), on a model with an effect site.
+fn effect(at: &Locator, e: &Text, model: &ModelSpec) -> Result<bool> {
+    let place = e.span().start;
+    let same_axes = match e.get_ref().to_ascii_lowercase().as_str() {
+        "same-axes" | "same_axes" | "with-plasma" => true,
+        "none" => false,
+        other => {
+            return Err(at.error(
+                place,
+                format!("unknown effect {other:?}; expected \"same-axes\" (effect site and plasma on one panel) or \"none\" (for a panel of its own: lower_panel = \"effect\")"),
+            ))
+        }
+    };
+    if same_axes && model.ke0_per_h.is_none() {
+        return Err(at.error(
+            place,
+            format!(
+                "effect = \"same-axes\" needs a model with an effect site ({}, or ke0 in [model]); model {} has none",
+                models_with(|m| m.ke0_per_h.is_some()),
+                model.id
+            ),
+        ));
+    }
+    Ok(same_axes)
 }
 
 fn band(at: &Locator, b: &Text) -> Result<Band> {
@@ -163,6 +217,22 @@ mod tests {
         assert_eq!(s.lower_panel, LowerPanel::Effect);
         let s = scenario("pk = \"fanta-2015\"", "lower_panel = \"none\"").unwrap();
         assert_eq!(s.lower_panel, LowerPanel::None);
+    }
+
+    /// Issue 14: `file = "figs/mine.svg"` used to get PNG data; now the extension
+    /// decides, and any other extension is an error at its place.
+    #[test]
+    fn the_plot_file_needs_a_png_or_svg_extension() {
+        let kamp = "pk = \"kamp-2020\"";
+        for ok in ["a.png", "figs/mine.svg", "B.PNG"] {
+            assert!(scenario(kamp, &format!("file = \"{ok}\"")).is_ok(), "{ok}");
+        }
+        let e = scenario(kamp, "file = \"figs/mine.jpg\"").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("p.toml:10:8: plot file \"figs/mine.jpg\" has no .png or .svg"),
+            "{e}"
+        );
     }
 
     #[test]

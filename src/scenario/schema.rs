@@ -129,7 +129,7 @@ pub struct RouteTable {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlotTable {
-    /// PNG path, default `outputs/<stem>.png`.
+    /// Plot path, default `outputs/<stem>.png`; `.svg` for an SVG.
     pub file: Option<Text>,
     /// Bands to shade (`ketasim bands`); default all.
     pub bands: Option<Spanned<Vec<Text>>>,
@@ -137,6 +137,8 @@ pub struct PlotTable {
     pub log_y: Option<bool>,
     /// What the lower panel shows: "norketamine", "effect" or "none".
     pub lower_panel: Option<Text>,
+    /// "same-axes": effect-site curves beside the plasma curves on the main panel.
+    pub effect: Option<Text>,
 }
 
 /// `[output]`.

@@ -189,6 +189,7 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
         bands: plot.bands,
         log_y: plot.log_y,
         lower_panel: plot.lower_panel,
+        effect_on_plasma_axes: plot.effect_on_plasma_axes,
         outputs,
         population,
     })

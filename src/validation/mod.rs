@@ -53,6 +53,17 @@ impl Quantity {
         }
     }
 
+    /// The unit shown in tables, written after every observed and predicted value.
+    pub fn unit(&self) -> &'static str {
+        match self {
+            Quantity::Cmax | Quantity::ConcentrationAt(_) => "ng/mL",
+            Quantity::Tmax => "min",
+            Quantity::Auc => "ng·h/mL",
+            Quantity::Clearance => "L/h",
+            Quantity::Vss => "L",
+        }
+    }
+
     /// The factor from internal units (h, ng/mL, L) to the unit shown in tables.
     fn display_factor(&self) -> f64 {
         if matches!(self, Quantity::Tmax) {
@@ -189,23 +200,25 @@ impl Target {
         (ratio, pass)
     }
 
-    /// The observed value as shown in tables.
+    /// The observed value as shown in tables, with its unit ("45.6 min", "70–160 ng/mL").
     pub fn observed_text(&self) -> String {
         let f = self.quantity.display_factor();
         let n = crate::units::fmt_num;
-        match self.observed {
+        let value = match self.observed {
             Observed::Value {
                 value,
                 sd: Some(sd),
             } => format!("{} ± {}", n(value * f), n(sd * f)),
             Observed::Value { value, sd: None } => n(value * f),
             Observed::Range { low, high } => format!("{}–{}", n(low * f), n(high * f)),
-        }
+        };
+        format!("{value} {}", self.quantity.unit())
     }
 
-    /// A predicted value as shown in tables.
+    /// A predicted value as shown in tables, with its unit.
     pub fn predicted_text(&self, predicted: f64) -> String {
-        crate::units::fmt_num(predicted * self.quantity.display_factor())
+        let value = crate::units::fmt_num(predicted * self.quantity.display_factor());
+        format!("{value} {}", self.quantity.unit())
     }
 
     /// The tolerance in words.
@@ -223,4 +236,21 @@ pub fn run_all() -> Result<Vec<(Target, Outcome)>> {
         .into_iter()
         .map(|t| t.evaluate().map(|o| (t, o)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14: "Tmax 0.76 h" was shown beside a bare 45.6 that meant minutes.
+    #[test]
+    fn observed_and_predicted_cells_carry_their_unit() {
+        for t in targets() {
+            let unit = format!(" {}", t.quantity.unit());
+            assert!(t.observed_text().ends_with(&unit), "{}", t.id);
+            assert!(t.predicted_text(0.5).ends_with(&unit), "{}", t.id);
+        }
+        let sl = targets().into_iter().find(|t| t.id == "sl-25mg-tmax");
+        assert_eq!(sl.map(|t| t.observed_text()).as_deref(), Some("45.6 min"));
+    }
 }

@@ -3,6 +3,7 @@
 
 mod model;
 pub mod numbers;
+mod population;
 
 use super::document::{self, Block};
 use super::figure::dose_label;
@@ -43,6 +44,7 @@ pub fn blocks(e: &Explanation, plot: Option<&str>) -> Vec<Block> {
         b.extend(schedule(e, s, several_weights));
     }
     b.extend(routes_compared(e));
+    b.extend(population::blocks(&e.population));
     b.push(Block::Paragraph(format!(
         "ketasim {} · {}",
         env!("CARGO_PKG_VERSION"),

@@ -1,7 +1,8 @@
 //! Drawing a [`PlotSpec`] with plotters: layout, axes, bands, curves, dose markers and
 //! the legend.
 
-use super::{Band, DoseMarker, Panel, PlotError, PlotSpec, Series};
+use super::{Band, DoseMarker, Panel, PlotError, PlotSpec, Series, BAND_OPACITY};
+use plotters::coord::combinators::BindKeyPoints;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::{types::RangedCoordf64, Shift};
 use plotters::element::DashedPathElement;
@@ -88,6 +89,7 @@ impl Geom {
 }
 
 /// What one panel draws.
+#[derive(Clone)]
 pub(super) struct View<'a> {
     y_label: &'a str,
     x_label: &'a str,
@@ -96,6 +98,8 @@ pub(super) struct View<'a> {
     pub(super) doses: &'a [DoseMarker],
     pub(super) x: Range<f64>,
     pub(super) y: (f64, f64),
+    /// The lowest value the data needs; below it (down to `y.0`) is the dose strip.
+    floor: f64,
     log: bool,
     x_desc: bool,
     pub(super) g: Geom,
@@ -127,6 +131,7 @@ impl<'a> View<'a> {
             doses,
             x,
             y,
+            floor: y.0,
             log,
             x_desc,
             g,
@@ -242,6 +247,11 @@ fn segments(s: &Series, floor: Option<f64>) -> Vec<Vec<(f64, f64)>> {
     out
 }
 
+/// The fill of series `i`'s percentile ribbon.
+fn ribbon_fill(i: usize) -> RGBAColor {
+    colour(i).mix(0.2)
+}
+
 /// Ribbon outline (upper forwards, lower backwards), clamped to the y range.
 fn ribbon_polygon(s: &Series, (lo, hi): (f64, f64)) -> Option<Vec<(f64, f64)>> {
     let (low, high) = s.ribbon.as_ref()?;
@@ -255,10 +265,105 @@ fn ribbon_polygon(s: &Series, (lo, hi): (f64, f64)) -> Option<Vec<(f64, f64)>> {
 }
 
 fn panel<DB: DrawingBackend>(area: &Area<DB>, v: &View) -> Res<()> {
+    let v = fit(area, v)?;
     match v.log {
-        true => panel_with(area, v, (v.y.0..v.y.1).log_scale()),
-        false => panel_with(area, v, v.y.0..v.y.1),
+        true => {
+            let (major, minor) = log_ticks(v.floor, v.y.1);
+            let ys = (v.y.0..v.y.1).log_scale().with_key_points(major);
+            panel_with(area, &v, ys.with_light_points(minor))
+        }
+        false => panel_with(area, &v, v.y.0..v.y.1),
     }
+}
+
+/// Labelled and minor ticks of a log axis from `lo` to `hi`: every decade, plus 2 and 5
+/// times each decade when the axis spans at most two decades (so a curve between 0.1
+/// and 0.2 still has a label beside it), and minor lines at 2…9 times each decade.
+fn log_ticks(lo: f64, hi: f64) -> (Vec<f64>, Vec<f64>) {
+    let (first, last) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let few_decades = hi / lo <= 100.0 * (1.0 + 1e-9);
+    let inside = |v: &f64| *v >= lo * (1.0 - 1e-9) && *v <= hi * (1.0 + 1e-9);
+    let mut major = Vec::new();
+    let mut minor = Vec::new();
+    for e in first..=last {
+        let decade = 10f64.powi(e);
+        major.push(decade);
+        for m in 2..=9 {
+            let v = f64::from(m) * decade;
+            match few_decades && (m == 2 || m == 5) {
+                true => major.push(v),
+                false => minor.push(v),
+            }
+        }
+    }
+    major.retain(inside);
+    minor.retain(inside);
+    (major, minor)
+}
+
+/// `(lo, hi)` widened by `below` and `above` fractions of its span (in log space on a
+/// log axis).
+fn widen((lo, hi): (f64, f64), log: bool, below: f64, above: f64) -> (f64, f64) {
+    match log {
+        true => {
+            let (a, b) = (lo.ln(), hi.ln());
+            ((a - (b - a) * below).exp(), (b + (b - a) * above).exp())
+        }
+        false => (lo - (hi - lo) * below, hi + (hi - lo) * above),
+    }
+}
+
+/// `v` with its y range grown so nothing hides data: a strip below for the dose markers,
+/// and room at the top for the legend when every spot beside the curves would cover one.
+fn fit<'a, DB: DrawingBackend>(area: &Area<DB>, v: &View<'a>) -> Res<View<'a>> {
+    let mut v = v.clone();
+    let g = v.g;
+    let axis = g.i(8.0 + 6.0) + g.i(if v.x_desc { 62.0 } else { 36.0 });
+    let ph = (area.dim_in_pixel().1 as i32 - axis).max(1);
+    let strip = super::markers::strip_px(&v, (v.x.start, v.x.end));
+    if strip > 0 && ph > 3 * strip {
+        v.y = widen(v.y, v.log, f64::from(strip) / f64::from(ph - strip), 0.0);
+    }
+    let (w, h) = legend_size(area, &v)?;
+    let collides = match v.log {
+        true => legend_collides(area, &v, (v.y.0..v.y.1).log_scale(), (w, h))?,
+        false => legend_collides(area, &v, v.y.0..v.y.1, (w, h))?,
+    };
+    let room = h + 2 * g.i(10.0);
+    if collides && ph > 3 * room {
+        v.y = widen(v.y, v.log, 0.0, f64::from(room) / f64::from(ph - room));
+    }
+    Ok(v)
+}
+
+fn build<'a, DB, YS>(area: &'a Area<DB>, v: &View, ys: YS) -> Res<Chart<'a, DB, YS::CoordDescType>>
+where
+    DB: DrawingBackend,
+    YS: AsRangedCoord<Value = f64>,
+{
+    let g = v.g;
+    ChartBuilder::on(area)
+        .margin_top(g.i(8.0))
+        .margin_right(g.i(28.0))
+        .margin_left(g.i(10.0))
+        .margin_bottom(g.i(6.0))
+        .x_label_area_size(g.i(if v.x_desc { 62.0 } else { 36.0 }))
+        .y_label_area_size(g.i(105.0))
+        .build_cartesian_2d(v.x.clone(), ys)
+        .map_err(de)
+}
+
+/// True when the best legend spot on a chart of `v` covers some curve.
+fn legend_collides<DB, YS>(area: &Area<DB>, v: &View, ys: YS, (w, h): (i32, i32)) -> Res<bool>
+where
+    DB: DrawingBackend,
+    YS: AsRangedCoord<Value = f64>,
+{
+    if w == 0 {
+        return Ok(false);
+    }
+    let chart = build(area, v, ys)?;
+    Ok(legend_spot(&chart, v, &[], w, h).2 > 0)
 }
 
 fn panel_with<DB, YS>(area: &Area<DB>, v: &View, ys: YS) -> Res<()>
@@ -269,25 +374,25 @@ where
 {
     let g = v.g;
     let n_y = (f64::from(area.dim_in_pixel().1) / g.px(50.0)).clamp(3.0, 10.0) as usize;
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(g.i(8.0))
-        .margin_right(g.i(28.0))
-        .margin_left(g.i(10.0))
-        .margin_bottom(g.i(6.0))
-        .x_label_area_size(g.i(if v.x_desc { 62.0 } else { 36.0 }))
-        .y_label_area_size(g.i(105.0))
-        .build_cartesian_2d(v.x.clone(), ys)
-        .map_err(de)?;
+    let mut chart = build(area, v, ys)?;
+    // No tick labels in the dose strip: its values are not concentrations.
+    let below = v.floor - (v.y.1 - v.floor).abs() * 1e-9;
     let fmt = |x: &f64| fmt_num(*x);
+    let y_fmt = |y: &f64| match *y < below {
+        true => String::new(),
+        false => fmt_num(*y),
+    };
+    let line = |c: RGBAColor| c.stroke_width(g.i(1.0).max(1) as u32);
     let mut mesh = chart.configure_mesh();
-    mesh.bold_line_style(BLACK.mix(0.13))
-        .light_line_style(BLACK.mix(0.04))
+    mesh.bold_line_style(line(BLACK.mix(0.1)))
+        .light_line_style(line(BLACK.mix(0.035)))
         .max_light_lines(2)
-        .axis_style(DARK)
+        .axis_style(DARK.stroke_width(g.i(1.2).max(1) as u32))
+        .set_all_tick_mark_size(g.i(5.0))
         .x_labels(12)
-        .y_labels(if v.log { 12 } else { n_y })
+        .y_labels(if v.log { 40 } else { n_y })
         .x_label_formatter(&fmt)
-        .y_label_formatter(&fmt)
+        .y_label_formatter(&y_fmt)
         .label_style(font(g.px(18.0)).color(&DARK))
         .axis_desc_style(font(g.px(20.0)))
         .y_desc(v.y_label);
@@ -295,9 +400,17 @@ where
         mesh.x_desc(v.x_label);
     }
     mesh.draw().map_err(de)?;
-    let mut avoid = draw_bands(&chart, v)?;
+    if v.y.0 < below {
+        // The data's floor (zero on a linear axis), above the dose strip.
+        let edge = [(v.x.start, v.floor), (v.x.end, v.floor)];
+        let st = DARK.mix(0.5).stroke_width(g.i(1.0).max(1) as u32);
+        chart
+            .draw_series([PathElement::new(edge, st)])
+            .map_err(de)?;
+    }
+    draw_bands(&chart, v)?;
     draw_curves(&mut chart, v)?;
-    avoid.extend(super::markers::draw_doses(&chart, area, v)?);
+    let avoid = super::markers::draw_doses(&chart, area, v)?;
     draw_legend(&mut chart, v, &avoid)
 }
 
@@ -312,34 +425,46 @@ pub(super) fn overlaps(a: Rect, b: Rect) -> bool {
     a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
 }
 
-/// Shaded bands, labelled at the right edge; returns the label rectangles.
-fn draw_bands<DB: DrawingBackend, Y: YAxis>(chart: &Chart<DB, Y>, v: &View) -> Res<Vec<Rect>> {
-    let fills = [RGBColor(86, 180, 233).mix(0.16), GREY.mix(0.14)];
-    let pa = chart.plotting_area().strip_coord_spec();
-    let (st, pad) = (font(v.g.px(16.0)).color(&DARK), v.g.i(4.0));
-    let mut placed: Vec<Rect> = Vec::new();
-    for (i, b) in v.bands.iter().enumerate() {
+/// A band's fill: its fixed colour at [`BAND_OPACITY`], the same in the legend swatch.
+pub(super) fn band_fill(b: &Band) -> RGBAColor {
+    RGBColor(b.rgb[0], b.rgb[1], b.rgb[2]).mix(BAND_OPACITY)
+}
+
+/// Shaded bands, clipped to the y range (named in the legend, not on the plot, so no
+/// label covers a curve).
+fn draw_bands<DB: DrawingBackend, Y: YAxis>(chart: &Chart<DB, Y>, v: &View) -> Res<()> {
+    for b in v.bands {
         let (bl, bh) = (b.low_ng_ml.min(b.high_ng_ml), b.low_ng_ml.max(b.high_ng_ml));
         let (lo, hi) = (bl.max(v.y.0), bh.min(v.y.1));
         if !(lo.is_finite() && hi.is_finite() && lo < hi) {
             continue;
         }
-        let rect = Rectangle::new([(v.x.start, lo), (v.x.end, hi)], fills[i % 2].filled());
+        let rect = Rectangle::new([(v.x.start, lo), (v.x.end, hi)], band_fill(b).filled());
         chart.plotting_area().draw(&rect).map_err(de)?;
-        let text = format!("{} {}–{} ng/mL", b.name, fmt_num(bl), fmt_num(bh));
-        let (tw, th) = pa.estimate_text_size(&text, &st).map_err(de)?;
-        let (right, top) = to_local(chart, (v.x.end, hi));
-        let (x0, y1) = (right - tw as i32 - 3 * pad, top + th as i32 + 3 * pad);
-        let mut r = (x0, top + pad, right - pad, y1);
-        while let Some(o) = placed.iter().find(|o| overlaps(**o, r)) {
-            r = (r.0, o.3 + 1, r.2, o.3 + 1 + r.3 - r.1);
-        }
-        fill_rect(&pa, r, WHITE.mix(0.7))?;
-        let st = st.clone().pos(Pos::new(HPos::Right, VPos::Center));
-        text_at(&pa, &text, (r.2 - pad, (r.1 + r.3) / 2), st)?;
-        placed.push(r);
     }
-    Ok(placed)
+    Ok(())
+}
+
+/// "analgesia 70–160 ng/mL", with the band's note and, when it is not wholly inside the
+/// y range `(y0, y1)`, where it lies: a band above the curves is otherwise invisible.
+pub(super) fn band_label(b: &Band, (y0, y1): (f64, f64)) -> String {
+    let (bl, bh) = (b.low_ng_ml.min(b.high_ng_ml), b.low_ng_ml.max(b.high_ng_ml));
+    let place = match () {
+        _ if bl >= y1 => "above this range",
+        _ if bh <= y0 => "below this range",
+        _ if bh > y1 => "continues above",
+        _ if bl < y0 => "continues below",
+        _ => "",
+    };
+    let notes: Vec<&str> = [b.note.as_str(), place]
+        .into_iter()
+        .filter(|n| !n.is_empty())
+        .collect();
+    let range = format!("{} {}–{} ng/mL", b.name, fmt_num(bl), fmt_num(bh));
+    match notes.is_empty() {
+        true => range,
+        false => format!("{range} ({})", notes.join("; ")),
+    }
 }
 
 /// Douglas–Peucker simplification in pixel space (0.5 px tolerance): plotters draws wide
@@ -380,8 +505,8 @@ where
     Y: YAxis,
 {
     for (i, s) in v.series.iter().enumerate() {
-        if let Some(poly) = ribbon_polygon(s, v.y) {
-            let fill = colour(i).mix(0.2).filled();
+        if let Some(poly) = ribbon_polygon(s, (v.floor, v.y.1)) {
+            let fill = ribbon_fill(i).filled();
             chart.draw_series([Polygon::new(poly, fill)]).map_err(de)?;
         }
     }
@@ -392,7 +517,7 @@ where
         let (d, gap) = PATTERNS[i % PATTERNS.len()].map_or((i32::MAX / 4, 1), |(d, gap)| {
             (v.g.i(d).max(1), v.g.i(gap).max(1))
         });
-        for seg in segments(s, v.log.then_some(v.y.0)) {
+        for seg in segments(s, v.log.then_some(v.floor)) {
             let line = DashedLineSeries::new(simplify(chart, seg), d, gap, st);
             chart.draw_series(line).map_err(de)?;
         }
@@ -407,9 +532,13 @@ where
 
 /// Pixel samples (at most ~4 px apart) along every curve and ribbon outline.
 fn curve_pixels<DB: DrawingBackend, Y: YAxis>(chart: &Chart<DB, Y>, v: &View) -> Vec<(i32, i32)> {
-    let floor = v.log.then_some(v.y.0);
+    let floor = v.log.then_some(v.floor);
     let mut lines: Vec<_> = v.series.iter().flat_map(|s| segments(s, floor)).collect();
-    lines.extend(v.series.iter().filter_map(|s| ribbon_polygon(s, v.y)));
+    lines.extend(
+        v.series
+            .iter()
+            .filter_map(|s| ribbon_polygon(s, (v.floor, v.y.1))),
+    );
     let mut out = Vec::new();
     for line in lines {
         let px: Vec<(i32, i32)> = line.iter().map(|&p| to_local(chart, p)).collect();
@@ -425,7 +554,13 @@ fn curve_pixels<DB: DrawingBackend, Y: YAxis>(chart: &Chart<DB, Y>, v: &View) ->
 
 /// Top-left corner for a `w`×`h` legend: the first candidate (right, left, then centre
 /// column, each top to bottom) covering the fewest curve pixels and no label.
-fn legend_spot<DB, Y>(chart: &Chart<DB, Y>, v: &View, avoid: &[Rect], w: i32, h: i32) -> (i32, i32)
+fn legend_spot<DB, Y>(
+    chart: &Chart<DB, Y>,
+    v: &View,
+    avoid: &[Rect],
+    w: i32,
+    h: i32,
+) -> (i32, i32, usize)
 where
     DB: DrawingBackend,
     Y: YAxis,
@@ -438,7 +573,8 @@ where
         let labels = avoid.iter().filter(|a| overlaps(**a, r)).count();
         pixels.iter().filter(near).count() + 10_000 * labels
     };
-    let ys: Vec<i32> = (m..=(ph - h - m).max(m))
+    let floor_px = to_local(chart, (v.x.start, v.floor)).1.min(ph);
+    let ys: Vec<i32> = (m..=(floor_px - h - m).max(m))
         .step_by(v.g.i(12.0).max(1) as usize)
         .collect();
     let xs = [pw - w - m, m, (pw - w) / 2];
@@ -446,8 +582,49 @@ where
         .into_iter()
         .flat_map(|x| ys.iter().map(move |&y| (x, y, x + w, y + h)));
     cands
-        .min_by_key(|&r| score(r))
-        .map_or((m, m), |r| (r.0, r.1))
+        .map(|r| (r.0, r.1, score(r)))
+        .min_by_key(|c| c.2)
+        .unwrap_or((m, m, 0))
+}
+
+/// Every legend line of `v`: named curves, the ribbon note, the bands.
+fn legend_names(v: &View) -> Vec<String> {
+    let named = v.series.iter().filter(|s| !s.name.is_empty());
+    let mut names: Vec<String> = named.clone().map(|s| s.name.clone()).collect();
+    if named.clone().any(|s| s.ribbon.is_some()) {
+        names.push(RIBBON_NOTE.into());
+    }
+    names.extend(v.bands.iter().map(|b| band_label(b, v.y)));
+    names
+}
+
+/// Width and height in pixels of a legend box listing `names`.
+fn box_size<DB: DrawingBackend, C>(
+    area: &DrawingArea<DB, C>,
+    names: &[String],
+    g: Geom,
+) -> Res<(i32, i32)>
+where
+    C: plotters::coord::CoordTranslate,
+{
+    let st = font(g.px(17.0));
+    let mut text_w = 0;
+    for n in names {
+        text_w = text_w.max(area.estimate_text_size(n, &st).map_err(de)?.0);
+    }
+    let (margin, swatch) = (g.i(10.0), g.i(44.0));
+    let w = text_w as i32 + swatch + 2 * margin;
+    let h = (names.len() as f64 * g.px(17.0) * 1.25) as i32 + 2 * margin;
+    Ok((w, h))
+}
+
+/// The size of `v`'s legend, (0, 0) without one.
+fn legend_size<DB: DrawingBackend>(area: &Area<DB>, v: &View) -> Res<(i32, i32)> {
+    let names = legend_names(v);
+    match names.is_empty() {
+        true => Ok((0, 0)),
+        false => box_size(area, &names, v.g),
+    }
 }
 
 /// Legend (plus a ribbon note when any named series has a ribbon), placed by [`legend_spot`].
@@ -458,36 +635,57 @@ where
 {
     let (g, st) = (v.g, font(v.g.px(17.0)));
     let named: Vec<&Series> = v.series.iter().filter(|s| !s.name.is_empty()).collect();
-    let mut names: Vec<&str> = named.iter().map(|s| s.name.as_str()).collect();
-    if named.iter().any(|s| s.ribbon.is_some()) {
-        let (half, sw) = (g.i(7.0), g.i(34.0));
+    let mut names: Vec<String> = named.iter().map(|s| s.name.clone()).collect();
+    let (half, sw) = (g.i(7.0), g.i(34.0));
+    let swatch = |fill: RGBAColor| {
+        move |(x, y): (i32, i32)| Rectangle::new([(x, y - half), (x + sw, y + half)], fill.filled())
+    };
+    // The ribbon swatch is the ribbon's own fill (the first ribboned curve's colour).
+    let ribboned = v
+        .series
+        .iter()
+        .position(|s| !s.name.is_empty() && s.ribbon.is_some());
+    if let Some(i) = ribboned {
         let none = std::iter::empty::<Rectangle<(f64, f64)>>();
         let note = chart.draw_series(none).map_err(de)?.label(RIBBON_NOTE);
-        let fill = GREY.mix(0.3).filled();
-        note.legend(move |(x, y)| Rectangle::new([(x, y - half), (x + sw, y + half)], fill));
-        names.push(RIBBON_NOTE);
+        note.legend(swatch(ribbon_fill(i)));
+        names.push(RIBBON_NOTE.into());
     }
-    let mut text_w = 0;
-    for n in &names {
-        text_w = text_w.max(
-            chart
-                .plotting_area()
-                .estimate_text_size(n, &st)
-                .map_err(de)?
-                .0,
-        );
+    for b in v.bands {
+        let label = band_label(b, v.y);
+        let none = std::iter::empty::<Rectangle<(f64, f64)>>();
+        let entry = chart.draw_series(none).map_err(de)?.label(&label);
+        entry.legend(swatch(band_fill(b)));
+        names.push(label);
     }
     if names.is_empty() {
         return Ok(());
     }
+    let (w, h) = box_size(chart.plotting_area(), &names, g)?;
     let (margin, swatch) = (g.i(10.0), g.i(44.0));
-    let w = text_w as i32 + swatch + 2 * margin;
-    let h = (names.len() as f64 * g.px(17.0) * 1.25) as i32 + 2 * margin;
-    let (x, y) = legend_spot(chart, v, avoid, w, h);
+    let (x, y, _) = legend_spot(chart, v, avoid, w, h);
     let mut legend = chart.configure_series_labels();
     legend
         .position(SeriesLabelPosition::Coordinate(x, y))
         .legend_area_size(swatch);
     legend.margin(margin).label_font(st).background_style(WHITE);
     legend.border_style(DARK.mix(0.6)).draw().map_err(de)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14: a curve between 0.1 and 0.22 ng/mL had no label beside it; within two
+    /// decades the axis now labels 2 and 5 as well, and always draws minor lines.
+    #[test]
+    fn log_axes_label_within_a_decade() {
+        let (major, minor) = log_ticks(0.1, 0.9);
+        assert_eq!(major.len(), 3, "{major:?}"); // 0.1, 0.2, 0.5
+        assert!((major[1] - 0.2).abs() < 1e-12 && (major[2] - 0.5).abs() < 1e-12);
+        assert_eq!(minor.len(), 6, "{minor:?}"); // 0.3, 0.4, 0.6 … 0.9
+        let (major, minor) = log_ticks(0.1, 2000.0);
+        assert_eq!(major.len(), 5, "decades only: {major:?}");
+        assert!(minor.len() > 30);
+    }
 }

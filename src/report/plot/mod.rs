@@ -6,6 +6,7 @@
 
 mod draw;
 mod markers;
+pub(crate) mod raster;
 
 pub(crate) use draw::register_fonts;
 use draw::{draw_figure, prepare};
@@ -24,16 +25,24 @@ pub struct Series {
     pub ribbon: Option<(Vec<f64>, Vec<f64>)>,
 }
 
-/// A shaded horizontal concentration band, e.g. "analgesia" 70–160 ng/mL.
+/// A shaded horizontal concentration band, e.g. "analgesia" 70–160 ng/mL, listed in the
+/// legend with a swatch of its own fill.
 #[derive(Debug, Clone, Default)]
 pub struct Band {
-    /// Name written with the range inside the band at its right edge.
+    /// Name, written in the legend with the range ("analgesia 70–160 ng/mL").
     pub name: String,
     /// Lower edge in ng/mL.
     pub low_ng_ml: f64,
     /// Upper edge in ng/mL.
     pub high_ng_ml: f64,
+    /// Fill colour (drawn at [`BAND_OPACITY`]); one fixed colour per band in every plot.
+    pub rgb: [u8; 3],
+    /// A caveat appended to the legend entry, e.g. "racemic-ketamine levels".
+    pub note: String,
 }
+
+/// Opacity of band fills, and of their legend swatches.
+pub const BAND_OPACITY: f64 = 0.2;
 
 /// A dose marker drawn at the bottom of the plot: small triangle at `time_h` in the
 /// colour of series `series`, with a short label like "IV 35 mg". The same label at the
@@ -70,7 +79,8 @@ pub struct PlotSpec {
     pub y_label: String,
     /// Main-panel curves; at least one finite point is required.
     pub series: Vec<Series>,
-    /// Bands of the main panel; clipped to the data-driven y range, hidden outside it.
+    /// Bands of the main panel; clipped to the data-driven y range. A band outside it
+    /// stays in the legend, which says "above this range" (or below).
     pub bands: Vec<Band>,
     /// Dose markers along the bottom of the main panel.
     pub doses: Vec<DoseMarker>,
@@ -148,11 +158,15 @@ pub enum PlotError {
 /// Render `spec` as PNG file bytes (8-bit RGB).
 pub fn render_png(spec: &PlotSpec) -> Result<Vec<u8>, PlotError> {
     let (w, h) = prepare(spec)?;
-    let mut rgb = vec![0u8; w as usize * h as usize * 3];
-    let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-    draw_figure(&root, spec)?;
-    drop(root);
-    encode_png(&rgb, w, h)
+    let s = raster::SUPERSAMPLE;
+    // Every size in the drawing scales with the image, so the big canvas is the same
+    // figure at s× resolution.
+    let big = PlotSpec {
+        width_px: w * s,
+        height_px: h * s,
+        ..spec.clone()
+    };
+    raster::png(w, h, s, |root| draw_figure(root, &big))
 }
 
 /// PNG file bytes of an 8-bit RGB buffer of `w × h` pixels.
@@ -204,6 +218,8 @@ mod tests {
             name: name.into(),
             low_ng_ml,
             high_ng_ml,
+            rgb: [0x00, 0x9E, 0x73],
+            note: String::new(),
         };
         let dose = DoseMarker {
             time_h: 0.0,
@@ -247,10 +263,130 @@ mod tests {
             "Oral",
             "NK",
             "analgesia 70–160 ng/mL",
+            "hidden 5000–6000 ng/mL (above this range)",
         ] {
             assert!(svg.contains(text), "missing {text}");
         }
-        assert!(!svg.contains("hidden"));
+    }
+
+    /// `(x, y, w, h)` of every `<rect>` with this fill and opacity, in drawing order.
+    fn rects(svg: &str, fill: &str, opacity: &str) -> Vec<(u32, u32, u32, u32)> {
+        let attr = |piece: &str, name: &str| -> Option<String> {
+            let start = piece
+                .find(&format!(" {name}=\""))
+                .map(|i| i + name.len() + 3)?;
+            Some(piece[start..].split('"').next()?.to_string())
+        };
+        svg.split("<rect")
+            .skip(1)
+            .filter(|p| {
+                attr(p, "fill").as_deref() == Some(fill)
+                    && attr(p, "opacity").as_deref() == Some(opacity)
+            })
+            .filter_map(|p| {
+                let n = |k| attr(p, k).and_then(|v| v.parse().ok());
+                Some((n("x")?, n("y")?, n("width")?, n("height")?))
+            })
+            .collect()
+    }
+
+    /// The decoded RGB pixels of a PNG, and its width.
+    fn decode(png: &[u8]) -> (Vec<u8>, u32) {
+        let mut reader = png::Decoder::new(png).read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        (buf, info.width)
+    }
+
+    fn pixel((buf, width): &(Vec<u8>, u32), (x, y): (u32, u32)) -> [u8; 3] {
+        let i = ((y * width + x) * 3) as usize;
+        [buf[i], buf[i + 1], buf[i + 2]]
+    }
+
+    /// Issue 14: lines were aliased (stair steps, thin steep segments). Along a row
+    /// crossing a steep line, the edge pixels must be partial blends of the line colour
+    /// and white, as an anti-aliased renderer draws them.
+    #[test]
+    fn lines_are_anti_aliased() {
+        let t: Vec<f64> = (0..=10).map(f64::from).collect();
+        let steep = Series {
+            name: String::new(),
+            conc_ng_ml: t.iter().map(|x| x * 7.0).collect(),
+            time_h: t,
+            ribbon: None,
+        };
+        let spec = PlotSpec {
+            series: vec![steep],
+            ..Default::default()
+        };
+        let png = decode(&render_png(&spec).unwrap());
+        let line = [0x00, 0x72, 0xB2].map(f64::from);
+        // A blend α·line + (1−α)·white, with the same α in every channel.
+        let blend = |p: [u8; 3]| {
+            let a: Vec<f64> = (0..3)
+                .map(|c| (255.0 - f64::from(p[c])) / (255.0 - line[c]))
+                .collect();
+            let same = a.iter().all(|x| (x - a[0]).abs() < 0.08);
+            same.then_some(a[0])
+        };
+        let row: Vec<[u8; 3]> = (0..1200).map(|x| pixel(&png, (x, 400))).collect();
+        let partial = row
+            .iter()
+            .filter_map(|&p| blend(p))
+            .filter(|a| *a > 0.15 && *a < 0.85);
+        assert!(partial.count() >= 2, "no anti-aliased edge on row 400");
+    }
+
+    /// Issue 14: the population swatch was grey while its ribbon was light blue, and
+    /// bands were named on the plot only. Every band and the ribbon now have a legend
+    /// swatch whose pixels are those of their fill on white.
+    #[test]
+    fn legend_swatches_have_the_colour_of_their_fills() {
+        let t: Vec<f64> = (0..=100).map(f64::from).collect();
+        let rising = Series {
+            name: "rising".into(),
+            conc_ng_ml: t.clone(),
+            ribbon: Some((
+                t.iter().map(|c| c * 0.9).collect(),
+                t.iter().map(|c| c * 1.1).collect(),
+            )),
+            time_h: t.clone(),
+        };
+        let spec = PlotSpec {
+            series: vec![rising],
+            bands: vec![Band {
+                name: "low".into(),
+                low_ng_ml: 10.0,
+                high_ng_ml: 20.0,
+                rgb: [0xE6, 0x9F, 0x00],
+                note: String::new(),
+            }],
+            ..Default::default()
+        };
+        let (svg, png) = (
+            render_svg(&spec).unwrap(),
+            decode(&render_png(&spec).unwrap()),
+        );
+        let centre = |r: (u32, u32, u32, u32)| (r.0 + r.2 / 2, r.1 + r.3 / 2);
+        let near = |a: [u8; 3], b: [u8; 3]| a.iter().zip(b).all(|(p, q)| p.abs_diff(q) <= 2);
+        // Band: drawn across the plot, then its swatch; sampled far right, where the
+        // rising curve is far above the band.
+        let band = rects(&svg, "#E69F00", "0.2");
+        assert_eq!(band.len(), 2, "band and swatch");
+        let in_band = (band[0].0 + band[0].2 - 20, band[0].1 + band[0].3 / 2);
+        let (fill, swatch) = (pixel(&png, in_band), pixel(&png, centre(band[1])));
+        assert!(near(fill, swatch), "band {fill:?} vs swatch {swatch:?}");
+        assert!(fill != [255, 255, 255]);
+        // Ribbon swatch: the ribbon's own colour on white.
+        let ribbon = rects(&svg, "#0072B2", "0.2");
+        assert_eq!(ribbon.len(), 1, "the ribbon swatch");
+        let expected =
+            [0x00, 0x72, 0xB2].map(|c: u8| (0.2 * f64::from(c) + 0.8 * 255.0).round() as u8);
+        let swatch = pixel(&png, centre(ribbon[0]));
+        assert!(
+            near(swatch, expected),
+            "ribbon swatch {swatch:?} vs {expected:?}"
+        );
     }
 
     #[test]
