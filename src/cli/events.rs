@@ -5,7 +5,7 @@ use super::files::write_atomic;
 use super::run::SolverArg;
 use crate::nonmem::{self, Dataset};
 use crate::solver::SolverConfig;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -30,7 +30,8 @@ pub struct Args {
 }
 
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    // The error names the file (an I/O error, or where the text is not UTF-8).
+    Ok(crate::text_file::read(path)?)
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {

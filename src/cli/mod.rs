@@ -74,12 +74,17 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
         .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
-/// 1 for invalid input, 2 for everything else.
+/// 1 for invalid input (an input error, or a scenario whose curves have nothing finite to
+/// plot), 2 for everything else.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
-    let invalid = err
-        .chain()
-        .filter_map(|e| e.downcast_ref::<crate::Error>())
-        .any(crate::Error::is_invalid_input);
+    let invalid = err.chain().any(|e| {
+        e.downcast_ref::<crate::Error>()
+            .is_some_and(crate::Error::is_invalid_input)
+            || matches!(
+                e.downcast_ref::<crate::report::plot::PlotError>(),
+                Some(crate::report::plot::PlotError::NoData)
+            )
+    });
     if invalid {
         EXIT_INVALID
     } else {

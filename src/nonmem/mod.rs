@@ -124,8 +124,21 @@ pub struct Record {
     pub evid: Evid,
     /// CMT as written, 0 when missing; checked against the model by [`predict`].
     pub cmt: i64,
+    /// 1-based column of each data item's cell ([`reader::ITEMS`] order), 0 when the
+    /// record has none: for errors found after reading.
+    pub columns: [usize; reader::ITEMS.len()],
     /// The dose, for EVID 1 and 4.
     pub dose: Option<DoseItems>,
+}
+
+impl Record {
+    /// The 1-based column of data item `name` (as spelled in [`reader::ITEMS`]), 0 if absent.
+    pub fn column(&self, name: &str) -> usize {
+        reader::ITEMS
+            .iter()
+            .position(|n| *n == name)
+            .map_or(0, |k| self.columns[k])
+    }
 }
 
 /// A checked dataset.
@@ -146,7 +159,7 @@ impl Dataset {
     /// let d = Dataset::parse("d.csv".as_ref(), text).unwrap();
     /// assert_eq!(d.records[1].evid, Evid::Observation);
     /// let bad = Dataset::parse("d.csv".as_ref(), "ID,TIME,AMT\n1,0,-5\n").unwrap_err();
-    /// assert!(bad.to_string().starts_with("d.csv:2: column AMT: found \"-5\""));
+    /// assert!(bad.to_string().starts_with("d.csv:2:5: column AMT \"-5\"; expected"));
     /// ```
     pub fn parse(path: &Path, text: &str) -> Result<Dataset> {
         reader::parse(path, text)
@@ -173,6 +186,7 @@ pub fn read_model(path: &Path, text: &str) -> Result<Model> {
 /// The plasma concentration (ng/mL) at every record of `dataset`, in record order.
 /// Every record is checked against the model before anything is simulated.
 pub fn predict(dataset: &Dataset, model: &Model, config: &SolverConfig) -> Result<Vec<f64>> {
+    no_steady_state_without_elimination(dataset, model)?;
     let (system, compartments) = events::system(model);
     let timelines = events::segments(&dataset.records)
         .map(|records| events::timeline(&dataset.path, records, &compartments))
@@ -182,6 +196,27 @@ pub fn predict(dataset: &Dataset, model: &Model, config: &SolverConfig) -> Resul
         cp.extend(simulate(&system, timeline, config)?.plasma_ng_ml);
     }
     Ok(cp)
+}
+
+/// A steady-state dose (SS 1 or 2) needs a model that eliminates the drug: refused here,
+/// with the record's place, rather than when the steady state is solved.
+fn no_steady_state_without_elimination(dataset: &Dataset, model: &Model) -> Result<()> {
+    if model.disposition.cl_l_h > 0.0 {
+        return Ok(());
+    }
+    let steady = dataset
+        .records
+        .iter()
+        .find(|r| r.dose.is_some_and(|d| d.steady_state.is_some()));
+    match steady {
+        None => Ok(()),
+        Some(r) => Err(reader::invalid(
+            &dataset.path,
+            (r.line, r.column("SS")),
+            "a steady-state dose (column SS) with a model whose clearance is 0",
+            "a model that eliminates the drug (clearance > 0): without elimination no steady state exists",
+        )),
+    }
 }
 
 /// Write `ID,TIME,CP` for every record of `dataset`, with `cp_ng_ml` from [`predict`].

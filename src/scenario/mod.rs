@@ -157,10 +157,7 @@ pub struct ScheduleResult {
 
 /// Read and validate the scenario file at `path`.
 pub fn load(path: &Path) -> Result<Scenario> {
-    let text = std::fs::read_to_string(path).map_err(|e| crate::Error::Io {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
+    let text = crate::text_file::read(path)?;
     parse(path, &text)
 }
 

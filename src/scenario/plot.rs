@@ -84,13 +84,10 @@ pub fn settings(at: &Locator, file: &ScenarioFile, model: &ModelSpec) -> Result<
 
 fn band(at: &Locator, b: &Text) -> Result<Band> {
     bands::find(b.get_ref()).ok_or_else(|| {
-        at.error(
+        at.expected(
             b.span().start,
-            format!(
-                "unknown band {:?}; expected one of {} (see `ketasim bands`)",
-                b.get_ref(),
-                bands::ids()
-            ),
+            format!("unknown band {:?}", b.get_ref()),
+            format!("one of {} (see `ketasim bands`)", bands::ids()),
         )
     })
 }
@@ -112,29 +109,36 @@ fn lower_panel(at: &Locator, s: &Text, model: &ModelSpec) -> Result<LowerPanel> 
         "norketamine" | "metabolite" => LowerPanel::Norketamine,
         "effect" | "effect-site" | "effect_site" => LowerPanel::Effect,
         other => {
-            return Err(at.error(
+            return Err(at.expected(
                 place,
-                format!("unknown lower_panel {other:?}; expected norketamine, effect or none"),
+                format!("unknown lower_panel {other:?}"),
+                "norketamine, effect or none",
             ))
         }
     };
     if panel == LowerPanel::Norketamine && model.metabolite.is_none() {
-        return Err(at.error(
+        return Err(at.expected(
             place,
             format!(
-                "lower_panel = \"norketamine\" needs a model with a metabolite ({}); model {} has none",
-                models_with(|m| m.metabolite.is_some()),
+                "lower_panel = \"norketamine\" with model {}, which forms no metabolite",
                 model.id
+            ),
+            format!(
+                "a model with a metabolite ({})",
+                models_with(|m| m.metabolite.is_some())
             ),
         ));
     }
     if panel == LowerPanel::Effect && model.ke0_per_h.is_none() {
-        return Err(at.error(
+        return Err(at.expected(
             place,
             format!(
-                "lower_panel = \"effect\" needs a model with an effect site ({}, or ke0 in [model]); model {} has none",
-                models_with(|m| m.ke0_per_h.is_some()),
+                "lower_panel = \"effect\" with model {}, which has no effect site",
                 model.id
+            ),
+            format!(
+                "a model with an effect site ({}, or ke0 in [model])",
+                models_with(|m| m.ke0_per_h.is_some())
             ),
         ));
     }
@@ -171,7 +175,7 @@ mod tests {
         let e = scenario(custom, "lower_panel = \"effect\"").unwrap_err();
         assert!(
             e.to_string().starts_with(
-                "p.toml:12:15: lower_panel = \"effect\" needs a model with an effect site"
+                "p.toml:12:15: lower_panel = \"effect\" with model custom, which has no effect site"
             ),
             "{e}"
         );
