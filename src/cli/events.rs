@@ -34,16 +34,15 @@ fn read(path: &Path) -> Result<String> {
     Ok(crate::text_file::read(path)?)
 }
 
-pub fn run(args: &Args) -> Result<ExitCode> {
+pub fn run(args: &Args, out: &mut dyn Write) -> Result<ExitCode> {
     let dataset = Dataset::parse(&args.dataset, &read(&args.dataset)?)?;
     let model = nonmem::read_model(&args.model, &read(&args.model)?)?;
     let cp = nonmem::predict(&dataset, &model, &SolverConfig::of(args.solver.into()))?;
     let mut bytes = Vec::new();
     nonmem::write_csv(&mut bytes, &dataset, &cp)?;
     write_atomic(&args.out, &bytes)?;
-    let mut stdout = std::io::stdout().lock();
     writeln!(
-        stdout,
+        out,
         "{} rows written to {} ({})",
         cp.len(),
         args.out.display(),

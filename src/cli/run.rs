@@ -59,7 +59,7 @@ struct Rendered {
     files: Vec<(PathBuf, Vec<u8>)>,
 }
 
-pub fn run(args: &Args) -> Result<ExitCode> {
+pub fn run(args: &Args, out: &mut dyn Write) -> Result<ExitCode> {
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -85,7 +85,6 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         })
         .collect();
     progress.finish_and_clear();
-    let mut out = std::io::stdout().lock();
     for r in rendered {
         let r = r?;
         for (path, bytes) in &r.files {
