@@ -31,8 +31,10 @@ pub const MAX_CLEARANCE_L_H: f64 = 1e5;
 pub const MAX_CLEARANCE_L_H_KG: f64 = 1e3;
 /// Fastest first-order rate constant (ka, ke0; 1/h): a half-life of 0.25 s.
 pub const MAX_RATE_CONSTANT_PER_H: f64 = 1e4;
-/// Most doses one schedule or one dataset record expands to (repeats, ADDL).
-pub const MAX_DOSES: usize = 100_000;
+/// Most doses one schedule or one dataset record expands to (repeats, ADDL): hourly
+/// doses for 416 days. Some paths still cost time quadratic in the doses (ADDL in the
+/// event walk, dose markers in plots); at this limit they take well under a second.
+pub const MAX_DOSES: usize = 10_000;
 /// Most intervals a steady-state dose may outlast (an infusion or lag longer than its
 /// interval): the steady state carries one tail per overlapped interval.
 pub const MAX_STEADY_STATE_OVERLAP: f64 = 1_000.0;

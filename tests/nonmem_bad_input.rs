@@ -185,7 +185,7 @@ fn time_beyond_the_limit() {
 
 #[test]
 fn additional_doses_beyond_the_limit() {
-    insta::assert_snapshot!(refused("addl_huge.csv"), @"error: addl_huge.csv:2:15: column ADDL \"4294967295\"; expected 0 to 100000 additional doses");
+    insta::assert_snapshot!(refused("addl_huge.csv"), @"error: addl_huge.csv:2:15: column ADDL \"4294967295\"; expected 0 to 10000 additional doses");
 }
 
 #[test]
@@ -226,6 +226,13 @@ fn model_not_utf8() {
 #[test]
 fn a_steady_state_dose_with_elimination_runs() {
     let (code, stderr, written, _) = events("steady_state.csv", "model.toml");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(written);
+}
+
+#[test]
+fn additional_doses_at_the_limit_run() {
+    let (code, stderr, written, _) = events("addl_at_the_limit.csv", "model.toml");
     assert_eq!(code, Some(0), "{stderr}");
     assert!(written);
 }
