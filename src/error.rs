@@ -18,46 +18,91 @@ pub enum Error {
     /// The solver could not advance.
     #[error(transparent)]
     Solver(#[from] SolverError),
-    /// Input (a scenario, a model file, a dataset) is invalid: says where and why.
-    #[error("{}{message}", location(path, *line, *col))]
-    Invalid {
-        /// The file, when the input came from one.
-        path: Option<PathBuf>,
-        /// 1-based line, 0 when unknown.
-        line: usize,
-        /// 1-based column, 0 when unknown.
-        col: usize,
-        /// What was found and what was expected.
-        message: String,
-    },
+    /// Input (a scenario, a model file, a dataset) is invalid: says where, what was found
+    /// and what was expected.
+    #[error(transparent)]
+    Invalid(#[from] InputError),
 }
 
-fn location(path: &Option<PathBuf>, line: usize, col: usize) -> String {
-    match (path, line, col) {
-        (Some(p), 0, _) => format!("{}: ", p.display()),
-        (Some(p), l, 0) => format!("{}:{l}: ", p.display()),
-        (Some(p), l, c) => format!("{}:{l}:{c}: ", p.display()),
-        (None, 0, _) => String::new(),
-        (None, l, c) => format!("line {l}, column {c}: "),
+/// Where in an input file something is: 1-based line and column, 0 when unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Span {
+    /// The file, when the input came from one.
+    pub path: Option<PathBuf>,
+    /// 1-based line, 0 when unknown.
+    pub line: usize,
+    /// 1-based column (characters), 0 when unknown.
+    pub col: usize,
+}
+
+impl Span {
+    /// `line` and `col` of `path`.
+    pub fn at(path: &std::path::Path, line: usize, col: usize) -> Span {
+        Span {
+            path: Some(path.to_path_buf()),
+            line,
+            col,
+        }
+    }
+}
+
+impl std::fmt::Display for Span {
+    /// `file:line:col: `, shortened when parts are unknown (empty when nothing is known).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.path, self.line, self.col) {
+            (Some(p), 0, _) => write!(f, "{}: ", p.display()),
+            (Some(p), l, 0) => write!(f, "{}:{l}: ", p.display()),
+            (Some(p), l, c) => write!(f, "{}:{l}:{c}: ", p.display()),
+            (None, 0, _) => Ok(()),
+            (None, l, 0) => write!(f, "line {l}: "),
+            (None, l, c) => write!(f, "line {l}, column {c}: "),
+        }
+    }
+}
+
+/// One problem with the input: where, what was found, what was expected. Every input
+/// error of the crate is one of these, so messages read alike:
+/// `file.toml:12:18: weight "0 kg"; expected 0.1 kg to 500 kg`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{span}{found}; expected {expected}")]
+pub struct InputError {
+    /// Where.
+    pub span: Span,
+    /// What was found, as the user wrote it where that helps (`weight "0 kg"`).
+    pub found: String,
+    /// What would have been accepted, with the limits (`0.1 kg to 500 kg`).
+    pub expected: String,
+}
+
+impl InputError {
+    /// "Found `found` at `span`, expected `expected`": the one constructor of input errors,
+    /// for any reader of input (scenario, model file, dataset, a future network loader).
+    ///
+    /// ```
+    /// use ketasim::error::{InputError, Span};
+    /// let e = InputError::new(Span::at("net.toml".as_ref(), 3, 7), "volume \"-1 L\"", "a volume > 0");
+    /// assert_eq!(e.to_string(), "net.toml:3:7: volume \"-1 L\"; expected a volume > 0");
+    /// ```
+    pub fn new(span: Span, found: impl Into<String>, expected: impl Into<String>) -> InputError {
+        InputError {
+            span,
+            found: found.into(),
+            expected: expected.into(),
+        }
     }
 }
 
 impl Error {
-    /// An invalid-input error with no location yet.
-    pub fn invalid(message: impl Into<String>) -> Error {
-        Error::Invalid {
-            path: None,
-            line: 0,
-            col: 0,
-            message: message.into(),
-        }
+    /// An invalid-input error with no location (a command-line value, say).
+    pub fn invalid(found: impl Into<String>, expected: impl Into<String>) -> Error {
+        InputError::new(Span::default(), found, expected).into()
     }
 
     /// True when the error is the user's input rather than the program (exit code 1, not 2).
     pub fn is_invalid_input(&self) -> bool {
         matches!(
             self,
-            Error::Invalid { .. }
+            Error::Invalid(_)
                 | Error::Solver(SolverError::Stiff { .. } | SolverError::TooManyStates { .. })
         )
     }
@@ -115,38 +160,65 @@ pub struct Locator<'a> {
 }
 
 impl Locator<'_> {
-    /// An invalid-input error at byte `offset` of the file.
-    pub fn error(&self, offset: usize, message: impl Into<String>) -> Error {
-        let before = &self.text[..offset.min(self.text.len())];
+    /// The span of byte `offset` of the file.
+    pub fn span(&self, offset: usize) -> Span {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        Error::Invalid {
-            path: Some(self.path.to_path_buf()),
-            line,
-            col,
-            message: message.into(),
-        }
+        Span::at(self.path, line, col)
     }
 
-    /// An invalid-input error about the whole file (no position).
-    pub fn file_error(&self, message: impl Into<String>) -> Error {
-        Error::Invalid {
-            path: Some(self.path.to_path_buf()),
-            line: 0,
-            col: 0,
-            message: message.into(),
-        }
+    /// Found `found` at byte `offset`, expected `expected`.
+    pub fn expected(
+        &self,
+        offset: usize,
+        found: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Error {
+        InputError::new(self.span(offset), found, expected).into()
+    }
+
+    /// An error about the whole file (no position).
+    pub fn file_expected(&self, found: impl Into<String>, expected: impl Into<String>) -> Error {
+        InputError::new(Span::at(self.path, 0, 0), found, expected).into()
     }
 
     /// A TOML syntax or schema error from the `toml` crate, located by its span.
     pub fn toml_error(&self, e: &toml::de::Error) -> Error {
         // toml puts "expected ..." on a second line; keep the error on one.
         let message = e.message().trim_end().replace('\n', "; ");
+        let (found, expected) = toml_found_expected(&message);
         match e.span() {
-            Some(span) => self.error(span.start, message),
-            None => self.file_error(message),
+            Some(span) => self.expected(span.start, found, expected),
+            None => self.file_expected(found, expected),
         }
     }
+}
+
+/// The `toml` crate's message split into what was found and what was expected:
+/// "unknown field `dose`, expected one of ...", "missing field `simulation`".
+fn toml_found_expected(message: &str) -> (String, String) {
+    let split = [", expected ", "; expected "]
+        .iter()
+        .filter_map(|sep| message.split_once(sep))
+        .min_by_key(|(found, _)| found.len());
+    if let Some((found, expected)) = split {
+        return (found.to_string(), expected.to_string());
+    }
+    if let Some(key) = message.strip_prefix("missing field ") {
+        return (
+            message.to_string(),
+            format!("{key} (a required key or table)"),
+        );
+    }
+    (
+        message.to_string(),
+        "TOML as the README describes".to_string(),
+    )
 }
 
 #[cfg(test)]
@@ -160,7 +232,10 @@ mod tests {
             path: std::path::Path::new("s.toml"),
             text,
         };
-        let e = l.error(text.find("bad").unwrap(), "unknown key");
-        assert_eq!(e.to_string(), "s.toml:3:3: unknown key");
+        let e = l.expected(text.find("bad").unwrap(), "unknown key `bad`", "name");
+        assert_eq!(
+            e.to_string(),
+            "s.toml:3:3: unknown key `bad`; expected name"
+        );
     }
 }

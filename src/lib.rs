@@ -20,6 +20,7 @@ pub mod cli;
 pub mod dosing;
 pub mod error;
 pub mod explain;
+pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod nonmem;
@@ -31,6 +32,7 @@ pub mod serve;
 pub mod simulate;
 pub mod solver;
 pub mod study;
+pub mod text_file;
 pub mod units;
 pub mod validation;
 

@@ -33,6 +33,13 @@ pub struct UnitError {
     pub expected: &'static str,
 }
 
+impl UnitError {
+    /// What was found, in words: `unknown unit "mgs" in amount "5 mgs"`.
+    pub fn found_text(&self) -> String {
+        format!("{} in {} {:?}", self.problem, self.what, self.found)
+    }
+}
+
 /// A dose amount, absolute or per kilogram of body weight.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Amount {

@@ -9,11 +9,12 @@ use common::{files_below, ketasim, root};
 fn fixtures() -> Vec<(String, String)> {
     let dir = root().join("tests/fixtures/invalid");
     let files = files_below(&dir);
-    assert!(files.len() >= 20, "the fixtures are missing");
+    assert!(files.len() >= 50, "the fixtures are missing");
     files
         .iter()
         .map(|f| {
-            let text = std::fs::read_to_string(f).unwrap();
+            // Lossy: one fixture is not UTF-8 after its first line.
+            let text = String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned();
             let expect = text
                 .lines()
                 .next()
@@ -82,4 +83,24 @@ fn one_invalid_file_in_a_directory_stops_every_scenario() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
+fn models_refuse_a_weight_outside_the_limits() {
+    // Issue 10: `--weight "0 kg"` hung kamp-2020 and fanta-2015 and printed k10 NaN.
+    for id in ["kamp-2020", "fanta-2015", "clements-1981", ""] {
+        for weight in ["0 kg", "1e-30 kg", "501 kg"] {
+            let mut cmd = ketasim(&root());
+            cmd.arg("models");
+            if !id.is_empty() {
+                cmd.arg(id);
+            }
+            let out = cmd.args(["--weight", weight]).output().unwrap();
+            assert_eq!(out.status.code(), Some(1), "{id} {weight}");
+            assert_eq!(
+                String::from_utf8(out.stderr).unwrap(),
+                format!("error: --weight {weight:?}; expected 0.1 kg to 500 kg\n")
+            );
+        }
+    }
 }

@@ -83,7 +83,7 @@ fn a_weight_that_changes_within_an_individual_is_refused_and_nothing_is_written(
     );
     assert_eq!(code, Some(1));
     assert!(
-        stderr.contains("d.csv:5: column WT: found 61 kg, expected 60 kg"),
+        stderr.contains("d.csv:5:9: column WT: 61 kg, not the weight of ID 2 on its first record (line 4); expected 60 kg"),
         "{stderr}"
     );
     assert!(out.is_none());
@@ -104,8 +104,7 @@ fn a_weight_out_of_range_names_its_line_and_the_range() {
     );
     assert_eq!(code, Some(1));
     assert!(
-        stderr
-            .contains("d.csv:2: column WT: found \"0\", expected a body weight from 0.1 to 500 kg"),
+        stderr.contains("d.csv:2:10: column WT \"0\"; expected a body weight from 0.1 to 500 kg"),
         "{stderr}"
     );
     assert!(out.is_none());
@@ -140,6 +139,6 @@ fn a_late_failure_in_a_long_dataset_writes_nothing() {
     dataset += "2001,0,-1,1\n";
     let (code, stderr, out) = events(tmp.path(), &dataset, "[model]\npk = \"kamp-2020\"\n");
     assert_eq!(code, Some(1));
-    assert!(stderr.contains("d.csv:4002: column AMT"), "{stderr}");
+    assert!(stderr.contains("d.csv:4002:8: column AMT"), "{stderr}");
     assert_eq!(out.as_deref(), Some("earlier run"));
 }

@@ -55,7 +55,7 @@ fn an_output_path_that_is_a_directory_writes_nothing() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("a-summary.csv: is a directory"), "{stderr}");
+    assert!(stderr.contains("a-summary.csv: a directory"), "{stderr}");
     // Only what was there before: the CSV that sorts first is not written either.
     assert_eq!(listing(&tmp.path().join("out")), Vec::<String>::new());
     assert!(tmp.path().join("out/a-summary.csv").is_dir());

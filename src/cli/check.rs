@@ -15,8 +15,7 @@ pub struct Args {
     paths: Vec<PathBuf>,
 }
 
-pub fn run(args: &Args) -> Result<ExitCode> {
-    let mut out = std::io::stdout().lock();
+pub fn run(args: &Args, out: &mut dyn Write) -> Result<ExitCode> {
     let mut invalid = 0;
     for file in scenario_files(&args.paths)? {
         match scenario::load(&file) {

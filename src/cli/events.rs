@@ -37,10 +37,11 @@ pub struct Args {
 }
 
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    // The error names the file (an I/O error, or where the text is not UTF-8).
+    Ok(crate::text_file::read(path)?)
 }
 
-pub fn run(args: &Args) -> Result<ExitCode> {
+pub fn run(args: &Args, out: &mut dyn Write) -> Result<ExitCode> {
     let text = read(&args.dataset)?;
     let spec = nonmem::read_model_spec(&args.model, &read(&args.model)?)?;
     let config = SolverConfig::of(args.solver.into());
@@ -50,24 +51,23 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let mut staged = set.stream(&args.out)?;
     let mut rows = 0;
     let written = (|| -> Result<()> {
-        let mut out = output::Output::new(staged.writer(), &header)?;
+        let mut csv = output::Output::new(staged.writer(), &header)?;
         for individual in Individuals::new(&args.dataset, reader) {
             let records = individual?;
             let model = records[0].covariates.model(&spec);
             let predicted = nonmem::predict_individual(&args.dataset, &records, &model, &config)?;
-            out.individual(&records, &predicted)
+            csv.individual(&records, &predicted)
                 .with_context(|| format!("writing {}", args.out.display()))?;
             rows += records.len();
         }
-        out.finish()
+        csv.finish()
             .with_context(|| format!("writing {}", args.out.display()))
     })();
     set.finish(staged)?;
     written?;
     set.commit()?;
-    let mut stdout = std::io::stdout().lock();
     writeln!(
-        stdout,
+        out,
         "{} written to {} ({})",
         crate::units::count(rows, "row"),
         args.out.display(),

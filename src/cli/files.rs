@@ -18,10 +18,13 @@ pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == "toml"))
                 .collect();
             if found.is_empty() {
-                bail!(crate::Error::invalid(format!(
-                    "{}: no *.toml scenario files in this directory",
-                    p.display()
-                )));
+                bail!(crate::Error::invalid(
+                    format!(
+                        "{}: no *.toml scenario files in this directory",
+                        p.display()
+                    ),
+                    "a directory of scenario files, or a scenario file"
+                ));
             }
             found.sort();
             files.extend(found);

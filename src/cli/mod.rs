@@ -59,14 +59,20 @@ enum Command {
 
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    run_to(cli, &mut std::io::stdout())
+}
+
+/// Run the parsed command line with what `run`, `check` and `events` print going to
+/// `out`: the entry the in-process fuzz harness (`tests/fuzz.rs`) calls.
+pub fn run_to(cli: Cli, out: &mut dyn std::io::Write) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Run(args) => run::run(&args),
-        Command::Check(args) => check::run(&args),
+        Command::Run(args) => run::run(&args, out),
+        Command::Check(args) => check::run(&args, out),
         Command::Models(args) => models::run(&args),
         Command::Bands(args) => bands::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Routes(args) => routes::run(&args),
-        Command::Events(args) => events::run(&args),
+        Command::Events(args) => events::run(&args, out),
         Command::Explain(args) => explain::run(&args),
         Command::Serve(args) => serve::run(&args),
     }
@@ -79,12 +85,29 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
         .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
-/// 1 for invalid input, 2 for everything else.
+/// The exit code of a finished command: what `run`/`run_to` returned, as a number (0, 1
+/// or 2), with errors mapped by [`exit_code`] and a closed stdout counted as success.
+pub fn code_of(result: &anyhow::Result<ExitCode>) -> u8 {
+    match result {
+        Ok(code) if *code == ExitCode::SUCCESS => 0,
+        Ok(code) if *code == ExitCode::from(EXIT_INVALID) => EXIT_INVALID,
+        Ok(_) => EXIT_ERROR,
+        Err(err) if is_broken_pipe(err) => 0,
+        Err(err) => exit_code(err),
+    }
+}
+
+/// 1 for invalid input (an input error, or a scenario whose curves have nothing finite to
+/// plot), 2 for everything else.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
-    let invalid = err
-        .chain()
-        .filter_map(|e| e.downcast_ref::<crate::Error>())
-        .any(crate::Error::is_invalid_input);
+    let invalid = err.chain().any(|e| {
+        e.downcast_ref::<crate::Error>()
+            .is_some_and(crate::Error::is_invalid_input)
+            || matches!(
+                e.downcast_ref::<crate::report::plot::PlotError>(),
+                Some(crate::report::plot::PlotError::NoData)
+            )
+    });
     if invalid {
         EXIT_INVALID
     } else {

@@ -1,5 +1,6 @@
 //! `ketasim models [ID]`: the built-in models, or one in detail.
 
+use crate::limits::{range_text, within, WEIGHT_KG};
 use crate::model::{library, Disposition, ModelSpec, Scaled, Scaling};
 use crate::report::table::{Align, Table};
 use crate::units::{fmt_hours as fmt_time, fmt_num, parse_weight_kg};
@@ -20,15 +21,21 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Result<ExitCode> {
     let weight = parse_weight_kg(&args.weight)
-        .map_err(|e| crate::Error::invalid(format!("--weight: {e}")))?;
+        .map_err(|e| crate::Error::invalid(format!("--weight: {}", e.found_text()), e.expected))?;
+    if !within(weight, WEIGHT_KG) {
+        bail!(crate::Error::invalid(
+            format!("--weight {:?}", args.weight),
+            range_text(WEIGHT_KG, "kg")
+        ));
+    }
     let text = match &args.id {
         None => list(weight),
         Some(id) => match library::get(id) {
             Some(spec) => detail(&spec, weight),
-            None => bail!(crate::Error::invalid(format!(
-                "unknown model {id:?}; expected one of {}",
-                library::IDS.join(", ")
-            ))),
+            None => bail!(crate::Error::invalid(
+                format!("unknown model {id:?}"),
+                format!("one of {}", library::IDS.join(", "))
+            )),
         },
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;

@@ -69,16 +69,18 @@ fn existing(path: &Path) -> Result<Existing> {
         return Ok(Existing::Nothing);
     };
     let Ok(meta) = fs::metadata(path) else {
-        bail!(invalid(format!(
-            "{}: a symbolic link to a file that does not exist; expected a file or a new path to write",
-            path.display()
-        )));
+        bail!(invalid(
+            path,
+            "a symbolic link to a file that does not exist",
+            "a file or a new path to write",
+        ));
     };
     if meta.is_dir() {
-        bail!(invalid(format!(
-            "{}: is a directory; expected a file path to write (nothing was written)",
-            path.display()
-        )));
+        bail!(invalid(
+            path,
+            "a directory",
+            "a file path to write (nothing was written)",
+        ));
     }
     if !meta.is_file() {
         return Ok(Existing::Special);
@@ -92,8 +94,9 @@ fn existing(path: &Path) -> Result<Existing> {
     Ok(Existing::Regular(real))
 }
 
-fn invalid(message: String) -> crate::Error {
-    crate::Error::invalid(message)
+/// The output `path` cannot be written: found `found`, expected `expected`.
+fn invalid(path: &Path, found: &str, expected: &str) -> crate::Error {
+    crate::error::InputError::new(crate::error::Span::at(path, 0, 0), found, expected).into()
 }
 
 impl OutputSet {
@@ -362,7 +365,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut set = OutputSet::new();
         let e = set.stage(dir.path(), b"x").unwrap_err();
-        assert!(e.to_string().contains("is a directory"), "{e}");
+        assert!(
+            e.to_string()
+                .contains(": a directory; expected a file path"),
+            "{e}"
+        );
         assert!(set.paths().is_empty());
     }
 }

@@ -66,7 +66,7 @@ struct Rendered {
     files: OutputSet,
 }
 
-pub fn run(args: &Args) -> Result<ExitCode> {
+pub fn run(args: &Args, out: &mut dyn Write) -> Result<ExitCode> {
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -111,7 +111,6 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         set.absorb(r.files);
     }
     set.commit()?;
-    let mut out = std::io::stdout().lock();
     write!(out, "{report}")?;
     writeln!(out, "{}", crate::DISCLAIMER)?;
     Ok(ExitCode::SUCCESS)

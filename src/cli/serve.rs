@@ -32,10 +32,10 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         args.paths.clone()
     };
     if let Some(missing) = roots.iter().find(|p| !p.exists()) {
-        anyhow::bail!(crate::Error::invalid(format!(
-            "{}: no such file or directory; expected scenario files or a directory of them",
-            missing.display()
-        )));
+        anyhow::bail!(crate::Error::invalid(
+            format!("{}: no such file or directory", missing.display()),
+            "scenario files or a directory of them",
+        ));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -95,11 +95,13 @@ pub fn explain_results(s: &Scenario, results: &[ScheduleResult]) -> Result<Expla
     // The facts below (half-lives, F, first pass) are read off the mammillary parameters;
     // a written network has its own and would be described wrongly.
     if let Some(sch) = s.schedules.iter().find(|x| x.model.network.is_some()) {
-        return Err(crate::Error::invalid(format!(
-            "schedule {:?} runs on a written network ({}); explain describes built-in and mammillary models only, expected one of those",
-            sch.name,
-            sch.model.id
-        )));
+        return Err(crate::Error::invalid(
+            format!(
+                "schedule {:?} on a written network ({})",
+                sch.name, sch.model.id
+            ),
+            "built-in or mammillary models: explain describes only those",
+        ));
     }
     let mut weights: Vec<f64> = s.schedules.iter().map(|x| x.weight_kg).collect();
     weights.sort_by(f64::total_cmp);

@@ -23,6 +23,7 @@ use super::network_table::{
 };
 use super::{library, Disposition, Drug, ModelSpec, Peripheral, Scaled};
 use crate::error::{Locator, Result};
+use crate::limits::{self, at_most_text, range_text, within};
 use crate::units::{
     parse_clearance, parse_rate_constant_per_h, parse_volume, Clearance, UnitError, Volume,
 };
@@ -65,36 +66,70 @@ pub struct ModelTable {
 }
 
 fn unit_error(at: &Locator, s: &Spanned<String>, e: UnitError) -> crate::Error {
-    at.error(s.span().start, e.to_string())
+    at.expected(s.span().start, e.found_text(), e.expected)
+}
+
+/// `value` (per kg when `per_kg`) within `fixed` or `per_kg_range`, else an error at `s`.
+fn bounded(
+    at: &Locator,
+    s: &Spanned<String>,
+    what: &str,
+    (value, per_kg): (f64, bool),
+    (fixed, per_kg_range): ((f64, f64), (f64, f64)),
+    (unit, unit_per_kg): (&str, &str),
+) -> Result<Scaled> {
+    let (range, unit) = if per_kg {
+        (per_kg_range, unit_per_kg)
+    } else {
+        (fixed, unit)
+    };
+    if !within(value, range) {
+        return Err(at.expected(
+            s.span().start,
+            format!("{what} {:?}", s.get_ref()),
+            range_text(range, unit),
+        ));
+    }
+    Ok(if per_kg {
+        Scaled::per_kg(value)
+    } else {
+        Scaled::fixed(value)
+    })
 }
 
 fn clearance(at: &Locator, s: &Spanned<String>) -> Result<Scaled> {
-    match parse_clearance(s.get_ref()).map_err(|e| unit_error(at, s, e))? {
-        Clearance::LPerH(v) => Ok(Scaled::fixed(v)),
-        Clearance::LPerHPerKg(v) => Ok(Scaled::per_kg(v)),
-    }
+    let v = match parse_clearance(s.get_ref()).map_err(|e| unit_error(at, s, e))? {
+        Clearance::LPerH(v) => (v, false),
+        Clearance::LPerHPerKg(v) => (v, true),
+    };
+    let limits = (
+        (0.0, limits::MAX_CLEARANCE_L_H),
+        (0.0, limits::MAX_CLEARANCE_L_H_KG),
+    );
+    bounded(at, s, "clearance", v, limits, ("L/h", "L/h/kg"))
 }
 
 fn volume(at: &Locator, s: &Spanned<String>) -> Result<Scaled> {
     let v = match parse_volume(s.get_ref()).map_err(|e| unit_error(at, s, e))? {
-        Volume::L(v) => Scaled::fixed(v),
-        Volume::LPerKg(v) => Scaled::per_kg(v),
+        Volume::L(v) => (v, false),
+        Volume::LPerKg(v) => (v, true),
     };
-    if v.value <= 0.0 {
-        return Err(at.error(
-            s.span().start,
-            format!("volume {:?} must be greater than zero", s.get_ref()),
-        ));
-    }
-    Ok(v)
+    let limits = (limits::VOLUME_L, limits::VOLUME_L_PER_KG);
+    bounded(at, s, "volume", v, limits, ("L", "L/kg"))
 }
 
-fn rate_constant(at: &Locator, s: &Spanned<String>) -> Result<f64> {
+/// A first-order rate constant (1/h) greater than 0 and at most
+/// [`limits::MAX_RATE_CONSTANT_PER_H`]: `what` names the key (ka, ke0).
+pub(crate) fn rate_constant(at: &Locator, s: &Spanned<String>, what: &str) -> Result<f64> {
     let k = parse_rate_constant_per_h(s.get_ref()).map_err(|e| unit_error(at, s, e))?;
-    if k <= 0.0 {
-        return Err(at.error(
+    if k <= 0.0 || k > limits::MAX_RATE_CONSTANT_PER_H {
+        return Err(at.expected(
             s.span().start,
-            format!("rate constant {:?} must be greater than zero", s.get_ref()),
+            format!("{what} {:?}", s.get_ref()),
+            format!(
+                "more than 0 /h and {} (a half-life of 0.25 s)",
+                at_most_text(limits::MAX_RATE_CONSTANT_PER_H, "/h")
+            ),
         ));
     }
     Ok(k)
@@ -118,26 +153,25 @@ impl ModelTable {
             return self.network_spec(at, table_offset);
         }
         if let Some(key) = self.network_key() {
-            return Err(at.error(
+            return Err(at.expected(
                 key,
-                "a network key without [[model.node]]; expected the compartments of the network",
+                "a network key without [[model.node]]",
+                "the compartments of the network",
             ));
         }
         if let Some(t) = &self.title {
-            return Err(at.error(
+            return Err(at.expected(
                 t.span().start,
-                "`title` names a written network; expected [[model.node]] with it",
+                "`title`, which names a written network",
+                "[[model.node]] with it",
             ));
         }
         let mut spec = match &self.pk {
             Some(id) => library::get(id.get_ref()).ok_or_else(|| {
-                at.error(
+                at.expected(
                     id.span().start,
-                    format!(
-                        "unknown model {:?}; expected one of {} (see `ketasim models`)",
-                        id.get_ref(),
-                        library::IDS.join(", ")
-                    ),
+                    format!("unknown model {:?}", id.get_ref()),
+                    format!("one of {} (see `ketasim models`)", library::IDS.join(", ")),
                 )
             })?,
             None => self.custom(at, table_offset)?,
@@ -165,11 +199,10 @@ impl ModelTable {
             if let (Some(v), Some(n)) = (values, n) {
                 if n != spec.disposition.peripherals.len() {
                     let want = spec.disposition.peripherals.len();
-                    return Err(at.error(
+                    return Err(at.expected(
                         v.span().start,
-                        format!(
-                            "{key} has {n} values; the model has {want} peripheral compartments"
-                        ),
+                        format!("{key} with {n} values"),
+                        format!("{want}, one per peripheral compartment of the model"),
                     ));
                 }
             }
@@ -179,10 +212,10 @@ impl ModelTable {
             p.v_l = vs.as_ref().map_or(p.v_l, |v| v[i]);
         }
         if let Some(ka) = &self.ka {
-            spec.depot_ka_per_h = Some(rate_constant(at, ka)?);
+            spec.depot_ka_per_h = Some(rate_constant(at, ka, "ka")?);
         }
         if let Some(ke0) = &self.ke0 {
-            spec.ke0_per_h = Some(rate_constant(at, ke0)?);
+            spec.ke0_per_h = Some(rate_constant(at, ke0, "ke0")?);
             spec.ke0_source = "given in the scenario".into();
         }
         Ok(spec)
@@ -216,9 +249,10 @@ impl ModelTable {
             self.ke0.as_ref().map(|s| s.span().start),
         ];
         if let Some(offset) = shorthand.into_iter().flatten().min() {
-            return Err(at.error(
+            return Err(at.expected(
                 offset,
-                "a mammillary key beside [[model.node]]; expected either a network or the shorthand (pk, compartments, clearance, …), not both",
+                "a mammillary key beside [[model.node]]",
+                "either a network or the shorthand (pk, compartments, clearance, …), not both",
             ));
         }
         let tables = NetworkTables {
@@ -238,9 +272,10 @@ impl ModelTable {
     /// A model from parameters alone (no `pk` id).
     fn custom(&self, at: &Locator, table_offset: usize) -> Result<ModelSpec> {
         let missing = |key: &str| {
-            at.error(
+            at.expected(
                 table_offset,
-                format!("[model] needs `pk` (a built-in id) or `{key}` for a custom model"),
+                format!("[model] without `pk` or `{key}`"),
+                format!("`pk` (a built-in id) or `{key}` for a custom model"),
             )
         };
         let n = self
@@ -248,9 +283,10 @@ impl ModelTable {
             .as_ref()
             .ok_or_else(|| missing("compartments"))?;
         if !(1..=3).contains(n.get_ref()) {
-            return Err(at.error(
+            return Err(at.expected(
                 n.span().start,
-                format!("compartments = {}; expected 1, 2 or 3", n.get_ref()),
+                format!("compartments = {}", n.get_ref()),
+                "1, 2 or 3",
             ));
         }
         let cl = clearance(
@@ -404,7 +440,7 @@ mod tests {
         let e = spec("[model]\ncompartments = 2\nclearance = \"1 L/h\"\ncentral_volume = \"3 L\"\nintercompartmental_clearance = [\"1 L/h\", \"2 L/h\"]\nperipheral_volume = [\"4 L\"]\n").unwrap_err();
         assert!(
             e.to_string()
-                .contains("m.toml:5:32: intercompartmental_clearance has 2 values"),
+                .contains("m.toml:5:32: intercompartmental_clearance with 2 values"),
             "{e}"
         );
         let e = spec(

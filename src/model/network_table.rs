@@ -116,10 +116,15 @@ pub struct NetworkTables<'a> {
     pub routes: Option<&'a Spanned<BTreeMap<Text, Text>>>,
 }
 
-/// The one place a network error is built (the lead switches it to the spanned error
-/// type of issue 11 item 6).
-fn network_error(at: &Locator, offset: usize, message: String) -> Error {
-    at.error(offset, message)
+/// The one place a network error is built: found `found` at byte `offset`, expected
+/// `expected`.
+fn network_error(
+    at: &Locator,
+    offset: usize,
+    found: impl Into<String>,
+    expected: impl Into<String>,
+) -> Error {
+    at.expected(offset, found, expected)
 }
 
 fn transfer(
@@ -131,7 +136,7 @@ fn transfer(
     match (clearance, rate) {
         (Some(c), None) => {
             let value = parse_clearance(c.get_ref())
-                .map_err(|e| network_error(at, c.span().start, e.to_string()))?;
+                .map_err(|e| network_error(at, c.span().start, e.found_text(), e.expected))?;
             let scaled = match value {
                 Clearance::LPerH(v) => Scaled::fixed(v),
                 Clearance::LPerHPerKg(v) => Scaled::per_kg(v),
@@ -140,7 +145,8 @@ fn transfer(
                 return Err(network_error(
                     at,
                     c.span().start,
-                    format!("clearance {:?}; expected more than 0 L/h", c.get_ref()),
+                    format!("clearance {:?}", c.get_ref()),
+                    "more than 0 L/h",
                 ));
             }
             Ok(Transfer::Clearance(scaled))
@@ -149,19 +155,21 @@ fn transfer(
         _ => Err(network_error(
             at,
             offset,
-            "found both or neither of `clearance` and `rate`; expected exactly one".into(),
+            "found both or neither of `clearance` and `rate`",
+            "exactly one",
         )),
     }
 }
 
 fn positive_rate(at: &Locator, r: &Text) -> Result<f64> {
     let k = parse_rate_constant_per_h(r.get_ref())
-        .map_err(|e| network_error(at, r.span().start, e.to_string()))?;
+        .map_err(|e| network_error(at, r.span().start, e.found_text(), e.expected))?;
     if k.is_nan() || k <= 0.0 {
         return Err(network_error(
             at,
             r.span().start,
-            format!("rate {:?}; expected more than 0 /h", r.get_ref()),
+            format!("rate {:?}", r.get_ref()),
+            "more than 0 /h",
         ));
     }
     Ok(k)
@@ -177,23 +185,20 @@ pub fn network(at: &Locator, t: &NetworkTables, table_offset: usize) -> Result<N
             return Err(network_error(
                 at,
                 c.name.span().start,
-                format!("compartment name {name:?} is empty or used twice; expected a new name"),
+                format!("compartment name {name:?} is empty or used twice"),
+                "a new name",
             ));
         }
         let kind = match (&c.volume, &c.effect_of, &c.ke0) {
             (Some(v), None, None) => {
                 let value = parse_volume(v.get_ref())
-                    .map_err(|e| network_error(at, v.span().start, e.to_string()))?;
+                    .map_err(|e| network_error(at, v.span().start, e.found_text(), e.expected))?;
                 let scaled = match value {
                     Volume::L(x) => Scaled::fixed(x),
                     Volume::LPerKg(x) => Scaled::per_kg(x),
                 };
                 if scaled.value.is_nan() || scaled.value <= 0.0 {
-                    return Err(network_error(
-                        at,
-                        v.span().start,
-                        format!("volume {:?}; expected more than 0 L", v.get_ref()),
-                    ));
+                    return Err(network_error(at, v.span().start, format!("volume {:?}", v.get_ref()), "more than 0 L"));
                 }
                 Kind::Volume(scaled)
             }
@@ -204,11 +209,7 @@ pub fn network(at: &Locator, t: &NetworkTables, table_offset: usize) -> Result<N
                 ke0_per_h: positive_rate(at, k)?,
             },
             _ => {
-                return Err(network_error(
-                    at,
-                    c.name.span().start,
-                    format!("compartment {name:?}: expected `volume`, both `effect_of` and `ke0` (an effect site), or neither (an amount-only depot)"),
-                ))
+                return Err(network_error(at, c.name.span().start, format!("compartment {name:?}"), "`volume`, both `effect_of` and `ke0` (an effect site), or neither (an amount-only depot)"))
             }
         };
         compartments.push(Compartment { name, kind });
@@ -230,11 +231,8 @@ pub fn network(at: &Locator, t: &NetworkTables, table_offset: usize) -> Result<N
                 network_error(
                     at,
                     s.span().start,
-                    format!(
-                        "no compartment named {:?}; expected one of {}",
-                        s.get_ref(),
-                        names.join(", ")
-                    ),
+                    format!("no compartment named {:?}", s.get_ref()),
+                    format!("one of {}", names.join(", ")),
                 )
             })
     };
@@ -246,10 +244,8 @@ pub fn network(at: &Locator, t: &NetworkTables, table_offset: usize) -> Result<N
             Err(network_error(
                 at,
                 s.span().start,
-                format!(
-                    "compartment {:?} has no volume; {why} needs one",
-                    s.get_ref()
-                ),
+                format!("compartment {:?} without a volume", s.get_ref()),
+                format!("a compartment with a volume: {why} needs one"),
             ))
         }
     };
@@ -272,7 +268,12 @@ pub fn network(at: &Locator, t: &NetworkTables, table_offset: usize) -> Result<N
         let transfer = transfer(at, &f.clearance, &f.rate, f.from.span().start)?;
         for (c, s) in [(from, &f.from), (to, &f.to)] {
             if effect_sites[c] {
-                return Err(network_error(at, s.span().start, format!("{:?} is an effect site, which takes no mass; expected a compartment with a volume or an amount", s.get_ref())));
+                return Err(network_error(
+                    at,
+                    s.span().start,
+                    format!("{:?} is an effect site, which takes no mass", s.get_ref()),
+                    "a compartment with a volume or an amount",
+                ));
             }
         }
         if matches!(transfer, Transfer::Clearance(_)) {
@@ -282,7 +283,12 @@ pub fn network(at: &Locator, t: &NetworkTables, table_offset: usize) -> Result<N
             needs_volume(from, &f.from, "an exchange")?;
             needs_volume(to, &f.to, "an exchange")?;
             if !matches!(transfer, Transfer::Clearance(_)) {
-                return Err(network_error(at, f.from.span().start, "an exchange is given by `clearance` (it flows both ways at CL/V of each side); found `rate`".into()));
+                return Err(network_error(
+                    at,
+                    f.from.span().start,
+                    "`rate` on an exchange",
+                    "`clearance` (an exchange flows both ways at CL/V of each side)",
+                ));
             }
         }
         flows.push(Flow {
@@ -310,7 +316,8 @@ pub fn network(at: &Locator, t: &NetworkTables, table_offset: usize) -> Result<N
                         Err(network_error(
                             at,
                             f.span().start,
-                            format!("fraction {v}; expected more than 0 and at most 1"),
+                            format!("fraction {v}"),
+                            "more than 0 and at most 1",
                         ))
                     }
                 })?;
@@ -322,7 +329,8 @@ pub fn network(at: &Locator, t: &NetworkTables, table_offset: usize) -> Result<N
                         Err(network_error(
                             at,
                             r.span().start,
-                            format!("molar_mass_ratio {v}; expected more than 0"),
+                            format!("molar_mass_ratio {v}"),
+                            "more than 0",
                         ))
                     }
                 })?;
@@ -334,7 +342,12 @@ pub fn network(at: &Locator, t: &NetworkTables, table_offset: usize) -> Result<N
             }
             None => {
                 if let Some(f) = e.fraction.as_ref().or(e.molar_mass_ratio.as_ref()) {
-                    return Err(network_error(at, f.span().start, "`fraction` and `molar_mass_ratio` describe a formation; expected `forms` (the compartment the metabolite appears in)".into()));
+                    return Err(network_error(
+                        at,
+                        f.span().start,
+                        "`fraction` and `molar_mass_ratio` describe a formation",
+                        "`forms` (the compartment the metabolite appears in)",
+                    ));
                 }
                 None
             }
@@ -349,7 +362,8 @@ pub fn network(at: &Locator, t: &NetworkTables, table_offset: usize) -> Result<N
         return Err(network_error(
             at,
             table_offset,
-            "a network needs [model.observe] with `plasma` (the compartment whose concentration is plasma)".into(),
+            "a network without [model.observe] `plasma`",
+            "[model.observe] with `plasma` (the compartment whose concentration is plasma)",
         ));
     };
     let o = observe.get_ref();
@@ -367,7 +381,12 @@ pub fn network(at: &Locator, t: &NetworkTables, table_offset: usize) -> Result<N
         Some(e) => {
             let c = find(e)?;
             if !effect_sites[c] {
-                return Err(network_error(at, e.span().start, format!("{:?} is not an effect site; expected a compartment with `effect_of` and `ke0`", e.get_ref())));
+                return Err(network_error(
+                    at,
+                    e.span().start,
+                    format!("{:?} is not an effect site", e.get_ref()),
+                    "a compartment with `effect_of` and `ke0`",
+                ));
             }
             Some(c)
         }
@@ -375,7 +394,12 @@ pub fn network(at: &Locator, t: &NetworkTables, table_offset: usize) -> Result<N
     };
     if let Some(&extra) = effects.iter().find(|&&c| Some(c) != effect) {
         let s = &t.compartments[extra].get_ref().name;
-        return Err(network_error(at, s.span().start, format!("effect site {:?} is not observed; expected it named by [model.observe] effect (one effect site per model)", s.get_ref())));
+        return Err(network_error(
+            at,
+            s.span().start,
+            format!("effect site {:?} is not observed", s.get_ref()),
+            "it named by [model.observe] effect (one effect site per model)",
+        ));
     }
     let mut routes = Vec::new();
     if let Some(r) = t.routes {
@@ -385,16 +409,21 @@ pub fn network(at: &Locator, t: &NetworkTables, table_offset: usize) -> Result<N
                 network_error(
                     at,
                     route.span().start,
-                    format!(
-                        "unknown route {:?}; expected one of {}",
-                        route.get_ref(),
-                        ids.join(", ")
-                    ),
+                    format!("unknown route {:?}", route.get_ref()),
+                    format!("one of {}", ids.join(", ")),
                 )
             })?;
             let c = find(into)?;
             if effect_sites[c] {
-                return Err(network_error(at, into.span().start, format!("{:?} is an effect site, which takes no dose; expected a compartment with a volume or an amount", into.get_ref())));
+                return Err(network_error(
+                    at,
+                    into.span().start,
+                    format!(
+                        "{:?} is an effect site, which takes no dose",
+                        into.get_ref()
+                    ),
+                    "a compartment with a volume or an amount",
+                ));
             }
             routes.push((rt, c));
         }
@@ -447,15 +476,7 @@ fn connected(at: &Locator, net: &Network<Scaled>, t: &NetworkTables) -> Result<(
         None => Ok(()),
         Some(c) => {
             let s = &t.compartments[c].get_ref().name;
-            Err(network_error(
-                at,
-                s.span().start,
-                format!(
-                    "compartment {:?} is not connected: no flow, exchange or formation reaches it from a dosed compartment ({}); expected a path from one",
-                    s.get_ref(),
-                    dosed_names(net)
-                ),
-            ))
+            Err(network_error(at, s.span().start, format!("compartment {:?} is not connected: no flow, exchange or formation reaches it from a dosed compartment ({})", s.get_ref(), dosed_names(net)), "a path from one"))
         }
     }
 }

@@ -86,12 +86,9 @@ fn state_of(path: &Path, r: &Record, c: &Compartments) -> Result<Option<usize>> 
         };
         return Err(invalid(
             path,
-            r.line,
-            format!(
-                "column CMT: found \"{}\", expected {what}: {}",
-                r.cmt,
-                c.describe()
-            ),
+            (r.line, r.column("CMT")),
+            format!("column CMT \"{}\"", r.cmt),
+            format!("{what}: {}", c.describe()),
         ));
     }
     Ok(state)

@@ -131,12 +131,25 @@ pub struct Record {
     pub evid: Evid,
     /// CMT as written, 0 when missing; checked against the model by [`predict`].
     pub cmt: i64,
+    /// 1-based column of each data item's cell ([`reader::ITEMS`] order), 0 when the
+    /// record has none: for errors found after reading.
+    pub columns: [usize; reader::ITEMS.len()],
     /// The dose, for EVID 1 and 4.
     pub dose: Option<DoseItems>,
     /// The covariates (the same on every record of an individual).
     pub covariates: Covariates,
     /// Every cell as written, echoed in the output.
     pub cells: StringRecord,
+}
+
+impl Record {
+    /// The 1-based column of data item `name` (as spelled in [`reader::ITEMS`]), 0 if absent.
+    pub fn column(&self, name: &str) -> usize {
+        reader::ITEMS
+            .iter()
+            .position(|n| *n == name)
+            .map_or(0, |k| self.columns[k])
+    }
 }
 
 /// A checked dataset.
@@ -159,7 +172,7 @@ impl Dataset {
     /// let d = Dataset::parse("d.csv".as_ref(), text).unwrap();
     /// assert_eq!(d.records[1].evid, Evid::Observation);
     /// let bad = Dataset::parse("d.csv".as_ref(), "ID,TIME,AMT\n1,0,-5\n").unwrap_err();
-    /// assert!(bad.to_string().starts_with("d.csv:2: column AMT: found \"-5\""));
+    /// assert!(bad.to_string().starts_with("d.csv:2:5: column AMT \"-5\"; expected"));
     /// ```
     pub fn parse(path: &Path, text: &str) -> Result<Dataset> {
         reader::parse(path, text)
@@ -207,6 +220,7 @@ pub fn predict_individual(
     model: &Model,
     config: &SolverConfig,
 ) -> Result<Vec<Predicted>> {
+    no_steady_state_without_elimination(path, records, model)?;
     let (system, compartments) = events::system(model);
     let timelines = events::segments(records)
         .map(|segment| events::timeline(path, segment, &compartments))
@@ -270,13 +284,16 @@ impl<I: Iterator<Item = Result<Record>>> Iterator for Individuals<'_, I> {
             if !r.covariates.same_as(&group[0].covariates) {
                 return Some(Err(reader::invalid(
                     self.path,
-                    r.line,
+                    (r.line, r.column(covariates::WEIGHT_COLUMN)),
                     format!(
-                        "column WT: found {} kg, expected {} kg, the weight of ID {} on its first record (line {}); covariates may not change within an individual",
+                        "column WT: {} kg, not the weight of ID {} on its first record (line {})",
                         r.covariates.weight_kg.unwrap_or_default(),
-                        group[0].covariates.weight_kg.unwrap_or_default(),
                         r.id,
                         group[0].line
+                    ),
+                    format!(
+                        "{} kg: covariates may not change within an individual",
+                        group[0].covariates.weight_kg.unwrap_or_default()
                     ),
                 )));
             }
@@ -285,6 +302,30 @@ impl<I: Iterator<Item = Result<Record>>> Iterator for Individuals<'_, I> {
             }
         }
         Some(Ok(group))
+    }
+}
+
+/// A steady-state dose (SS 1 or 2) needs a model that eliminates the drug: refused here,
+/// with the record's place, rather than when the steady state is solved.
+fn no_steady_state_without_elimination(
+    path: &Path,
+    records: &[Record],
+    model: &Model,
+) -> Result<()> {
+    if model.disposition.cl_l_h > 0.0 {
+        return Ok(());
+    }
+    let steady = records
+        .iter()
+        .find(|r| r.dose.is_some_and(|d| d.steady_state.is_some()));
+    match steady {
+        None => Ok(()),
+        Some(r) => Err(reader::invalid(
+            path,
+            (r.line, r.column("SS")),
+            "a steady-state dose (column SS) with a model whose clearance is 0",
+            "a model that eliminates the drug (clearance > 0): without elimination no steady state exists",
+        )),
     }
 }
 

@@ -33,11 +33,9 @@ pub fn header(path: &Path, columns: &StringRecord, spec: &ModelSpec) -> Result<V
         if let Some(i) = columns.iter().position(|c| c.eq_ignore_ascii_case(name)) {
             return Err(invalid(
                 path,
-                1,
-                format!(
-                    "column {} is named {name}, which ketasim writes; expected another name for it",
-                    i + 1
-                ),
+                (1, 0),
+                format!("column {} named {name}, which ketasim writes", i + 1),
+                "another name for it",
             ));
         }
         header.push(name.to_string());
@@ -130,7 +128,7 @@ mod tests {
         let columns = StringRecord::from(vec!["ID", "TIME", "cp"]);
         let e = header(Path::new("d.csv"), &columns, &spec).unwrap_err();
         assert!(
-            e.to_string().starts_with("d.csv:1: column 3 is named CP"),
+            e.to_string().starts_with("d.csv:1: column 3 named CP"),
             "{e}"
         );
     }

@@ -2,20 +2,23 @@
 //! obey on its own. Rules that need the model (compartment numbers) live in
 //! [`super::events`].
 //!
-//! Every error is an [`Error::Invalid`] naming the file, the 1-based line (the header is
-//! line 1), the column and what was found against what was expected.
+//! Every error is an [`InputError`] naming the file, the 1-based line (the header is
+//! line 1) and column of the cell, what was found and what was expected. Every number is
+//! held to the limits of [`crate::limits`].
 
 use super::covariates::{Covariates, WEIGHT_COLUMN};
 use super::{Dataset, DoseItems, Evid, Record};
 use crate::dosing::{Delivery, SteadyStateMode};
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, Result, Span};
+use crate::limits::{self, at_most_text, MAX_TIME_H};
+use crate::units::fmt_num;
 use csv::StringRecord;
 use std::path::Path;
 
 /// The data items ketasim reads, as spelled in the header (case-insensitive), with the
 /// covariates of [`super::covariates`]. Every other column (DV, MDV, ...) is carried
 /// through to the output as written, and otherwise ignored.
-const ITEMS: [&str; 13] = [
+pub const ITEMS: [&str; 13] = [
     "ID",
     "TIME",
     "EVID",
@@ -37,14 +40,27 @@ const RATE_FROM_DURATION: i64 = -2;
 /// NONMEM's RATE = −1: the rate is modelled in $PK, which a dataset alone cannot say.
 const RATE_MODELLED: i64 = -1;
 
-/// An invalid-input error at `line` of `path`.
-pub(crate) fn invalid(path: &Path, line: usize, message: String) -> Error {
-    Error::Invalid {
-        path: Some(path.to_path_buf()),
-        line,
-        col: 0,
-        message,
+/// Found `found` at `line`:`col` of `path` (col 0 when unknown), expected `expected`.
+pub(crate) fn invalid(
+    path: &Path,
+    (line, col): (usize, usize),
+    found: impl Into<String>,
+    expected: impl Into<String>,
+) -> Error {
+    InputError::new(Span::at(path, line, col), found, expected).into()
+}
+
+/// The 1-based character column of field `field` (0-based) of the raw CSV line `raw`, 0
+/// when the line has fewer fields. Reads commas naively: dataset cells are numbers.
+fn column(raw: &str, field: usize) -> usize {
+    let mut col = 1;
+    for (i, f) in raw.split(',').enumerate() {
+        if i == field {
+            return col + f.chars().take_while(|c| c.is_whitespace()).count();
+        }
+        col += f.chars().count() + 1;
     }
+    0
 }
 
 /// Where each data item sits in a row: `at[k]` is the index of `ITEMS[k]`.
@@ -54,7 +70,7 @@ struct Header {
 
 impl Header {
     /// Read the header row, at `line` of the file (1 unless comments come first).
-    fn read(path: &Path, line: usize, header: &StringRecord) -> Result<Header> {
+    fn read(path: &Path, line: usize, raw: &str, header: &StringRecord) -> Result<Header> {
         let mut at = [None; ITEMS.len()];
         for (i, name) in header.iter().enumerate() {
             let Some(k) = ITEMS.iter().position(|n| n.eq_ignore_ascii_case(name)) else {
@@ -63,13 +79,14 @@ impl Header {
             if let Some(first) = at[k] {
                 return Err(invalid(
                     path,
-                    line,
+                    (line, column(raw, i)),
                     format!(
-                        "column {} appears twice (columns {} and {}); expected each data item once",
+                        "column {} twice (columns {} and {})",
                         ITEMS[k],
                         first + 1,
                         i + 1
                     ),
+                    "each data item once",
                 ));
             }
             at[k] = Some(i);
@@ -79,11 +96,9 @@ impl Header {
                 let found: Vec<&str> = header.iter().collect();
                 return Err(invalid(
                     path,
-                    line,
-                    format!(
-                        "no {required} column; expected ID and TIME among the columns, found {}",
-                        found.join(",")
-                    ),
+                    (line, 0),
+                    format!("no {required} column among {}", found.join(",")),
+                    "ID and TIME among the columns",
                 ));
             }
         }
@@ -106,6 +121,8 @@ fn item(name: &str) -> usize {
 struct Row<'a> {
     path: &'a Path,
     line: usize,
+    /// The line as written, for columns.
+    raw: &'a str,
     header: &'a Header,
     cells: &'a StringRecord,
 }
@@ -118,13 +135,28 @@ impl Row<'_> {
         (!cell.is_empty() && cell != ".").then_some(cell)
     }
 
+    /// The 1-based column of item `name` on this line, 0 when it has none.
+    fn col(&self, name: &str) -> usize {
+        self.header.at[item(name)].map_or(0, |i| column(self.raw, i))
+    }
+
     fn error(&self, name: &str, expected: &str) -> Error {
         let found = self.text(name).unwrap_or("");
         invalid(
             self.path,
-            self.line,
-            format!("column {name}: found {found:?}, expected {expected}"),
+            (self.line, self.col(name)),
+            format!("column {name} {found:?}"),
+            expected,
         )
+    }
+
+    /// The number in `name` (`default` when missing), at most `max`.
+    fn at_most(&self, name: &str, default: f64, max: f64, what: &str) -> Result<f64> {
+        let v = self.number(name, default)?;
+        if v > max {
+            return Err(self.error(name, &format!("{what} {}", at_most_text(max, ""))));
+        }
+        Ok(v)
     }
 
     /// The number in `name`, or `default` when it is missing.
@@ -167,6 +199,15 @@ impl Row<'_> {
     fn record(&self) -> Result<Record> {
         self.required("ID")?;
         let time_h = self.required("TIME")?;
+        if time_h.abs() > MAX_TIME_H {
+            return Err(self.error(
+                "TIME",
+                &format!(
+                    "a time (h) from -{0} to {0} (10 years)",
+                    fmt_num(MAX_TIME_H)
+                ),
+            ));
+        }
         // Every known cell must be a number, whatever the record is, and no amount is
         // negative (without EVID, AMT decides whether a record is a dose).
         for name in ["RATE", "II", "ADDL", "SS", "F", "LAG", "DUR"] {
@@ -185,6 +226,7 @@ impl Row<'_> {
             time_h,
             evid,
             cmt: self.integer("CMT", 0)?,
+            columns: std::array::from_fn(|k| self.col(ITEMS[k])),
             dose,
             covariates: self.covariates()?,
             cells: self.cells.clone(),
@@ -225,6 +267,12 @@ impl Row<'_> {
 
     fn delivery(&self) -> Result<Delivery> {
         let rate = self.number("RATE", 0.0)?;
+        if rate > limits::MAX_RATE_MG_H {
+            return Err(self.error(
+                "RATE",
+                &format!("a rate {}", at_most_text(limits::MAX_RATE_MG_H, "mg/h")),
+            ));
+        }
         if rate > 0.0 {
             return Ok(Delivery::Rate { mg_per_h: rate });
         }
@@ -233,7 +281,7 @@ impl Row<'_> {
         }
         match self.integer("RATE", 0) {
             Ok(RATE_FROM_DURATION) => {
-                let h = self.number("DUR", 0.0)?;
+                let h = self.at_most("DUR", 0.0, MAX_TIME_H, "a duration (h)")?;
                 if h <= 0.0 {
                     return Err(self.error("DUR", "a duration > 0 (h) because RATE is -2"));
                 }
@@ -261,11 +309,26 @@ impl Row<'_> {
 
     fn dose(&self) -> Result<DoseItems> {
         let amount_mg = self.non_negative("AMT", 0.0, "an amount (mg)")?;
+        if amount_mg > limits::MAX_AMOUNT_MG {
+            return Err(self.error(
+                "AMT",
+                &format!("an amount {}", at_most_text(limits::MAX_AMOUNT_MG, "mg")),
+            ));
+        }
         let delivery = self.delivery()?;
         let interval_h = self.non_negative("II", 0.0, "an interval (h)")?;
+        if interval_h > MAX_TIME_H {
+            return Err(self.error(
+                "II",
+                &format!("an interval {} (10 years)", at_most_text(MAX_TIME_H, "h")),
+            ));
+        }
         let additional = self.integer("ADDL", 0)?;
-        if additional < 0 {
-            return Err(self.error("ADDL", "a number of additional doses ≥ 0"));
+        if !(0..=limits::MAX_DOSES as i64).contains(&additional) {
+            return Err(self.error(
+                "ADDL",
+                &format!("0 to {} additional doses", limits::MAX_DOSES),
+            ));
         }
         let steady_state = self.steady_state()?;
         let dose = DoseItems {
@@ -274,12 +337,49 @@ impl Row<'_> {
             bioavailability: self.non_negative("F", 1.0, "a bioavailability")?,
             lag_h: self.non_negative("LAG", 0.0, "a lag time (h)")?,
             interval_h,
-            additional: u32::try_from(additional)
-                .map_err(|_| self.error("ADDL", "at most 4294967295 additional doses"))?,
+            additional: u32::try_from(additional).expect("ADDL was checked against MAX_DOSES"),
             steady_state,
         };
+        self.at_most("F", 1.0, limits::MAX_DATASET_F, "a bioavailability")?;
+        self.at_most("LAG", 0.0, MAX_TIME_H, "a lag time (h)")?;
         self.check_interval(&dose)?;
+        self.check_duration(&dose)?;
         Ok(dose)
+    }
+
+    /// An infusion given by RATE lasts AMT × F / RATE: at most [`MAX_TIME_H`]; a
+    /// steady-state dose outlasts at most [`limits::MAX_STEADY_STATE_OVERLAP`] intervals.
+    fn check_duration(&self, dose: &DoseItems) -> Result<()> {
+        let infusion_h = match dose.delivery {
+            Delivery::Rate { mg_per_h } => dose.amount_mg * dose.bioavailability / mg_per_h,
+            Delivery::Duration { h } => h,
+            Delivery::Bolus => 0.0,
+        };
+        if infusion_h > MAX_TIME_H {
+            return Err(self.error(
+                "RATE",
+                &format!(
+                    "a rate giving AMT × F in {} (10 years); this one takes {} h",
+                    at_most_text(MAX_TIME_H, "h"),
+                    limits::number_text(infusion_h)
+                ),
+            ));
+        }
+        let lasts_h = dose.lag_h + infusion_h;
+        let overlap = dose.steady_state.is_some()
+            && dose.interval_h > 0.0
+            && lasts_h / dose.interval_h > limits::MAX_STEADY_STATE_OVERLAP;
+        if overlap {
+            return Err(self.error(
+                "II",
+                &format!(
+                    "an interval of at least 1/{} of the dose's lag and infusion ({} h) for a steady state",
+                    limits::MAX_STEADY_STATE_OVERLAP,
+                    limits::number_text(lasts_h)
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// II must be > 0 for additional doses and steady state, except for a steady-state
@@ -325,6 +425,7 @@ fn continues(previous: &Record, next: &Record) -> bool {
 /// ends the iteration. Memory holds one record, whatever the size of the dataset.
 pub struct Reader<'a> {
     path: &'a Path,
+    text: &'a str,
     csv: csv::Reader<&'a [u8]>,
     header: Header,
     columns: StringRecord,
@@ -346,10 +447,16 @@ impl<'a> Reader<'a> {
             .lines()
             .take_while(|l| l.trim().is_empty() || l.starts_with('#'))
             .count();
+        let header_raw = text
+            .trim_start_matches('\u{feff}')
+            .lines()
+            .nth(header_line - 1)
+            .unwrap_or_default();
         let columns = csv.headers().map_err(|e| csv_error(path, e))?.clone();
-        let header = Header::read(path, header_line, &columns)?;
+        let header = Header::read(path, header_line, header_raw, &columns)?;
         Ok(Reader {
             path,
+            text,
             csv,
             header,
             columns,
@@ -368,6 +475,15 @@ impl<'a> Reader<'a> {
         self.path
     }
 
+    /// The line that starts at `byte`, as written.
+    fn raw_line(&self, byte: usize) -> &'a str {
+        let rest = self.text.get(byte..).unwrap_or_default();
+        rest.split('\n')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('\r')
+    }
+
     fn next_record(&mut self) -> Option<Result<Record>> {
         let mut cells = StringRecord::new();
         match self.csv.read_record(&mut cells) {
@@ -375,10 +491,13 @@ impl<'a> Reader<'a> {
             Ok(true) => {}
             Err(e) => return Some(Err(csv_error(self.path, e))),
         }
-        let line = cells.position().map_or(0, |p| p.line() as usize);
+        let (line, byte) = cells
+            .position()
+            .map_or((0, 0), |p| (p.line() as usize, p.byte() as usize));
         let row = Row {
             path: self.path,
             line,
+            raw: self.raw_line(byte),
             header: &self.header,
             cells: &cells,
         };
@@ -391,7 +510,7 @@ impl<'a> Reader<'a> {
                 return Some(Err(row.error(
                     "TIME",
                     &format!(
-                        "a time ≥ {} (line {} of ID {}); time may go back only at a reset (EVID 3 or 4)",
+                        "a time ≥ {} (line {} of ID {}): time may go back only at a reset (EVID 3 or 4)",
                         previous.time_text, previous.line, previous.id
                     ),
                 )));
@@ -417,13 +536,28 @@ impl Iterator for Reader<'_> {
 
 fn csv_error(path: &Path, e: csv::Error) -> Error {
     let line = e.position().map_or(0, |p| p.line() as usize);
-    let message = match e.kind() {
+    match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
-        } => format!("found {len} cells, expected {expected_len} (one per header column)"),
-        _ => format!("not a valid CSV row: {e}"),
-    };
-    invalid(path, line, message)
+        } => invalid(
+            path,
+            (line, 0),
+            format!("{len} cells"),
+            format!("{expected_len} (one per header column)"),
+        ),
+        csv::ErrorKind::Utf8 { .. } => invalid(
+            path,
+            (line, 0),
+            "a row that is not UTF-8 text",
+            "a CSV file in UTF-8",
+        ),
+        _ => invalid(
+            path,
+            (line, 0),
+            format!("not a valid CSV row: {e}"),
+            "a CSV row",
+        ),
+    }
 }
 
 /// Read and check the whole dataset in `text`; `path` names it in errors.
@@ -483,7 +617,7 @@ mod tests {
         let ok = "ID,TIME,EVID\n1,5,0\n1,0,3\n2,1,0\n";
         assert_eq!(records(ok).len(), 3);
         let e = parse(Path::new("d.csv"), "ID,TIME,EVID\n1,5,0\n1,0,2\n").unwrap_err();
-        assert!(e.to_string().starts_with("d.csv:3: column TIME"), "{e}");
+        assert!(e.to_string().starts_with("d.csv:3:3: column TIME"), "{e}");
     }
 
     #[test]
@@ -495,10 +629,14 @@ mod tests {
     #[test]
     fn whole_numbers_must_be_whole() {
         let e = parse(Path::new("d.csv"), "ID,TIME,EVID\n1,0,1.5\n").unwrap_err();
-        assert!(e.to_string().contains("column EVID: found \"1.5\""), "{e}");
+        assert!(
+            e.to_string().contains("d.csv:2:5: column EVID \"1.5\""),
+            "{e}"
+        );
         let e = parse(Path::new("d.csv"), "ID,TIME,AMT\n1,nan,1\n").unwrap_err();
         assert!(
-            e.to_string().contains("found \"nan\", expected a number"),
+            e.to_string()
+                .contains("column TIME \"nan\"; expected a number"),
             "{e}"
         );
     }

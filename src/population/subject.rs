@@ -107,7 +107,10 @@ impl Sampler {
             }
         });
         let l = omega.cholesky().ok_or_else(|| {
-            Error::invalid("the variability's correlations do not form a valid covariance matrix (Ω is not positive definite)")
+            Error::invalid(
+                format!("variability {}", v.describe()),
+                "ω and correlations that form a valid covariance matrix (Ω positive definite)",
+            )
         })?;
         let l = l.l();
         let chol = (0..k)

@@ -145,10 +145,7 @@ impl Outputs {
 
 /// Read and validate the scenario file at `path`.
 pub fn load(path: &Path) -> Result<Scenario> {
-    let text = std::fs::read_to_string(path).map_err(|e| crate::Error::Io {
-        path: path.to_path_buf(),
-        reason: e,
-    })?;
+    let text = crate::text_file::read(path)?;
     parse(path, &text)
 }
 

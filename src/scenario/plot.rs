@@ -100,12 +100,13 @@ fn plot_file(at: &Locator, f: &Text) -> Result<PathBuf> {
         .map(|e| e.to_string_lossy().to_ascii_lowercase());
     match ext.as_deref() {
         Some("png" | "svg") => Ok(path),
-        _ => Err(at.error(
+        _ => Err(at.expected(
             f.span().start,
             format!(
-                "plot file {:?} has no .png or .svg extension; the extension decides the format, expected e.g. \"figs/mine.png\" or \"figs/mine.svg\"",
+                "plot file {:?} without a .png or .svg extension",
                 f.get_ref()
             ),
+            "a .png or .svg file (the extension decides the format), e.g. \"figs/mine.png\"",
         )),
     }
 }
@@ -117,19 +118,23 @@ fn effect(at: &Locator, e: &Text, model: &ModelSpec) -> Result<bool> {
         "same-axes" | "same_axes" | "with-plasma" => true,
         "none" => false,
         other => {
-            return Err(at.error(
+            return Err(at.expected(
                 place,
-                format!("unknown effect {other:?}; expected \"same-axes\" (effect site and plasma on one panel) or \"none\" (for a panel of its own: lower_panel = \"effect\")"),
+                format!("unknown effect {other:?}"),
+                "\"same-axes\" (effect site and plasma on one panel) or \"none\" (for a panel of its own: lower_panel = \"effect\")",
             ))
         }
     };
     if same_axes && model.ke0_per_h.is_none() {
-        return Err(at.error(
+        return Err(at.expected(
             place,
             format!(
-                "effect = \"same-axes\" needs a model with an effect site ({}, or ke0 in [model]); model {} has none",
-                models_with(|m| m.ke0_per_h.is_some()),
+                "effect = \"same-axes\" on model {}, which has no effect site",
                 model.id
+            ),
+            format!(
+                "a model with an effect site ({}, or ke0 in [model])",
+                models_with(|m| m.ke0_per_h.is_some())
             ),
         ));
     }
@@ -138,13 +143,10 @@ fn effect(at: &Locator, e: &Text, model: &ModelSpec) -> Result<bool> {
 
 fn band(at: &Locator, b: &Text) -> Result<Band> {
     bands::find(b.get_ref()).ok_or_else(|| {
-        at.error(
+        at.expected(
             b.span().start,
-            format!(
-                "unknown band {:?}; expected one of {} (see `ketasim bands`)",
-                b.get_ref(),
-                bands::ids()
-            ),
+            format!("unknown band {:?}", b.get_ref()),
+            format!("one of {} (see `ketasim bands`)", bands::ids()),
         )
     })
 }
@@ -166,29 +168,36 @@ fn lower_panel(at: &Locator, s: &Text, model: &ModelSpec) -> Result<LowerPanel> 
         "norketamine" | "metabolite" => LowerPanel::Norketamine,
         "effect" | "effect-site" | "effect_site" => LowerPanel::Effect,
         other => {
-            return Err(at.error(
+            return Err(at.expected(
                 place,
-                format!("unknown lower_panel {other:?}; expected norketamine, effect or none"),
+                format!("unknown lower_panel {other:?}"),
+                "norketamine, effect or none",
             ))
         }
     };
     if panel == LowerPanel::Norketamine && model.metabolite.is_none() {
-        return Err(at.error(
+        return Err(at.expected(
             place,
             format!(
-                "lower_panel = \"norketamine\" needs a model with a metabolite ({}); model {} has none",
-                models_with(|m| m.metabolite.is_some()),
+                "lower_panel = \"norketamine\" with model {}, which forms no metabolite",
                 model.id
+            ),
+            format!(
+                "a model with a metabolite ({})",
+                models_with(|m| m.metabolite.is_some())
             ),
         ));
     }
     if panel == LowerPanel::Effect && model.ke0_per_h.is_none() {
-        return Err(at.error(
+        return Err(at.expected(
             place,
             format!(
-                "lower_panel = \"effect\" needs a model with an effect site ({}, or ke0 in [model]); model {} has none",
-                models_with(|m| m.ke0_per_h.is_some()),
+                "lower_panel = \"effect\" with model {}, which has no effect site",
                 model.id
+            ),
+            format!(
+                "a model with an effect site ({}, or ke0 in [model])",
+                models_with(|m| m.ke0_per_h.is_some())
             ),
         ));
     }
@@ -230,7 +239,7 @@ mod tests {
         let e = scenario(kamp, "file = \"figs/mine.jpg\"").unwrap_err();
         assert!(
             e.to_string()
-                .starts_with("p.toml:10:8: plot file \"figs/mine.jpg\" has no .png or .svg"),
+                .starts_with("p.toml:10:8: plot file \"figs/mine.jpg\" without a .png or .svg"),
             "{e}"
         );
     }
@@ -241,7 +250,7 @@ mod tests {
         let e = scenario(custom, "lower_panel = \"effect\"").unwrap_err();
         assert!(
             e.to_string().starts_with(
-                "p.toml:12:15: lower_panel = \"effect\" needs a model with an effect site"
+                "p.toml:12:15: lower_panel = \"effect\" with model custom, which has no effect site"
             ),
             "{e}"
         );

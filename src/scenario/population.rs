@@ -29,6 +29,7 @@ use crate::model::library;
 use crate::model::variability::{omega_from_cv, Parameter, Variability};
 use crate::model::ModelSpec;
 use crate::population::covariates::WeightDistribution;
+use crate::population::subject::Sampler;
 use crate::population::Population;
 use crate::units::{self, fmt_num};
 use toml::Spanned;
@@ -56,20 +57,26 @@ pub(super) fn from_file(
     let t: &PopulationTable = table.get_ref();
     let n = *t.size.get_ref();
     if !(1..=MAX_SUBJECTS).contains(&n) {
-        return Err(at.error(
+        return Err(at.expected(
             t.size.span().start,
-            format!("population size {n}; expected 1 to {MAX_SUBJECTS} subjects"),
+            format!("population size {n}"),
+            format!("1 to {MAX_SUBJECTS} subjects"),
         ));
     }
     if n as f64 * (points + 1.0) > MAX_VALUES {
-        return Err(at.error(t.size.span().start, format!("{n} subjects × {} output points is more than {MAX_VALUES} values; use fewer subjects or a longer output_every", fmt_num(points + 1.0))));
+        return Err(at.expected(
+            t.size.span().start,
+            format!("{n} subjects × {} output points", fmt_num(points + 1.0)),
+            format!("at most {MAX_VALUES} values: fewer subjects or a longer output_every"),
+        ));
     }
     let seed = match &t.seed {
         None => DEFAULT_SEED,
         Some(s) => u64::try_from(*s.get_ref()).map_err(|_| {
-            at.error(
+            at.expected(
                 s.span().start,
-                format!("seed {}; expected a whole number ≥ 0", s.get_ref()),
+                format!("seed {}", s.get_ref()),
+                "a whole number ≥ 0",
             )
         })?,
     };
@@ -84,15 +91,26 @@ pub(super) fn from_file(
             .iter()
             .find_map(|s| s.get_ref().weight.as_ref()),
     ) {
-        return Err(at.error(
+        return Err(at.expected(
             w.span().start,
-            "a schedule weight and [population.weight] both set the weight; remove one",
+            "a schedule weight beside [population.weight]",
+            "one of the two (both set the weight)",
         ));
     }
+    let variability = variability(at, t, model)?;
+    // Checked here, not when subjects are drawn, so the error has a place in the file.
+    Sampler::new(&variability).map_err(|_| {
+        let place = t.variability.as_ref().map_or(table.span(), |v| v.span());
+        at.expected(
+            place.start,
+            format!("variability {}", variability.describe()),
+            "ω and correlations that form a valid covariance matrix (Ω positive definite)",
+        )
+    })?;
     Ok(Some(Population {
         size: n as usize,
         seed,
-        variability: variability(at, t, model)?,
+        variability,
         weight,
     }))
 }
@@ -121,13 +139,14 @@ fn variability(at: &Locator, t: &PopulationTable, model: &ModelSpec) -> Result<V
     for (p, entry) in entries {
         let Some(spread) = entry else { continue };
         if p.per_compartment() && model.compartments() == 1 {
-            return Err(at.error(
+            return Err(at.expected(
                 spread.span().start,
                 format!(
-                    "{} varies a peripheral compartment, but model {} has one compartment",
+                    "{}, which varies a peripheral compartment, for model {} with one compartment",
                     p.id(),
                     model.id
                 ),
+                "variability of parameters the model has",
             ));
         }
         v.set(p, omega(at, spread)?);
@@ -143,29 +162,34 @@ fn variability(at: &Locator, t: &PopulationTable, model: &ModelSpec) -> Result<V
 fn omega(at: &Locator, s: &Spanned<Spread>) -> Result<f64> {
     let place = s.span().start;
     let w = match s.get_ref() {
-        Spread::Cv(cv) => {
-            omega_from_cv(units::parse_percent(cv).map_err(|e| at.error(place, e.to_string()))?)
-        }
+        Spread::Cv(cv) => omega_from_cv(
+            units::parse_percent(cv).map_err(|e| at.expected(place, e.found_text(), e.expected))?,
+        ),
         Spread::Table(t) => match (&t.cv, &t.omega, &t.variance) {
             (Some(cv), None, None) => omega_from_cv(read(at, cv, units::parse_percent)?),
             (None, Some(w), None) => *w.get_ref(),
             (None, None, Some(v)) if *v.get_ref() >= 0.0 => v.get_ref().sqrt(),
             (None, None, Some(v)) => {
-                return Err(at.error(
+                return Err(at.expected(
                     v.span().start,
-                    format!("variance {}; expected a number ≥ 0", v.get_ref()),
+                    format!("variance {}", v.get_ref()),
+                    "a number ≥ 0",
                 ))
             }
-            _ => return Err(at.error(place, "give one of cv, omega and variance")),
+            _ => {
+                return Err(at.expected(
+                    place,
+                    "more than one of cv, omega and variance",
+                    "one of cv, omega and variance",
+                ))
+            }
         },
     };
     if !(0.0..=MAX_OMEGA).contains(&w) {
-        return Err(at.error(
+        return Err(at.expected(
             place,
-            format!(
-                "ω = {}; expected 0 to {MAX_OMEGA} (the SD of η; a CV is written \"38%\")",
-                fmt_num(w)
-            ),
+            format!("ω = {}", fmt_num(w)),
+            format!("0 to {MAX_OMEGA} (the SD of η; a CV is written \"38%\")"),
         ));
     }
     Ok(w)
@@ -174,7 +198,11 @@ fn omega(at: &Locator, s: &Spanned<Spread>) -> Result<f64> {
 fn kg(at: &Locator, w: Option<&Text>, what: &str, place: usize) -> Result<f64> {
     match w {
         Some(w) => weight_kg(at, w),
-        None => Err(at.error(place, format!("this weight distribution needs `{what}`"))),
+        None => Err(at.expected(
+            place,
+            format!("a weight distribution without `{what}`"),
+            format!("`{what}` in [population.weight]"),
+        )),
     }
 }
 
@@ -186,43 +214,49 @@ fn weight_distribution(at: &Locator, table: &Spanned<WeightTable>) -> Result<Wei
     );
     if min_kg >= max_kg {
         let max = t.max.as_ref().expect("max was read");
-        return Err(at.error(
+        return Err(at.expected(
             max.span().start,
-            format!(
-                "max {} kg is not above min {} kg",
-                fmt_num(max_kg),
-                fmt_num(min_kg)
-            ),
+            format!("max {} kg", fmt_num(max_kg)),
+            format!("a max above min ({} kg)", fmt_num(min_kg)),
         ));
     }
     match t.distribution.get_ref().as_str() {
         "uniform" => match t.mean.as_ref().or(t.sd.as_ref()) {
-            Some(extra) => Err(at.error(
+            Some(extra) => Err(at.expected(
                 extra.span().start,
-                "a uniform weight distribution takes min and max only",
+                "mean or sd in a uniform weight distribution",
+                "min and max only",
             )),
             None => Ok(WeightDistribution::Uniform { min_kg, max_kg }),
         },
         "normal" => {
             let mean_kg = kg(at, t.mean.as_ref(), "mean", place)?;
-            let sd =
-                t.sd.as_ref()
-                    .ok_or_else(|| at.error(place, "this weight distribution needs `sd`"))?;
+            let sd = t.sd.as_ref().ok_or_else(|| {
+                at.expected(
+                    place,
+                    "a weight distribution without `sd`",
+                    "`sd` in [population.weight]",
+                )
+            })?;
             let sd_kg = read(at, sd, units::parse_weight_kg)?;
             if !(min_kg..=max_kg).contains(&mean_kg) {
                 let mean = t.mean.as_ref().expect("mean was read");
-                return Err(at.error(
+                return Err(at.expected(
                     mean.span().start,
+                    format!("mean {} kg", fmt_num(mean_kg)),
                     format!(
-                        "mean {} kg is outside min–max ({}–{} kg)",
-                        fmt_num(mean_kg),
+                        "a mean within min–max ({}–{} kg)",
                         fmt_num(min_kg),
                         fmt_num(max_kg)
                     ),
                 ));
             }
             if sd_kg <= 0.0 || sd_kg > max_kg - min_kg {
-                return Err(at.error(sd.span().start, format!("sd {} kg; expected more than 0 and at most max − min ({} kg): a wider normal cut to the range is nearly flat, use distribution = \"uniform\"", fmt_num(sd_kg), fmt_num(max_kg - min_kg))));
+                return Err(at.expected(
+                    sd.span().start,
+                    format!("sd {} kg", fmt_num(sd_kg)),
+                    format!("more than 0 and at most max − min ({} kg): a wider normal cut to the range is nearly flat, use distribution = \"uniform\"", fmt_num(max_kg - min_kg)),
+                ));
             }
             Ok(WeightDistribution::Normal {
                 mean_kg,
@@ -231,9 +265,10 @@ fn weight_distribution(at: &Locator, table: &Spanned<WeightTable>) -> Result<Wei
                 max_kg,
             })
         }
-        other => Err(at.error(
+        other => Err(at.expected(
             t.distribution.span().start,
-            format!("unknown weight distribution {other:?}; expected normal or uniform"),
+            format!("unknown weight distribution {other:?}"),
+            "normal or uniform",
         )),
     }
 }

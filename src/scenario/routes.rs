@@ -2,10 +2,12 @@
 //! single dose (`bioavailability`, `ka` or `absorption_half_life`, `lag`).
 
 use super::schema::{RouteTable, Text};
-use super::validate::{fraction, positive, read, route_name};
+use super::validate::{duration, fraction, route_name, time_point};
 use crate::error::{Locator, Result};
+use crate::limits::MAX_RATE_CONSTANT_PER_H;
+use crate::model::custom::rate_constant;
 use crate::route::{Absorption, Route, RouteOverride};
-use crate::units;
+use crate::units::fmt_num;
 use std::collections::BTreeMap;
 use toml::Spanned;
 
@@ -33,8 +35,11 @@ impl AbsorptionKeys<'_> {
                 .as_ref()
                 .or(self.absorption_half_life.as_ref())
                 .expect("one of them gave the ka");
-            let message = format!("route {route} has no absorption rate; ka applies to intramuscular, intranasal, sublingual, oral and rectal");
-            return Err(at.error(key.span().start, message));
+            return Err(at.expected(
+                key.span().start,
+                format!("an absorption rate for route {route}, which has none"),
+                "ka only on intramuscular, intranasal, sublingual, oral and rectal",
+            ));
         }
         Ok(RouteOverride {
             bioavailability: self
@@ -46,7 +51,7 @@ impl AbsorptionKeys<'_> {
             lag_h: self
                 .lag
                 .as_ref()
-                .map(|l| read(at, l, units::parse_duration_h))
+                .map(|l| time_point(at, l, "lag"))
                 .transpose()?,
             ..Default::default()
         })
@@ -55,19 +60,27 @@ impl AbsorptionKeys<'_> {
     /// Absorption rate from `ka`, or from `absorption_half_life` as ka = ln 2 / t½.
     fn ka_per_h(&self, at: &Locator) -> Result<Option<f64>> {
         match (self.ka, self.absorption_half_life) {
-            (Some(k), Some(_)) => {
-                Err(at.error(k.span().start, "give ka or absorption_half_life, not both"))
-            }
-            (Some(k), None) => Ok(Some(positive(
-                at,
-                k,
-                "ka",
-                units::parse_rate_constant_per_h,
-            )?)),
-            (None, Some(h)) => Ok(Some(
-                std::f64::consts::LN_2
-                    / positive(at, h, "absorption_half_life", units::parse_duration_h)?,
+            (Some(k), Some(_)) => Err(at.expected(
+                k.span().start,
+                "both ka and absorption_half_life",
+                "one of ka and absorption_half_life",
             )),
+            (Some(k), None) => Ok(Some(rate_constant(at, k, "ka")?)),
+            (None, Some(h)) => {
+                let ka = std::f64::consts::LN_2 / duration(at, h, "absorption_half_life")?;
+                if ka > MAX_RATE_CONSTANT_PER_H {
+                    return Err(at.expected(
+                        h.span().start,
+                        format!("absorption_half_life {:?}", h.get_ref()),
+                        format!(
+                            "at least {} s (ka at most {} /h)",
+                            fmt_num(3600.0 * std::f64::consts::LN_2 / MAX_RATE_CONSTANT_PER_H),
+                            fmt_num(MAX_RATE_CONSTANT_PER_H)
+                        ),
+                    ));
+                }
+                Ok(Some(ka))
+            }
             (None, None) => Ok(None),
         }
     }
@@ -96,12 +109,13 @@ pub(super) fn route_tables(
             .transpose()?;
         if let Some(w) = &t.wear_time {
             if route != Route::Topical {
-                return Err(at.error(
+                return Err(at.expected(
                     w.span().start,
-                    format!("wear_time applies to topical only, not {route}"),
+                    format!("wear_time on route {route}"),
+                    "wear_time on topical only",
                 ));
             }
-            o.duration_h = Some(positive(at, w, "wear_time", units::parse_duration_h)?);
+            o.duration_h = Some(duration(at, w, "wear_time")?);
         }
         out.insert(route, o);
     }

@@ -1,23 +1,26 @@
 //! Scenario as written → [`Scenario`]: units read, ranges checked, repeats expanded.
-//! Every error names the file, line and column of the offending value.
+//! Every error names the file, line and column of the offending value, what was found
+//! and what was expected; every number is held to the limits of [`crate::limits`].
 
 use super::routes::{route_tables, AbsorptionKeys};
 use super::schema::{DoseTable, ScenarioFile, ScheduleTable, Text};
 use super::{Outputs, PerKg, Scenario, Schedule};
 use crate::dosing::{route_settings, Delivery, Dose, SteadyStart};
 use crate::error::{Locator, Result};
+use crate::limits::{self, at_most_text, range_text, within, MAX_TIME_H};
 use crate::model::{library, ModelSpec};
-use crate::route::{Route, RouteOverride};
+use crate::route::{Absorption, Route, RouteOverride};
 use crate::solver::SolverKind;
-use crate::units::{self, fmt_num, UnitError};
+use crate::units::{self, fmt_num, Amount, DoseRate, UnitError};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use toml::Spanned;
 
 /// More output points than this per schedule is almost certainly a unit slip.
 const MAX_POINTS: f64 = 2_000_000.0;
-/// Heaviest plausible patient (kg); beyond it the weight is a typo.
-const MAX_WEIGHT_KG: f64 = 500.0;
+/// Relative tolerance for a repeat falling exactly at the end of the simulation: the
+/// output grid's ([`crate::dosing::grid`]), so a dose on the last grid point is kept.
+const END_TOLERANCE: f64 = 1e-12;
 
 /// Read a quantity, turning a unit error into a located error.
 pub(super) fn read<T>(
@@ -25,24 +28,49 @@ pub(super) fn read<T>(
     s: &Text,
     parse: fn(&str) -> std::result::Result<T, UnitError>,
 ) -> Result<T> {
-    parse(s.get_ref()).map_err(|e| at.error(s.span().start, e.to_string()))
+    parse(s.get_ref()).map_err(|e| at.expected(s.span().start, e.found_text(), e.expected))
 }
 
-/// Read a quantity that must be greater than zero.
-pub(super) fn positive(
-    at: &Locator,
-    s: &Text,
-    what: &str,
-    parse: fn(&str) -> std::result::Result<f64, UnitError>,
-) -> Result<f64> {
-    let v = read(at, s, parse)?;
-    if v <= 0.0 {
-        return Err(at.error(
+/// Read a duration (h) that must be greater than zero and at most [`MAX_TIME_H`].
+pub(super) fn duration(at: &Locator, s: &Text, what: &str) -> Result<f64> {
+    let v = read(at, s, units::parse_duration_h)?;
+    if v <= 0.0 || v > MAX_TIME_H {
+        return Err(at.expected(
             s.span().start,
-            format!("{what} {:?} must be greater than zero", s.get_ref()),
+            format!("{what} {:?}", s.get_ref()),
+            format!(
+                "more than 0 h and {} (10 years)",
+                at_most_text(MAX_TIME_H, "h")
+            ),
         ));
     }
     Ok(v)
+}
+
+/// Read a time point (h) from 0 to [`MAX_TIME_H`].
+pub(super) fn time_point(at: &Locator, s: &Text, what: &str) -> Result<f64> {
+    let v = read(at, s, units::parse_duration_h)?;
+    if v > MAX_TIME_H {
+        return Err(at.expected(
+            s.span().start,
+            format!("{what} {:?}", s.get_ref()),
+            format!("{} (10 years)", range_text((0.0, MAX_TIME_H), "h")),
+        ));
+    }
+    Ok(v)
+}
+
+/// A name of at most [`limits::MAX_NAME_CHARS`] characters.
+fn name_length(at: &Locator, name: &Text) -> Result<()> {
+    let n = name.get_ref().trim().chars().count();
+    if n > limits::MAX_NAME_CHARS {
+        return Err(at.expected(
+            name.span().start,
+            format!("a name of {n} characters"),
+            format!("at most {} characters", limits::MAX_NAME_CHARS),
+        ));
+    }
+    Ok(())
 }
 
 pub(super) fn fraction(
@@ -59,9 +87,10 @@ pub(super) fn fraction(
         } else {
             "greater than 0 and at most 1"
         };
-        return Err(at.error(
+        return Err(at.expected(
             f.span().start,
-            format!("{what} is {v}; expected a fraction {range}"),
+            format!("{what} is {v}"),
+            format!("a fraction {range}"),
         ));
     }
     Ok(v)
@@ -70,31 +99,41 @@ pub(super) fn fraction(
 /// The validated scenario of `file`.
 pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
     if file.name.get_ref().trim().is_empty() {
-        return Err(at.error(
+        return Err(at.expected(
             file.name.span().start,
-            "name is empty; expected a title for the scenario",
+            "name is empty",
+            "a title for the scenario",
         ));
     }
+    name_length(at, &file.name)?;
     let patient_weight_kg = weight(at, &file)?;
     let model = match &file.model {
         Some(m) => m.get_ref().spec(at, m.span().start)?,
         None => library::get(library::DEFAULT_MODEL).expect("the default model is built in"),
     };
     let sim = file.simulation.get_ref();
-    let duration_h = positive(at, &sim.duration, "duration", units::parse_duration_h)?;
+    let duration_h = duration(at, &sim.duration, "duration")?;
     let output_every_h = match &sim.output_every {
-        Some(s) => positive(at, s, "output_every", units::parse_duration_h)?,
+        Some(s) => duration(at, s, "output_every")?,
         None => 1.0 / 60.0,
     };
     if duration_h / output_every_h > MAX_POINTS {
         let s = sim.output_every.as_ref().unwrap_or(&sim.duration);
-        return Err(at.error(s.span().start, format!("{} output points per schedule; expected at most {MAX_POINTS}: use a longer output_every", fmt_num(duration_h / output_every_h))));
+        return Err(at.expected(
+            s.span().start,
+            format!(
+                "{} output points per schedule",
+                limits::number_text(duration_h / output_every_h)
+            ),
+            format!("at most {MAX_POINTS}: use a longer output_every"),
+        ));
     }
     let solver = match &sim.solver {
         Some(s) => SolverKind::parse(s.get_ref()).ok_or_else(|| {
-            at.error(
+            at.expected(
                 s.span().start,
-                format!("unknown solver {:?}; expected exact or ode", s.get_ref()),
+                format!("unknown solver {:?}", s.get_ref()),
+                "exact or ode",
             )
         })?,
         None => SolverKind::Exact,
@@ -102,12 +141,10 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
     let mut models = BTreeMap::new();
     for (name, table) in &file.models {
         if library::get(name.get_ref()).is_some() {
-            return Err(at.error(
+            return Err(at.expected(
                 name.span().start,
-                format!(
-                    "[models.{}] has the id of a built-in model; expected a name of its own",
-                    name.get_ref()
-                ),
+                format!("[models.{}], the id of a built-in model", name.get_ref()),
+                "a name of its own",
             ));
         }
         let mut spec = table.get_ref().spec(at, table.span().start)?;
@@ -128,18 +165,16 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
         duration_h,
     };
     if file.schedule.is_empty() {
-        return Err(at.file_error("no [[schedule]]; expected at least one schedule with doses"));
+        return Err(at.file_expected("no [[schedule]]", "at least one schedule with doses"));
     }
     let mut schedules: Vec<Schedule> = Vec::new();
     for s in &file.schedule {
         let schedule = context.schedule(s.get_ref())?;
         if schedules.iter().any(|o| o.name == schedule.name) {
-            return Err(at.error(
+            return Err(at.expected(
                 s.get_ref().name.span().start,
-                format!(
-                    "two schedules are named {:?}; names must differ",
-                    schedule.name
-                ),
+                format!("two schedules named {:?}", schedule.name),
+                "a different name for each schedule",
             ));
         }
         schedules.push(schedule);
@@ -148,12 +183,13 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
         &file.population,
         schedules.iter().find(|s| s.model.network.is_some()),
     ) {
-        return Err(at.error(
+        return Err(at.expected(
             p.span().start,
             format!(
-                "schedule {:?} runs on a written network ({}); a [population] varies the mammillary parameters, so it needs built-in or shorthand models",
+                "[population] with schedule {:?} on a written network ({})",
                 s.name, s.model.id
             ),
+            "built-in or shorthand models: a [population] varies the mammillary parameters",
         ));
     }
     let path = at.path.to_path_buf();
@@ -208,13 +244,11 @@ fn weight(at: &Locator, file: &ScenarioFile) -> Result<f64> {
 
 pub(super) fn weight_kg(at: &Locator, w: &Text) -> Result<f64> {
     let kg = read(at, w, units::parse_weight_kg)?;
-    if kg <= 0.0 || kg > MAX_WEIGHT_KG {
-        return Err(at.error(
+    if !within(kg, limits::WEIGHT_KG) {
+        return Err(at.expected(
             w.span().start,
-            format!(
-                "weight {:?}; expected more than 0 kg and at most {MAX_WEIGHT_KG} kg",
-                w.get_ref()
-            ),
+            format!("weight {:?}", w.get_ref()),
+            range_text(limits::WEIGHT_KG, "kg"),
         ));
     }
     Ok(kg)
@@ -223,13 +257,10 @@ pub(super) fn weight_kg(at: &Locator, w: &Text) -> Result<f64> {
 pub(super) fn route_name(at: &Locator, s: &Text) -> Result<Route> {
     Route::parse(s.get_ref()).ok_or_else(|| {
         let ids: Vec<&str> = Route::ALL.iter().map(|r| r.id()).collect();
-        at.error(
+        at.expected(
             s.span().start,
-            format!(
-                "unknown route {:?}; expected one of {} (see `ketasim routes`)",
-                s.get_ref(),
-                ids.join(", ")
-            ),
+            format!("unknown route {:?}", s.get_ref()),
+            format!("one of {} (see `ketasim routes`)", ids.join(", ")),
         )
     })
 }
@@ -264,18 +295,18 @@ impl Context<'_> {
             ..*self
         };
         if s.name.get_ref().trim().is_empty() {
-            return Err(at.error(
+            return Err(at.expected(
                 s.name.span().start,
-                "schedule name is empty; expected a label for the legend",
+                "schedule name is empty",
+                "a label for the legend",
             ));
         }
+        name_length(at, &s.name)?;
         if s.doses.get_ref().is_empty() {
-            return Err(at.error(
+            return Err(at.expected(
                 s.doses.span().start,
-                format!(
-                    "schedule {:?} has no doses; expected at least one",
-                    s.name.get_ref()
-                ),
+                format!("schedule {:?} has no doses", s.name.get_ref()),
+                "at least one",
             ));
         }
         let mut doses: Vec<(Dose, PerKg)> = Vec::new();
@@ -284,6 +315,17 @@ impl Context<'_> {
             let (expanded, start, per_kg) = this.dose(d.get_ref())?;
             doses.extend(expanded.into_iter().map(|x| (x, per_kg)));
             steady.extend(start.map(|x| (x, per_kg)));
+        }
+        if doses.len() > limits::MAX_DOSES {
+            return Err(at.expected(
+                s.doses.span().start,
+                format!(
+                    "schedule {:?} gives {} doses within the simulated window",
+                    s.name.get_ref(),
+                    doses.len()
+                ),
+                format!("at most {} doses per schedule", limits::MAX_DOSES),
+            ));
         }
         doses.sort_by(|a, b| a.0.time_h.total_cmp(&b.0.time_h));
         Ok(Schedule {
@@ -305,11 +347,11 @@ impl Context<'_> {
         library::get(name.get_ref()).ok_or_else(|| {
             let mut known: Vec<&str> = self.models.keys().map(String::as_str).collect();
             known.extend(library::IDS);
-            self.at.error(
+            self.at.expected(
                 name.span().start,
+                format!("unknown model {:?}", name.get_ref()),
                 format!(
-                    "unknown model {:?}; expected a [models.NAME] of this file or a built-in id: {}",
-                    name.get_ref(),
+                    "a [models.NAME] of this file or a built-in id: {}",
                     known.join(", ")
                 ),
             )
@@ -324,12 +366,15 @@ impl Context<'_> {
         };
         if route != Route::Iv && net.route_target(route).is_none() {
             let listed: Vec<&str> = net.routes.iter().map(|(r, _)| r.id()).collect();
-            return Err(self.at.error(
+            return Err(self.at.expected(
                 d.route.span().start,
                 format!(
-                    "model {} doses {} into no compartment; expected a route its [model.routes] names (iv{}{})",
+                    "model {} doses {} into no compartment",
                     self.model.id,
-                    route.id(),
+                    route.id()
+                ),
+                format!(
+                    "a route its [model.routes] names (iv{}{})",
                     if listed.is_empty() { "" } else { ", " },
                     listed.join(", ")
                 ),
@@ -340,40 +385,55 @@ impl Context<'_> {
             .get(&route)
             .is_some_and(|o| o.ka_per_h.is_some())
         {
-            return Err(self.at.error(
+            return Err(self.at.expected(
                 d.route.span().start,
-                format!("model {} is a network: its flows set absorption; expected no ka or absorption_half_life in [routes.{}]", self.model.id, route.id()),
+                format!("ka or absorption_half_life in [routes.{}] on model {}, a network whose flows set absorption", route.id(), self.model.id),
+                format!("no ka or absorption_half_life in [routes.{}]", route.id()),
             ));
         }
         if let Some(k) = d.ka.as_ref().or(d.absorption_half_life.as_ref()) {
-            return Err(self.at.error(
+            return Err(self.at.expected(
                 k.span().start,
-                format!("model {} is a network: its flows set absorption; expected no ka or absorption_half_life here", self.model.id),
+                format!(
+                    "ka or absorption_half_life on model {}, a network whose flows set absorption",
+                    self.model.id
+                ),
+                "no ka or absorption_half_life here",
             ));
         }
         Ok(())
     }
 
     fn amount_mg(&self, s: &Text) -> Result<f64> {
-        let mg = read(self.at, s, units::parse_amount)?.resolve_mg(self.weight_kg);
-        if mg <= 0.0 {
-            return Err(self.at.error(
+        let amount = read(self.at, s, units::parse_amount)?;
+        let (v, limit, unit) = match amount {
+            Amount::Mg(v) => (v, limits::MAX_AMOUNT_MG, "mg"),
+            Amount::MgPerKg(v) => (v, limits::MAX_AMOUNT_MG_PER_KG, "mg/kg"),
+        };
+        if v <= 0.0 || v > limit {
+            return Err(self.at.expected(
                 s.span().start,
-                format!("amount {:?} must be greater than zero", s.get_ref()),
+                format!("amount {:?}", s.get_ref()),
+                format!("more than 0 {unit} and {}", at_most_text(limit, unit)),
             ));
         }
-        Ok(mg)
+        Ok(amount.resolve_mg(self.weight_kg))
     }
 
     fn rate_mg_h(&self, s: &Text) -> Result<f64> {
-        let r = read(self.at, s, units::parse_rate)?.resolve_mg_per_h(self.weight_kg);
-        if r <= 0.0 {
-            return Err(self.at.error(
+        let rate = read(self.at, s, units::parse_rate)?;
+        let (v, limit, unit) = match rate {
+            DoseRate::MgPerH(v) => (v, limits::MAX_RATE_MG_H, "mg/h"),
+            DoseRate::MgPerKgPerH(v) => (v, limits::MAX_RATE_MG_KG_H, "mg/kg/h"),
+        };
+        if v <= 0.0 || v > limit {
+            return Err(self.at.expected(
                 s.span().start,
-                format!("rate {:?} must be greater than zero", s.get_ref()),
+                format!("rate {:?}", s.get_ref()),
+                format!("more than 0 {unit} and {}", at_most_text(limit, unit)),
             ));
         }
-        Ok(r)
+        Ok(rate.resolve_mg_per_h(self.weight_kg))
     }
 
     /// Amount and delivery from `amount`, `rate` and `over`.
@@ -382,38 +442,54 @@ impl Context<'_> {
         let over = d
             .over
             .as_ref()
-            .map(|o| positive(at, o, "over", units::parse_duration_h))
+            .map(|o| duration(at, o, "over"))
             .transpose()?;
         match (&d.amount, &d.rate, over) {
             (Some(a), None, None) => Ok((self.amount_mg(a)?, Delivery::Bolus)),
             (Some(a), None, Some(h)) => Ok((self.amount_mg(a)?, Delivery::Duration { h })),
-            (Some(a), Some(r), None) => Ok((
-                self.amount_mg(a)?,
-                Delivery::Rate {
-                    mg_per_h: self.rate_mg_h(r)?,
-                },
-            )),
+            (Some(a), Some(r), None) => {
+                let (amount_mg, mg_per_h) = (self.amount_mg(a)?, self.rate_mg_h(r)?);
+                if amount_mg / mg_per_h > MAX_TIME_H {
+                    return Err(at.expected(
+                        r.span().start,
+                        format!(
+                            "rate {:?} for amount {:?}, an infusion of {} h",
+                            r.get_ref(),
+                            a.get_ref(),
+                            limits::number_text(amount_mg / mg_per_h)
+                        ),
+                        format!(
+                            "an infusion of {} (10 years)",
+                            at_most_text(MAX_TIME_H, "h")
+                        ),
+                    ));
+                }
+                Ok((amount_mg, Delivery::Rate { mg_per_h }))
+            }
             (None, Some(r), Some(h)) => {
                 let rate = self.rate_mg_h(r)?;
                 Ok((rate * h, Delivery::Duration { h }))
             }
-            (Some(_), Some(r), Some(_)) => Err(at.error(
+            (Some(_), Some(r), Some(_)) => Err(at.expected(
                 r.span().start,
-                "give two of amount, rate and over, not all three",
+                "amount, rate and over all given",
+                "two of amount, rate and over",
             )),
-            (None, Some(r), None) => Err(at.error(
+            (None, Some(r), None) => Err(at.expected(
                 r.span().start,
-                "a rate needs `over` (how long) or `amount` (how much)",
+                "a rate alone",
+                "`over` (how long) or `amount` (how much) beside the rate",
             )),
-            (None, None, _) => Err(at.error(
+            (None, None, _) => Err(at.expected(
                 d.route.span().start,
-                "this dose has no amount; expected `amount`, or `rate` with `over`",
+                "a dose with no amount",
+                "`amount`, or `rate` with `over`",
             )),
         }
     }
 
-    /// The doses one dose table stands for (repeats expanded), its steady-state start, and
-    /// which of its parts are per kg.
+    /// The doses one dose table stands for (repeats within the simulated window
+    /// expanded), its steady-state start, and which of its parts are per kg.
     fn dose(&self, d: &DoseTable) -> Result<(Vec<Dose>, Option<SteadyStart>, PerKg)> {
         let at = self.at;
         let route = route_name(at, &d.route)?;
@@ -421,12 +497,20 @@ impl Context<'_> {
         let (amount_mg, delivery) = self.delivery(d)?;
         let start =
             d.at.as_ref()
-                .map(|s| read(at, s, units::parse_duration_h))
+                .map(|s| time_point(at, s, "at"))
                 .transpose()?
                 .unwrap_or(0.0);
         if start > self.duration_h {
             let s = d.at.as_ref().expect("a start after 0 was given");
-            return Err(at.error(s.span().start, format!("dose at {} h is after the end of the simulation ({} h); expected a time within the duration", fmt_num(start), fmt_num(self.duration_h))));
+            return Err(at.expected(
+                s.span().start,
+                format!(
+                    "dose at {} h is after the end of the simulation ({} h)",
+                    fmt_num(start),
+                    fmt_num(self.duration_h)
+                ),
+                "a time within the duration",
+            ));
         }
         let keys = AbsorptionKeys {
             bioavailability: &d.bioavailability,
@@ -447,26 +531,47 @@ impl Context<'_> {
         let every = d
             .every
             .as_ref()
-            .map(|e| positive(at, e, "every", units::parse_duration_h))
+            .map(|e| duration(at, e, "every"))
             .transpose()?;
+        // Repeats after the end of the simulation change nothing: only those within the
+        // window are expanded, counted with the output grid's tolerance.
+        let within_window =
+            |e: f64| ((self.duration_h - start) / e * (1.0 + END_TOLERANCE)).floor() + 1.0;
         let times = match (&d.times, every) {
             (Some(n), _) if *n.get_ref() < 1 => {
-                return Err(at.error(
+                return Err(at.expected(
                     n.span().start,
-                    format!("times = {}; expected 1 or more", n.get_ref()),
+                    format!("times = {}", n.get_ref()),
+                    "1 or more",
                 ))
             }
             (Some(n), None) => {
-                return Err(at.error(
+                return Err(at.expected(
                     n.span().start,
-                    "`times` needs `every` (the interval between doses)",
+                    "`times` without `every`",
+                    "`every` (the interval between doses) beside `times`",
                 ))
             }
-            (Some(n), Some(_)) => *n.get_ref() as usize,
-            (None, Some(e)) => ((self.duration_h - start) / e).floor() as usize + 1,
-            (None, None) => 1,
+            (Some(n), Some(e)) => (*n.get_ref() as f64).min(within_window(e)),
+            (None, Some(e)) => within_window(e),
+            (None, None) => 1.0,
         };
-        let doses = (0..times)
+        if times > limits::MAX_DOSES as f64 {
+            let e = d.every.as_ref().expect("more than one dose needs every");
+            return Err(at.expected(
+                e.span().start,
+                format!(
+                    "every {:?}: {} doses within the simulated window",
+                    e.get_ref(),
+                    limits::number_text(times)
+                ),
+                format!(
+                    "at most {} doses per schedule: a longer interval or a shorter duration",
+                    limits::MAX_DOSES
+                ),
+            ));
+        }
+        let doses = (0..times as usize)
             .map(|k| Dose {
                 time_h: start + k as f64 * every.unwrap_or(0.0),
                 ..dose
@@ -474,14 +579,90 @@ impl Context<'_> {
             .collect();
         let steady = match (&d.steady_state, every) {
             (Some(ss), None) if *ss.get_ref() => {
-                return Err(at.error(
+                return Err(at.expected(
                     ss.span().start,
-                    "steady_state needs `every` (the dosing interval)",
+                    "steady_state without `every`",
+                    "`every` (the dosing interval) beside steady_state",
                 ))
             }
-            (Some(ss), Some(interval_h)) if *ss.get_ref() => Some(SteadyStart { dose, interval_h }),
+            (Some(ss), Some(interval_h)) if *ss.get_ref() => {
+                self.steady_state_exists(ss, &dose, interval_h)?;
+                Some(SteadyStart { dose, interval_h })
+            }
             _ => None,
         };
         Ok((doses, steady, super::population::per_kg(d)))
+    }
+
+    /// A steady state needs a model that eliminates the drug, and a dose that outlasts
+    /// at most [`limits::MAX_STEADY_STATE_OVERLAP`] intervals (lag and infusion).
+    fn steady_state_exists(&self, ss: &Spanned<bool>, dose: &Dose, interval_h: f64) -> Result<()> {
+        let at = self.at;
+        if self.model.disposition.cl_l_h.value <= 0.0 {
+            return Err(at.expected(
+                ss.span().start,
+                format!("steady_state with model {} whose clearance is 0", self.model.id),
+                "a model that eliminates the drug (clearance > 0): without elimination no steady state exists",
+            ));
+        }
+        let infusion_h = match (dose.delivery, dose.settings.absorption) {
+            (Delivery::Duration { h }, _) => h,
+            (Delivery::Rate { mg_per_h }, _) => dose.amount_mg / mg_per_h,
+            (Delivery::Bolus, Absorption::ZeroOrder { duration_h }) => duration_h,
+            (Delivery::Bolus, _) => 0.0,
+        };
+        let lasts_h = dose.settings.lag_h + infusion_h;
+        if lasts_h / interval_h > limits::MAX_STEADY_STATE_OVERLAP {
+            return Err(at.expected(
+                ss.span().start,
+                format!(
+                    "a steady-state dose lasting {} h (lag and infusion) every {} h",
+                    limits::number_text(lasts_h),
+                    fmt_num(interval_h)
+                ),
+                format!(
+                    "a dose that outlasts at most {} intervals",
+                    limits::MAX_STEADY_STATE_OVERLAP
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::parse;
+    use std::path::Path;
+
+    fn doses(duration: &str, dose: &str) -> usize {
+        let text = format!("name = \"t\"\n[simulation]\nduration = \"{duration}\"\n[[schedule]]\nname = \"a\"\ndoses = [{dose}]\n");
+        parse(Path::new("t.toml"), &text).unwrap().schedules[0]
+            .doses
+            .len()
+    }
+
+    #[test]
+    fn a_repeat_exactly_at_the_end_is_kept_whatever_the_rounding() {
+        // 18/6 and 24/6 in hours round differently in binary (0.3/0.1 < 3).
+        let every = "{ route = \"iv\", amount = \"1 mg\", every = \"6 min\" }";
+        assert_eq!(doses("18 min", every), 4);
+        assert_eq!(doses("24 min", every), 5);
+        assert_eq!(
+            doses(
+                "1 h",
+                "{ route = \"iv\", amount = \"1 mg\", every = \"0.1 h\" }"
+            ),
+            11
+        );
+    }
+
+    #[test]
+    fn repeats_beyond_the_window_are_not_expanded() {
+        let many =
+            "{ route = \"iv\", amount = \"1 mg\", every = \"1 h\", times = 9223372036854775807 }";
+        assert_eq!(doses("8 h", many), 9);
+        let few = "{ route = \"iv\", amount = \"1 mg\", every = \"1 h\", times = 3 }";
+        assert_eq!(doses("8 h", few), 3);
     }
 }

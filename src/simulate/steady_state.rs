@@ -77,9 +77,10 @@ pub fn steady_state(
     let a_dyn = system.a.view((0, 0), (nd, nd)).into_owned();
     let lag = inputs.iter().map(|i| i.start_h).fold(0.0, f64::max);
     if lag / interval_h > MAX_WAITING_DOSES {
-        return Err(Error::invalid(format!(
-            "a steady state whose lag ({lag} h) spans more than {MAX_WAITING_DOSES} dosing intervals ({interval_h} h); expected a lag shorter than that"
-        )));
+        return Err(Error::invalid(
+            format!("a steady state whose lag ({lag} h) spans more than {MAX_WAITING_DOSES} dosing intervals ({interval_h} h)"),
+            "a lag shorter than that",
+        ));
     }
 
     // Split each infusion into whole intervals (a constant rate) and the rest.
