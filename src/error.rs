@@ -99,11 +99,18 @@ impl Error {
     }
 
     /// True when the error is the user's input rather than the program (exit code 1, not 2).
+    /// A model the ODE solver cannot integrate counts as input: `--solver exact` runs it.
     pub fn is_invalid_input(&self) -> bool {
         matches!(
             self,
             Error::Invalid(_)
-                | Error::Solver(SolverError::Stiff { .. } | SolverError::TooManyStates { .. })
+                | Error::Solver(
+                    SolverError::Stiff { .. }
+                        | SolverError::StepLimit { .. }
+                        | SolverError::Failed { .. }
+                        | SolverError::TooManyStates { .. }
+                        | SolverError::NoSteadyState
+                )
         )
     }
 }
@@ -112,7 +119,7 @@ impl Error {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SolverError {
     /// Dopri5 hit its step limit.
-    #[error("the ODE solver needed more than {max_steps} steps near t = {t_h} h; raise max_steps or loosen rtol")]
+    #[error("the ODE solver needed more than {max_steps} steps near t = {t_h} h: the model is too stiff or too long for Dopri5; use --solver exact")]
     StepLimit {
         /// Time reached (h).
         t_h: f64,
@@ -120,7 +127,7 @@ pub enum SolverError {
         max_steps: u32,
     },
     /// Dopri5 failed otherwise (step size underflow, stiffness).
-    #[error("the ODE solver failed near t = {t_h} h: {message}")]
+    #[error("the ODE solver failed near t = {t_h} h: {message}; use --solver exact")]
     Failed {
         /// Time reached (h).
         t_h: f64,

@@ -1,7 +1,7 @@
 //! Quantities with units: `"0.5 mg/kg"`, `"40 min"`, `"1.3 L/min"` → typed values.
 //!
 //! This is the only module that knows unit spellings. Everything it returns is in the
-//! internal units of DESIGN.md: amount mg, volume L, time h, clearance L/h, rate
+//! internal units: amount mg, volume L, time h, clearance L/h, rate
 //! constants 1/h, concentration ng/mL. Per-kilogram quantities stay per kilogram until a
 //! patient weight resolves them (see [`Amount::resolve_mg`]).
 

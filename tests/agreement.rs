@@ -11,7 +11,7 @@ use ketasim::simulate::Trajectory;
 use ketasim::solver::SolverKind;
 use ndarray::Array1;
 
-/// DESIGN.md: the two engines agree to 1e-6 relative. Dopri5 runs at rtol 1e-10.
+/// The two engines agree to 1e-6 relative. Dopri5 runs at rtol 1e-10.
 const AGREEMENT: f64 = 1e-6;
 /// Below 1e-9 of a curve's peak a value is zero for this comparison (before a lag ends,
 /// both engines hold ~0 and relative error is meaningless).

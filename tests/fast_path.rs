@@ -15,7 +15,7 @@ use ketasim::solver::{SolverConfig, SolverKind};
 /// Same engine, same arithmetic up to the order of a few sums: rounding only.
 const SAME_ENGINE: f64 = 1e-11;
 /// Dopri5 at rtol 1e-10 through its order-4 dense output, against the exact propagator
-/// (DESIGN.md's engine agreement, 1e-6, with room to spare).
+/// (the engines' agreement, 1e-6, with room to spare).
 const DENSE_VS_EXACT: f64 = 1e-7;
 
 /// A dose with a 15 min lag at 0, a dose at 6 h 20 min 7 s (off the 10 min grid; an

@@ -14,7 +14,7 @@ const ATOL_NG_ML: f64 = 0.01;
 /// check.py's relative tolerance: 5 significant digits are good to ±5e-5; 1e-4 leaves
 /// room for NONMEM's own integration error.
 const RTOL: f64 = 1e-4;
-/// The two solvers on the same records: Dopri5 runs at rtol 1e-10, and DESIGN.md asks
+/// The two solvers on the same records: Dopri5 runs at rtol 1e-10, and the project asks
 /// for agreement to 1e-6 relative.
 const AGREEMENT: f64 = 1e-6;
 /// Below this (ng/mL) both solvers hold "nothing yet" and relative error means nothing.

@@ -1,5 +1,5 @@
 //! The `[model]` table of scenario and model files: a built-in id with overrides, or a
-//! custom model given by its parameters (DESIGN.md, "Scenario files").
+//! custom model given by its parameters (README, "Scenario files").
 //!
 //! ```toml
 //! [model]

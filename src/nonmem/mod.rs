@@ -1,5 +1,5 @@
 //! NONMEM-style event datasets: read one, simulate every individual in it, write the
-//! concentration at every record (DESIGN.md, "NONMEM-style event datasets").
+//! concentration at every record (README, "NONMEM-style datasets").
 //!
 //! [`Dataset::parse`] reads and checks the CSV ([`reader`]; [`reader::Reader`] one record
 //! at a time); [`Individuals`] groups the records of each individual; [`predict_individual`]

@@ -137,7 +137,8 @@ fn plasma_panel(s: &Scenario, results: &[ScheduleResult]) -> Vec<Series> {
     out
 }
 
-/// "Model: id (title), weight[; N virtual subjects, BSV …] · disclaimer".
+/// "Model: id — title; weight[; N virtual subjects, BSV …] · disclaimer" (titles carry
+/// parentheses of their own, so the id is set off by a dash).
 fn footer(s: &Scenario) -> String {
     let population = s.population.as_ref().map_or_else(String::new, |p| {
         format!(
@@ -150,16 +151,16 @@ fn footer(s: &Scenario) -> String {
         let mut m: Vec<String> = s
             .schedules
             .iter()
-            .map(|sch| format!("{} ({})", sch.model.id, sch.model.title))
+            .map(|sch| format!("{} — {}", sch.model.id, sch.model.title))
             .collect();
         m.dedup();
         format!("Models: {}", m.join(" / "))
     } else {
         let m = s.schedules.first().map_or(&s.model, |sch| &sch.model);
-        format!("Model: {} ({})", m.id, m.title)
+        format!("Model: {} — {}", m.id, m.title)
     };
     format!(
-        "{models}, {}{population} · {}",
+        "{models}; {}{population} · {}",
         s.weight_text(),
         crate::DISCLAIMER
     )

@@ -7,7 +7,7 @@
 //! ~1,500 pixels can show anyway); the CSV download always has every point.
 
 use super::study::{Study, StudyError};
-use crate::report::plot::{PlotSpec, Series};
+use crate::report::plot::{PlotSpec, Series, BAND_OPACITY};
 use serde_json::{json, Value};
 
 /// Buckets per curve when thinning; two points per bucket.
@@ -37,6 +37,9 @@ fn plot(p: &PlotSpec) -> Value {
         "series": p.series.iter().map(series).collect::<Vec<_>>(),
         "bands": p.bands.iter().map(|b| json!({
             "name": b.name, "low_ng_ml": b.low_ng_ml, "high_ng_ml": b.high_ng_ml,
+            "note": b.note,
+            // The PNG's fill: the band's one colour at the PNG's opacity.
+            "fill": format!("rgba({},{},{},{})", b.rgb[0], b.rgb[1], b.rgb[2], BAND_OPACITY),
         })).collect::<Vec<_>>(),
         "doses": p.doses.iter().map(|d| json!({
             "time_h": d.time_h, "series": d.series, "label": d.label,

@@ -8,7 +8,7 @@
 //! such `k` the infinite tail sums to `Φ(K τ − T) (I − Φ(τ))⁻¹ R(T)`; the few terms before
 //! `K` (infusions longer than the interval, lags longer than it) are added one by one, and
 //! what those earlier doses still deliver after the dose time is returned as `tails`. This
-//! is `x_ss = (I − Φ)⁻¹ · (response to one interval)` of DESIGN.md, made exact when a dose
+//! is `x_ss = (I − Φ)⁻¹ · (response to one interval)`, made exact when a dose
 //! outlasts its interval (NONMEM's II < DUR case).
 //!
 //! **Infusions longer than the interval.** An infusion of rate `r` and duration

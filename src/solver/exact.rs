@@ -1,8 +1,8 @@
 //! The exact propagator: `x(t+h) = Φ(h) x(t) + Γ(h) u`, with Φ and Γ from
 //! [`super::phi_gamma`].
 //!
-//! Γ is the integral of `exp(A s)` itself, not of `exp(A s) u` (DESIGN.md augments with
-//! `u`): that makes the propagator independent of the input, so one cached pair (Φ, Γ)
+//! Γ is the integral of `exp(A s)` itself, not of `exp(A s) u` (the augmented matrix
+//! `[[A, u], [0, 0]]` would tie it to one rate): that makes the propagator independent of the input, so one cached pair (Φ, Γ)
 //! per step length serves every infusion rate.
 //!
 //! States are fixed-size arrays of `R` entries, so the step loop neither allocates nor

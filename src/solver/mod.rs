@@ -85,7 +85,7 @@ pub struct SolverConfig {
 }
 
 impl Default for SolverConfig {
-    /// `exact`; for `ode`, rtol 1e-10 and atol 1e-12 (DESIGN.md: "tight tolerances"), 100 000 steps.
+    /// `exact`; for `ode`, rtol 1e-10 and atol 1e-12 (tight, so that the two engines agree to 1e-6), 100 000 steps.
     fn default() -> Self {
         SolverConfig {
             kind: SolverKind::Exact,

@@ -5,7 +5,6 @@
 
 const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
 const PATTERNS = [null, [14, 7], [2.5, 5], [26, 6]]; // as report/plot/draw.rs, px at 1200 wide
-const BAND_FILLS = ["rgba(86,180,233,0.16)", "rgba(110,110,110,0.14)"];
 const SHOW_BUSY_AFTER_MS = 100;
 const TEXT_DEBOUNCE_MS = 400;
 
@@ -348,8 +347,8 @@ function panel(svg, box, spec, opts) {
     const top = Y(b.high_ng_ml), bottom = Y(b.low_ng_ml);
     const labelY = Math.min(top + 14 * k, below - 17 * k);
     below = labelY;
-    svg.appendChild(svgEl("rect", { x: box.x0, y: top, width: box.x1 - box.x0, height: bottom - top, fill: BAND_FILLS[i % 2], "data-band": b.name }));
-    bandLabels.push(svgEl("text", { x: box.x1 - 6 * k, y: labelY, "text-anchor": "end", "font-size": 13 * k, fill: "#444", stroke: "#fff", "stroke-width": 4 * k, "paint-order": "stroke" }, b.name + " " + fmtTick(b.low_ng_ml) + "–" + fmtTick(b.high_ng_ml) + " ng/mL"));
+    svg.appendChild(svgEl("rect", { x: box.x0, y: top, width: box.x1 - box.x0, height: bottom - top, fill: b.fill, "data-band": b.name }));
+    bandLabels.push(svgEl("text", { x: box.x1 - 6 * k, y: labelY, "text-anchor": "end", "font-size": 13 * k, fill: "#444", stroke: "#fff", "stroke-width": 4 * k, "paint-order": "stroke" }, b.name + " " + fmtTick(b.low_ng_ml) + "–" + fmtTick(b.high_ng_ml) + " ng/mL" + (b.note ? " (" + b.note + ")" : "")));
   });
   // Grid and ticks.
   const yt = ys.log ? logTicks(ys.lo, ys.hi) : niceTicks(ys.lo, ys.hi, 6);
