@@ -21,6 +21,7 @@ pub mod dosing;
 pub mod error;
 pub mod explain;
 pub mod limits;
+pub mod literature;
 pub mod metrics;
 pub mod model;
 pub mod nonmem;
@@ -34,7 +35,6 @@ pub mod solver;
 pub mod study;
 pub mod text_file;
 pub mod units;
-pub mod validation;
 
 pub use error::{Error, Result};
 

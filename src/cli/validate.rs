@@ -19,9 +19,9 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let results = crate::validation::run_all()?;
-    let png = report::validation_plot::png(&results).context("drawing the validation figure")?;
-    let text = report::validation::text(&results);
+    let results = crate::literature::run_all()?;
+    let png = report::literature_plot::png(&results).context("drawing the validation figure")?;
+    let text = report::literature::text(&results);
     let mut set = OutputSet::new();
     if let Some(bytes) = &png {
         set.stage(&args.png, bytes)?;
@@ -30,7 +30,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         let figure = png.as_ref().map(|_| relative(&args.png, md));
         set.stage(
             md,
-            report::validation::markdown(&results, figure.as_deref()).as_bytes(),
+            report::literature::markdown(&results, figure.as_deref()).as_bytes(),
         )?;
     }
     set.commit()?;
