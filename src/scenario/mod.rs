@@ -1,15 +1,15 @@
 //! Scenario files: load a TOML file into a validated [`Scenario`] ([`crate::study`] runs
 //! it).
 //!
-//! `schema` holds the file as written (strings with spans), `validate` turns it into the
+//! `schema` holds the file as written (strings with spans), `checked` turns it into the
 //! domain types below, with errors that name file, line and column. Nothing downstream
 //! sees a unit string or re-checks input.
 
+pub mod checked;
 pub mod plot;
 mod population;
 mod routes;
 pub mod schema;
-pub mod validate;
 
 use crate::bands::Band;
 use crate::dosing::{Delivery, Dose, SteadyStart};
@@ -153,7 +153,7 @@ pub fn load(path: &Path) -> Result<Scenario> {
 pub fn parse(path: &Path, text: &str) -> Result<Scenario> {
     let at = Locator { path, text };
     let file: schema::ScenarioFile = toml::from_str(text).map_err(|e| at.toml_error(&e))?;
-    validate::scenario(file, &at)
+    checked::scenario(file, &at)
 }
 
 impl Scenario {

@@ -21,8 +21,8 @@
 //! max = "45 kg"
 //! ```
 
+use super::checked::{read, weight_kg};
 use super::schema::{DoseTable, PopulationTable, ScenarioFile, Spread, Text, WeightTable};
-use super::validate::{read, weight_kg};
 use super::PerKg;
 use crate::error::{Locator, Result};
 use crate::model::library;
