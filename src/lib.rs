@@ -19,7 +19,6 @@ pub mod bands;
 pub mod cli;
 pub mod dosing;
 pub mod error;
-pub mod explain;
 pub mod limits;
 pub mod literature;
 pub mod metrics;
@@ -33,6 +32,7 @@ pub mod serve;
 pub mod simulate;
 pub mod solver;
 pub mod study;
+pub mod teaching;
 pub mod text_file;
 pub mod units;
 

@@ -7,9 +7,9 @@
 
 use super::files::{load_scenarios, scenario_files};
 use super::output_set::OutputSet;
-use crate::explain::{explain, explain_results};
 use crate::report;
 use crate::scenario::{Outputs, Scenario};
+use crate::teaching::{explain, explain_results};
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::PathBuf;

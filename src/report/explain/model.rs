@@ -2,9 +2,9 @@
 //! the numbers change with body weight.
 
 use super::numbers::{fmt_hours, fmt_num, ml_min_kg, pct};
-use crate::explain::{Body, Explanation, Phase};
 use crate::report::document::Block;
 use crate::report::table::Align;
+use crate::teaching::{Body, Explanation, Phase};
 
 /// The model's blocks.
 pub fn model(e: &Explanation) -> Vec<Block> {

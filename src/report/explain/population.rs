@@ -3,9 +3,9 @@
 //! band bracketed by the percentiles.
 
 use super::numbers::{fmt_hours, fmt_num};
-use crate::explain::population::PopulationFacts;
 use crate::population::percentile::Percentiles;
 use crate::report::document::Block;
+use crate::teaching::population::PopulationFacts;
 
 /// "253 (5th–95th 180–340)".
 fn spread(p: &Percentiles) -> String {
