@@ -9,9 +9,9 @@
 //! Data flows one way:
 //!
 //! ```text
-//! units ─▶ model (ModelSpec → Model → LinearSystem) ─┐
-//! route ─▶ dosing (Dose → Input → Timeline) ─────────┼─▶ simulate (solver: exact | ode) ─▶ Trajectory
-//! nonmem (dataset.csv → Record → Timeline) ──────────┘
+//! units ─▶ model (ModelSpec → Model → LinearSystem) ──┐
+//! route ─▶ dosing (Regimen → Dose → Input → Timeline) ┼─▶ simulate (solver: exact | ode) ─▶ Trajectory
+//! nonmem (dataset.csv → Record → Timeline) ───────────┘
 //! population (Ω, weights → subjects) ─▶ simulate::grid (fast path) ─▶ percentiles
 //! ```
 

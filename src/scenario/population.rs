@@ -23,7 +23,7 @@
 
 use super::checked::{read, weight_kg};
 use super::schema::{DoseTable, PopulationTable, ScenarioFile, Spread, Text, WeightTable};
-use super::PerKg;
+use crate::dosing::PerKg;
 use crate::error::{Locator, Result};
 use crate::model::library;
 use crate::model::variability::{omega_from_cv, Parameter, Variability};
