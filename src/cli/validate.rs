@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 /// Arguments of `ketasim validate`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// Where to write the figure (predicted curves with the published points).
     #[arg(long, value_name = "FILE", default_value = "outputs/validation.png")]
     png: PathBuf,
@@ -18,7 +18,7 @@ pub struct Args {
     markdown: Option<PathBuf>,
 }
 
-pub fn run(args: &Args) -> Result<ExitCode> {
+pub(super) fn run(args: &Args) -> Result<ExitCode> {
     let results = crate::literature::run_all()?;
     let png = report::literature_plot::png(&results).context("drawing the validation figure")?;
     let text = report::literature::text(&results);

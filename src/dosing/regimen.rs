@@ -55,7 +55,7 @@ impl Prescription {
     }
 
     /// The steady state it starts at, when it was prescribed at steady state.
-    pub fn steady_start(&self) -> Option<SteadyStart> {
+    fn steady_start(&self) -> Option<SteadyStart> {
         match (self.steady_state, self.every_h) {
             (true, Some(interval_h)) => Some(SteadyStart {
                 dose: self.dose,

@@ -22,7 +22,7 @@ pub(super) struct AbsorptionKeys<'a> {
 impl AbsorptionKeys<'_> {
     /// The override these keys give `route`; a ka on a route without first-order
     /// absorption is an error.
-    pub fn read(&self, at: &Locator, route: Route) -> Result<RouteOverride> {
+    pub(super) fn read(&self, at: &Locator, route: Route) -> Result<RouteOverride> {
         let ka_per_h = self.ka_per_h(at)?;
         if ka_per_h.is_some()
             && !matches!(

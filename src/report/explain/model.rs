@@ -7,7 +7,7 @@ use crate::report::table::Align;
 use crate::teaching::{Body, Explanation, Phase};
 
 /// The model's blocks.
-pub fn model(e: &Explanation) -> Vec<Block> {
+pub(super) fn model(e: &Explanation) -> Vec<Block> {
     let m = &e.model;
     let mut b = vec![
         Block::Heading("The model".into()),
