@@ -655,6 +655,20 @@ mod tests {
     }
 
     #[test]
+    fn the_regimen_is_kept_as_written() {
+        let text = "name = \"t\"\n[patient]\nweight = \"80 kg\"\n[simulation]\nduration = \"2 d\"\n[[schedule]]\nname = \"a\"\ndoses = [{ route = \"iv\", amount = \"0.5 mg/kg\", over = \"40 min\", at = \"1 h\", every = \"12 h\", times = 3, steady_state = true }, { route = \"iv\", amount = \"5 mg\" }]\n";
+        let s = parse(Path::new("t.toml"), text).unwrap();
+        let lines = &s.schedules[0].regimen.lines;
+        assert_eq!(lines.len(), 2, "one line per dose table, not per dose");
+        let (repeated, single) = (&lines[0], &lines[1]);
+        assert_eq!((repeated.every_h, repeated.times), (Some(12.0), 3));
+        assert!(repeated.steady_state && repeated.per_kg.amount && !repeated.per_kg.rate);
+        assert_eq!((repeated.dose.time_h, repeated.dose.amount_mg), (1.0, 40.0));
+        assert_eq!((single.every_h, single.times), (None, 1));
+        assert!(!single.steady_state && !single.per_kg.amount);
+    }
+
+    #[test]
     fn repeats_beyond_the_window_are_not_expanded() {
         let many =
             "{ route = \"iv\", amount = \"1 mg\", every = \"1 h\", times = 9223372036854775807 }";
