@@ -130,8 +130,9 @@ fn network() -> (LinearSystem, Vec<Dose>) {
         .iter()
         .find(|sch| sch.name.starts_with("Oral"))
         .expect("an oral schedule");
-    let system = LinearSystem::new(&oral.model.individual(oral.weight_kg), &depots(&oral.doses));
-    (system, oral.doses.clone())
+    let doses = oral.regimen.doses();
+    let system = LinearSystem::new(&oral.model.individual(oral.weight_kg), &depots(&doses));
+    (system, doses)
 }
 
 fn network_24h(c: &mut Criterion) {

@@ -9,9 +9,9 @@
 //! Data flows one way:
 //!
 //! ```text
-//! units ─▶ model (ModelSpec → Model → LinearSystem) ─┐
-//! route ─▶ dosing (Dose → Input → Timeline) ─────────┼─▶ simulate (solver: exact | ode) ─▶ Trajectory
-//! nonmem (dataset.csv → Record → Timeline) ──────────┘
+//! units ─▶ model (ModelSpec → Model → LinearSystem) ──┐
+//! route ─▶ dosing (Regimen → Dose → Input → Timeline) ┼─▶ simulate (solver: exact | ode) ─▶ Trajectory
+//! nonmem (dataset.csv → Record → Timeline) ───────────┘
 //! population (Ω, weights → subjects) ─▶ simulate::grid (fast path) ─▶ percentiles
 //! ```
 
@@ -19,8 +19,8 @@ pub mod bands;
 pub mod cli;
 pub mod dosing;
 pub mod error;
-pub mod explain;
 pub mod limits;
+pub mod literature;
 pub mod metrics;
 pub mod model;
 pub mod nonmem;
@@ -32,9 +32,9 @@ pub mod serve;
 pub mod simulate;
 pub mod solver;
 pub mod study;
+pub mod teaching;
 pub mod text_file;
 pub mod units;
-pub mod validation;
 
 pub use error::{Error, Result};
 

@@ -11,12 +11,12 @@
 mod common;
 
 use common::{files_below, ketasim, root};
-use ketasim::explain::{explain, Explanation};
 use ketasim::scenario::parse;
+use ketasim::teaching::{explain, Explanation};
 use std::f64::consts::{LN_10, LN_2};
 use std::path::Path;
 
-/// Roots are bisected to 1e-12 relative (`explain::kinetics::ROOT_RELATIVE_TOLERANCE`) and
+/// Roots are bisected to 1e-12 relative (`teaching::kinetics::ROOT_RELATIVE_TOLERANCE`) and
 /// states propagated by the matrix exponential (~1e-14): 1e-9 leaves room for both.
 const ROOT: f64 = 1e-9;
 /// Eigenvalues and closed forms of exponentials: rounding only.

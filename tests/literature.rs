@@ -1,10 +1,10 @@
 //! Published observations (docs/sources.md §Validation targets and §Routes), one test
-//! each. The numbers, sources and tolerances live in `src/validation/targets.rs`, where
+//! each. The numbers, sources and tolerances live in `src/literature/targets.rs`, where
 //! `ketasim validate` reads them too; each test names its source here as well.
 //! A target with a stated reason why the model cannot reproduce it must still miss, so
 //! the reason never goes stale.
 
-use ketasim::validation::{targets, Target};
+use ketasim::literature::{targets, Target};
 
 fn target(id: &str) -> Target {
     targets()

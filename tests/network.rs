@@ -177,7 +177,7 @@ fn mass_is_conserved_through_formations_with_molar_mass_ratios() {
     let results = s.simulate(SolverKind::Exact).unwrap();
     for (sch, r) in s.schedules.iter().zip(&results) {
         let model = sch.model.individual(sch.weight_kg);
-        let dosed: f64 = sch.doses.iter().map(|d| d.amount_mg).sum();
+        let dosed: f64 = sch.regimen.doses().iter().map(|d| d.amount_mg).sum();
         let system = LinearSystem::new(&model, &[]);
         let states = &r.trajectory.states;
         let last = states.row(states.nrows() - 1);

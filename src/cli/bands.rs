@@ -10,9 +10,9 @@ use std::process::ExitCode;
 
 /// Arguments of `ketasim bands`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub(super) struct Args {}
 
-pub fn run(_args: &Args) -> Result<ExitCode> {
+pub(super) fn run(_args: &Args) -> Result<ExitCode> {
     let mut t = Table::new(&[
         ("band", Align::Left),
         ("ng/mL", Align::Right),

@@ -9,13 +9,13 @@ use std::process::ExitCode;
 
 /// Arguments of `ketasim check`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// Scenario files or directories of them.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
 }
 
-pub fn run(args: &Args, out: &mut dyn Write) -> Result<ExitCode> {
+pub(super) fn run(args: &Args, out: &mut dyn Write) -> Result<ExitCode> {
     let mut invalid = 0;
     for file in scenario_files(&args.paths)? {
         match scenario::load(&file) {

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 /// Arguments of `ketasim events`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// The dataset: CSV with ID, TIME and any of EVID, AMT (mg), CMT, RATE (mg/h), II (h),
     /// ADDL, SS, F, LAG (h), DUR (h), and WT (kg: scales the model per individual; 70 kg
     /// without the column). Other columns (DV, ...) are carried through to the output.
@@ -41,7 +41,7 @@ fn read(path: &Path) -> Result<String> {
     Ok(crate::text_file::read(path)?)
 }
 
-pub fn run(args: &Args, out: &mut dyn Write) -> Result<ExitCode> {
+pub(super) fn run(args: &Args, out: &mut dyn Write) -> Result<ExitCode> {
     let text = read(&args.dataset)?;
     let spec = nonmem::read_model_spec(&args.model, &read(&args.model)?)?;
     let config = SolverConfig::of(args.solver.into());

@@ -7,9 +7,9 @@
 
 use super::files::{load_scenarios, scenario_files};
 use super::output_set::OutputSet;
-use crate::explain::{explain, explain_results};
 use crate::report;
 use crate::scenario::{Outputs, Scenario};
+use crate::teaching::{explain, explain_results};
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::PathBuf;
@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 /// Arguments of `ketasim explain`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// Scenario files, or directories (every *.toml in them).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -29,7 +29,7 @@ pub struct Args {
     out_dir: Option<PathBuf>,
 }
 
-pub fn run(args: &Args) -> Result<ExitCode> {
+pub(super) fn run(args: &Args) -> Result<ExitCode> {
     let (scenarios, invalid) = load_scenarios(&scenario_files(&args.paths)?)?;
     if invalid > 0 {
         eprintln!(

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// The scenario files named: each file as given, each directory as its `*.toml` files
 /// (not recursive, and said so on stderr for each skipped folder that holds scenarios),
 /// sorted.
-pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+pub(super) fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -59,7 +59,7 @@ fn folders_with_scenarios(dir: &Path) -> Vec<PathBuf> {
 
 /// Load every scenario in `files`, printing each invalid one as `error: ...` on stderr.
 /// Returns the valid scenarios and how many files were invalid; an I/O error stops it.
-pub fn load_scenarios(files: &[PathBuf]) -> Result<(Vec<Scenario>, usize)> {
+pub(super) fn load_scenarios(files: &[PathBuf]) -> Result<(Vec<Scenario>, usize)> {
     let mut scenarios = Vec::new();
     let mut invalid = 0;
     for f in files {

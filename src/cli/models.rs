@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 /// Arguments of `ketasim models`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// Show this model in detail (e.g. kamp-2020).
     id: Option<String>,
     /// Body weight the parameters are shown for.
@@ -19,7 +19,7 @@ pub struct Args {
     weight: String,
 }
 
-pub fn run(args: &Args) -> Result<ExitCode> {
+pub(super) fn run(args: &Args) -> Result<ExitCode> {
     let weight = parse_weight_kg(&args.weight)
         .map_err(|e| crate::Error::invalid(format!("--weight: {}", e.found_text()), e.expected))?;
     if !within(weight, WEIGHT_KG) {

@@ -38,21 +38,21 @@ enum Staged {
 
 /// Files staged for one run; see the module documentation.
 #[derive(Debug, Default)]
-pub struct OutputSet {
+pub(super) struct OutputSet {
     staged: Vec<Staged>,
     created_dirs: Vec<PathBuf>,
 }
 
 /// A staged file, streamed: rows are written to the temporary file as they come. The
 /// set already holds the file, so it is removed with the set however this ends.
-pub struct StagedWriter {
+pub(super) struct StagedWriter {
     file: std::io::BufWriter<fs::File>,
     shown: PathBuf,
 }
 
 impl StagedWriter {
     /// The writer to stream the file's bytes into.
-    pub fn writer(&mut self) -> &mut impl Write {
+    pub(super) fn writer(&mut self) -> &mut impl Write {
         &mut self.file
     }
 }
@@ -101,12 +101,12 @@ fn invalid(path: &Path, found: &str, expected: &str) -> crate::Error {
 
 impl OutputSet {
     /// An empty set.
-    pub fn new() -> OutputSet {
+    pub(super) fn new() -> OutputSet {
         OutputSet::default()
     }
 
     /// Stage `bytes` for `path`.
-    pub fn stage(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
+    pub(super) fn stage(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
         let mut w = self.stream(path)?;
         let written = w.file.write_all(bytes);
         self.finish(w)?;
@@ -114,7 +114,7 @@ impl OutputSet {
     }
 
     /// Stage `path` as a stream: write to [`StagedWriter::writer`], then [`Self::finish`].
-    pub fn stream(&mut self, path: &Path) -> Result<StagedWriter> {
+    pub(super) fn stream(&mut self, path: &Path) -> Result<StagedWriter> {
         let n = NEXT_TEMPORARY.fetch_add(1, Ordering::Relaxed);
         let destination = match existing(path)? {
             Existing::Special => {
@@ -156,13 +156,13 @@ impl OutputSet {
     }
 
     /// Take over every file `other` staged.
-    pub fn absorb(&mut self, mut other: OutputSet) {
+    pub(super) fn absorb(&mut self, mut other: OutputSet) {
         self.staged.append(&mut other.staged);
         self.created_dirs.append(&mut other.created_dirs);
     }
 
     /// Flush a streamed file: what is still buffered may not fit on the disk.
-    pub fn finish(&mut self, w: StagedWriter) -> Result<()> {
+    pub(super) fn finish(&mut self, w: StagedWriter) -> Result<()> {
         let StagedWriter { file, shown } = w;
         file.into_inner()
             .map(drop)
@@ -184,7 +184,7 @@ impl OutputSet {
     }
 
     /// Every path of the set, in the order staged, as the user named them.
-    pub fn paths(&self) -> Vec<PathBuf> {
+    pub(super) fn paths(&self) -> Vec<PathBuf> {
         self.staged
             .iter()
             .map(|s| s.shown().to_path_buf())
@@ -193,7 +193,7 @@ impl OutputSet {
 
     /// Put every staged file in place. On failure nothing of the set stays written
     /// (bytes already sent through a FIFO or device cannot be taken back).
-    pub fn commit(mut self) -> Result<()> {
+    pub(super) fn commit(mut self) -> Result<()> {
         for s in &self.staged {
             if let Staged::CopiedThrough { shown, temporary } = s {
                 copy_through(temporary, shown)?;

@@ -10,9 +10,9 @@ use std::process::ExitCode;
 
 /// Arguments of `ketasim routes`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub(super) struct Args {}
 
-pub fn run(_args: &Args) -> Result<ExitCode> {
+pub(super) fn run(_args: &Args) -> Result<ExitCode> {
     std::io::stdout().lock().write_all(render().as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

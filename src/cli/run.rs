@@ -24,7 +24,7 @@ use std::time::Duration;
 
 /// Arguments of `ketasim run`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// Scenario files, or directories (every *.toml in them).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -66,7 +66,7 @@ struct Rendered {
     files: OutputSet,
 }
 
-pub fn run(args: &Args, out: &mut dyn Write) -> Result<ExitCode> {
+pub(super) fn run(args: &Args, out: &mut dyn Write) -> Result<ExitCode> {
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))

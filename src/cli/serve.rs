@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 /// Arguments of `ketasim serve`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// Scenario files, or directories (their *.toml files and those of their
     /// subdirectories) [default: scenarios]
     paths: Vec<PathBuf>,
@@ -25,7 +25,7 @@ pub struct Args {
     open: bool,
 }
 
-pub fn run(args: &Args) -> Result<ExitCode> {
+pub(super) fn run(args: &Args) -> Result<ExitCode> {
     let roots = if args.paths.is_empty() {
         vec![PathBuf::from("scenarios")]
     } else {

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 /// Arguments of `ketasim validate`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(super) struct Args {
     /// Where to write the figure (predicted curves with the published points).
     #[arg(long, value_name = "FILE", default_value = "outputs/validation.png")]
     png: PathBuf,
@@ -18,10 +18,10 @@ pub struct Args {
     markdown: Option<PathBuf>,
 }
 
-pub fn run(args: &Args) -> Result<ExitCode> {
-    let results = crate::validation::run_all()?;
-    let png = report::validation_plot::png(&results).context("drawing the validation figure")?;
-    let text = report::validation::text(&results);
+pub(super) fn run(args: &Args) -> Result<ExitCode> {
+    let results = crate::literature::run_all()?;
+    let png = report::literature_plot::png(&results).context("drawing the validation figure")?;
+    let text = report::literature::text(&results);
     let mut set = OutputSet::new();
     if let Some(bytes) = &png {
         set.stage(&args.png, bytes)?;
@@ -30,7 +30,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         let figure = png.as_ref().map(|_| relative(&args.png, md));
         set.stage(
             md,
-            report::validation::markdown(&results, figure.as_deref()).as_bytes(),
+            report::literature::markdown(&results, figure.as_deref()).as_bytes(),
         )?;
     }
     set.commit()?;

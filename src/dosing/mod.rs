@@ -10,6 +10,10 @@
 //! given by duration, F lowers the rate and keeps the duration. This is NONMEM's rule
 //! (NONMEM Users Guide VI, "Bioavailability"), and mrgsolve's.
 
+pub mod regimen;
+
+pub use regimen::{PerKg, Prescription, Regimen};
+
 use crate::model::system::{Analyte, Depot, LinearSystem};
 use crate::model::ModelSpec;
 use crate::route::{Absorption, Route, RouteOverride, RouteSettings};

@@ -19,7 +19,7 @@ pub mod percentile;
 pub mod subject;
 
 use crate::bands::Band;
-use crate::dosing::{depots, Dose, SteadyStart, Timeline};
+use crate::dosing::{depots, Dose, Regimen, Timeline};
 use crate::error::Result;
 use crate::metrics::hours_between;
 use crate::model::system::LinearSystem;
@@ -45,9 +45,6 @@ pub struct Population {
     pub weight: Option<WeightDistribution>,
 }
 
-/// A schedule's doses and steady-state starts for a patient of the given weight (kg).
-pub type DosesAt<'a> = &'a (dyn Fn(f64) -> (Vec<Dose>, Vec<SteadyStart>) + Sync);
-
 /// What one schedule is simulated with.
 #[derive(Clone, Copy)]
 pub struct Run<'a> {
@@ -55,8 +52,9 @@ pub struct Run<'a> {
     pub spec: &'a ModelSpec,
     /// The schedule's weight (kg): subjects without a weight distribution have it.
     pub weight_kg: f64,
-    /// The schedule's doses at a subject's weight (what was prescribed per kg follows it).
-    pub doses_at: DosesAt<'a>,
+    /// The schedule's regimen at `weight_kg` (what was prescribed per kg follows a
+    /// subject's weight).
+    pub regimen: &'a Regimen,
     /// Output times.
     pub grid: UniformGrid,
     /// Bands to summarise.
@@ -164,7 +162,8 @@ pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> 
 /// Subject `s`'s plasma curve on the grid, written into `out`.
 fn subject_course(run: &Run, s: &Subject, out: &mut [f64]) -> Result<GridCourse> {
     let model = s.model(run.spec);
-    let (mut doses, mut steady) = (run.doses_at)(s.weight_kg);
+    let regimen = run.regimen.at_weight(s.weight_kg / run.weight_kg);
+    let (mut doses, mut steady) = (regimen.doses(), regimen.steady());
     s.absorbed(&mut doses, &mut steady);
     let all: Vec<Dose> = doses
         .iter()

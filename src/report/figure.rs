@@ -206,10 +206,10 @@ pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
         .iter()
         .enumerate()
         .flat_map(|(i, sch)| {
-            sch.doses.iter().map(move |d| DoseMarker {
+            sch.regimen.doses().into_iter().map(move |d| DoseMarker {
                 time_h: d.time_h,
                 series: i,
-                label: dose_label(d),
+                label: dose_label(&d),
             })
         })
         .collect();

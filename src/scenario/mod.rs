@@ -1,18 +1,18 @@
 //! Scenario files: load a TOML file into a validated [`Scenario`] ([`crate::study`] runs
 //! it).
 //!
-//! `schema` holds the file as written (strings with spans), `validate` turns it into the
+//! `schema` holds the file as written (strings with spans), `checked` turns it into the
 //! domain types below, with errors that name file, line and column. Nothing downstream
 //! sees a unit string or re-checks input.
 
+pub mod checked;
 pub mod plot;
 mod population;
 mod routes;
 pub mod schema;
-pub mod validate;
 
 use crate::bands::Band;
-use crate::dosing::{Delivery, Dose, SteadyStart};
+use crate::dosing::Regimen;
 use crate::error::{Locator, Result};
 use crate::model::ModelSpec;
 use crate::population::Population;
@@ -64,61 +64,8 @@ pub struct Schedule {
     pub weight_kg: f64,
     /// The model this schedule is simulated on (the scenario's, unless it names another).
     pub model: ModelSpec,
-    /// Every dose, repeats expanded, in time order.
-    pub doses: Vec<Dose>,
-    /// Regimens already at steady state when they start.
-    pub steady: Vec<SteadyStart>,
-    /// For each of `doses`, which parts were prescribed per kg of body weight.
-    pub dose_per_kg: Vec<PerKg>,
-    /// For each of `steady`, which parts were prescribed per kg of body weight.
-    pub steady_per_kg: Vec<PerKg>,
-}
-
-/// Which parts of a dose were prescribed per kilogram of body weight ("0.5 mg/kg",
-/// "0.15 mg/kg/h"): those follow a population subject's weight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct PerKg {
-    /// The amount.
-    pub amount: bool,
-    /// The infusion rate.
-    pub rate: bool,
-}
-
-impl PerKg {
-    /// `d` for a patient `ratio` times as heavy as the one it was resolved for.
-    pub fn scale(self, mut d: Dose, ratio: f64) -> Dose {
-        if self.amount {
-            d.amount_mg *= ratio;
-        }
-        if let (Delivery::Rate { mg_per_h }, true) = (&mut d.delivery, self.rate) {
-            *mg_per_h *= ratio;
-        }
-        d
-    }
-}
-
-impl Schedule {
-    /// The doses and steady-state starts for a patient of `weight_kg`: what was prescribed
-    /// per kg follows the weight, fixed amounts and rates do not.
-    pub fn at_weight(&self, weight_kg: f64) -> (Vec<Dose>, Vec<SteadyStart>) {
-        let ratio = weight_kg / self.weight_kg;
-        let doses = self
-            .doses
-            .iter()
-            .zip(&self.dose_per_kg)
-            .map(|(d, k)| k.scale(*d, ratio))
-            .collect();
-        let steady = self
-            .steady
-            .iter()
-            .zip(&self.steady_per_kg)
-            .map(|(s, k)| SteadyStart {
-                dose: k.scale(s.dose, ratio),
-                ..*s
-            })
-            .collect();
-        (doses, steady)
-    }
+    /// The doses as prescribed: repeats, per-kg amounts and steady states as written.
+    pub regimen: Regimen,
 }
 
 /// Output file paths.
@@ -153,7 +100,7 @@ pub fn load(path: &Path) -> Result<Scenario> {
 pub fn parse(path: &Path, text: &str) -> Result<Scenario> {
     let at = Locator { path, text };
     let file: schema::ScenarioFile = toml::from_str(text).map_err(|e| at.toml_error(&e))?;
-    validate::scenario(file, &at)
+    checked::scenario(file, &at)
 }
 
 impl Scenario {

@@ -20,7 +20,7 @@ pub enum LowerPanel {
 
 impl LowerPanel {
     /// The default for `model`: norketamine when the model forms it, else no panel.
-    pub fn default_for(model: &ModelSpec) -> LowerPanel {
+    fn default_for(model: &ModelSpec) -> LowerPanel {
         if model.metabolite.is_some() {
             LowerPanel::Norketamine
         } else {

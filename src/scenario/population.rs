@@ -21,9 +21,9 @@
 //! max = "45 kg"
 //! ```
 
+use super::checked::{read, weight_kg};
 use super::schema::{DoseTable, PopulationTable, ScenarioFile, Spread, Text, WeightTable};
-use super::validate::{read, weight_kg};
-use super::PerKg;
+use crate::dosing::PerKg;
 use crate::error::{Locator, Result};
 use crate::model::library;
 use crate::model::variability::{omega_from_cv, Parameter, Variability};

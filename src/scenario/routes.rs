@@ -1,8 +1,8 @@
 //! Route overrides in scenario files: the `[routes.NAME]` tables and the same keys on a
 //! single dose (`bioavailability`, `ka` or `absorption_half_life`, `lag`).
 
+use super::checked::{duration, fraction, route_name, time_point};
 use super::schema::{RouteTable, Text};
-use super::validate::{duration, fraction, route_name, time_point};
 use crate::error::{Locator, Result};
 use crate::limits::MAX_RATE_CONSTANT_PER_H;
 use crate::model::custom::rate_constant;
@@ -22,7 +22,7 @@ pub(super) struct AbsorptionKeys<'a> {
 impl AbsorptionKeys<'_> {
     /// The override these keys give `route`; a ka on a route without first-order
     /// absorption is an error.
-    pub fn read(&self, at: &Locator, route: Route) -> Result<RouteOverride> {
+    pub(super) fn read(&self, at: &Locator, route: Route) -> Result<RouteOverride> {
         let ka_per_h = self.ka_per_h(at)?;
         if ka_per_h.is_some()
             && !matches!(

@@ -1,6 +1,6 @@
 //! Scenario files as written: serde structs of raw strings with their spans. Unknown
 //! keys are errors (`deny_unknown_fields`). Nothing here interprets units; that is
-//! [`super::validate`]'s job.
+//! [`super::checked`]'s job.
 
 use crate::model::custom::ModelTable;
 use serde::de::{self, MapAccess, Visitor};

@@ -279,8 +279,8 @@ mod tests {
         )
         .unwrap();
         let s = crate::scenario::parse(std::path::Path::new("x.toml"), &new).unwrap();
-        assert_eq!(s.schedules[0].doses.len(), 2);
-        assert_eq!(s.schedules[2].doses.len(), 1);
+        assert_eq!(s.schedules[0].regimen.doses().len(), 2);
+        assert_eq!(s.schedules[2].regimen.doses().len(), 1);
     }
 
     #[test]

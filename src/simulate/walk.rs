@@ -100,7 +100,7 @@ pub(crate) struct Walk<'a, S: Sink> {
 
 impl<'a, S: Sink> Walk<'a, S> {
     /// A walk of `system` from time `t0`, empty, in the states `index` keeps.
-    pub fn new(
+    pub(super) fn new(
         system: &'a LinearSystem,
         index: &'a [Option<usize>],
         mut propagator: Box<dyn Propagator>,
@@ -124,12 +124,12 @@ impl<'a, S: Sink> Walk<'a, S> {
     }
 
     /// The propagator (for its work counts).
-    pub fn propagator(&self) -> &dyn Propagator {
+    pub(super) fn propagator(&self) -> &dyn Propagator {
         self.propagator.as_ref()
     }
 
     /// Carry the state to `time`, then apply `event` there.
-    pub fn apply(&mut self, time: f64, event: Event) -> Result<()> {
+    pub(super) fn apply(&mut self, time: f64, event: Event) -> Result<()> {
         self.advance_to(time)?;
         match event {
             Event::Input(i) => self.start(i),
@@ -171,7 +171,7 @@ impl<'a, S: Sink> Walk<'a, S> {
     }
 
     /// Carry the state to `target`, stopping at every infusion stop and queued start.
-    pub fn advance_to(&mut self, target: f64) -> Result<()> {
+    pub(super) fn advance_to(&mut self, target: f64) -> Result<()> {
         while let Some(next) = self.next_change(target) {
             self.carry(next)?;
             self.apply_changes_due();
@@ -182,7 +182,7 @@ impl<'a, S: Sink> Walk<'a, S> {
     }
 
     /// Apply the changes of input before `end`, then let the sink record the rest.
-    pub fn finish(&mut self, end: f64) -> Result<()> {
+    pub(super) fn finish(&mut self, end: f64) -> Result<()> {
         while let Some(next) = self.next_change(end) {
             self.carry(next)?;
             self.apply_changes_due();

@@ -35,21 +35,21 @@ impl Scenario {
             .iter()
             .map(|s| {
                 let model = s.model.individual(s.weight_kg);
-                let all: Vec<Dose> = s
-                    .doses
+                // The one expansion of the regimen on the way to the engine.
+                let (doses, steady) = (s.regimen.doses(), s.regimen.steady());
+                let all: Vec<Dose> = doses
                     .iter()
-                    .chain(s.steady.iter().map(|st| &st.dose))
+                    .chain(steady.iter().map(|st| &st.dose))
                     .copied()
                     .collect();
                 let system = LinearSystem::new(&model, &depots(&all));
-                let timeline = Timeline::of_schedule(&s.doses, &s.steady, &system, &times);
+                let timeline = Timeline::of_schedule(&doses, &steady, &system, &times);
                 let trajectory = simulate(&system, timeline, &config)?;
                 let summary = summarize(&trajectory, &self.bands);
-                let doses_at = |w: f64| s.at_weight(w);
                 let run = Run {
                     spec: &s.model,
                     weight_kg: s.weight_kg,
-                    doses_at: &doses_at,
+                    regimen: &s.regimen,
                     grid: UniformGrid::new(self.duration_h, self.output_every_h),
                     bands: &self.bands,
                     config,

@@ -8,8 +8,8 @@ mod population;
 use super::document::{self, Block};
 use super::figure::dose_label;
 use super::table::Align;
-use crate::explain::{Body, Explanation, InfusionFacts, RepeatFacts, RouteUse, ScheduleFacts};
 use crate::route::{Absorption, Route};
+use crate::teaching::{Body, Explanation, InfusionFacts, RepeatFacts, RouteUse, ScheduleFacts};
 use model::model;
 use numbers::{fmt_hours, fmt_num, pct, route_name};
 

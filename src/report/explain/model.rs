@@ -2,12 +2,12 @@
 //! the numbers change with body weight.
 
 use super::numbers::{fmt_hours, fmt_num, ml_min_kg, pct};
-use crate::explain::{Body, Explanation, Phase};
 use crate::report::document::Block;
 use crate::report::table::Align;
+use crate::teaching::{Body, Explanation, Phase};
 
 /// The model's blocks.
-pub fn model(e: &Explanation) -> Vec<Block> {
+pub(super) fn model(e: &Explanation) -> Vec<Block> {
     let m = &e.model;
     let mut b = vec![
         Block::Heading("The model".into()),

@@ -3,9 +3,9 @@
 //! band bracketed by the percentiles.
 
 use super::numbers::{fmt_hours, fmt_num};
-use crate::explain::population::PopulationFacts;
 use crate::population::percentile::Percentiles;
 use crate::report::document::Block;
+use crate::teaching::population::PopulationFacts;
 
 /// "253 (5th–95th 180–340)".
 fn spread(p: &Percentiles) -> String {
@@ -20,7 +20,7 @@ fn spread(p: &Percentiles) -> String {
 /// The share of subjects above `edge` at a time whose percentiles are `(p05, p50, p95)`,
 /// as the bracket those percentiles prove: each percentile curve is taken pointwise, so
 /// `edge < p05` means at least 95% of subjects are above it.
-pub fn share_above(edge: f64, (p05, p50, p95): (f64, f64, f64)) -> &'static str {
+pub(super) fn share_above(edge: f64, (p05, p50, p95): (f64, f64, f64)) -> &'static str {
     match () {
         _ if edge < p05 => "more than 95%",
         _ if edge < p50 => "between half and 95%",
@@ -30,7 +30,7 @@ pub fn share_above(edge: f64, (p05, p50, p95): (f64, f64, f64)) -> &'static str 
 }
 
 /// One section per schedule with a population.
-pub fn blocks(facts: &[PopulationFacts]) -> Vec<Block> {
+pub(super) fn blocks(facts: &[PopulationFacts]) -> Vec<Block> {
     let mut out = Vec::new();
     for f in facts {
         let c = &f.course;

@@ -16,7 +16,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// More label groups than this turn the markers into a rug.
-pub const MAX_LABELLED: usize = 12;
+pub(super) const MAX_LABELLED: usize = 12;
 /// Two marker times closer than this fraction of the time axis are the same moment.
 const SAME_MOMENT: f64 = 1e-9;
 

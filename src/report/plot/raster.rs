@@ -18,19 +18,19 @@ use plotters_backend::{
 use std::sync::OnceLock;
 
 /// Each output pixel is the mean of a `SUPERSAMPLE × SUPERSAMPLE` block of drawn pixels.
-pub const SUPERSAMPLE: u32 = 3;
+pub(crate) const SUPERSAMPLE: u32 = 3;
 
 /// Plotters' bitmap backend with correct text placement.
-pub struct Raster<'a> {
+pub(crate) struct Raster<'a> {
     inner: BitMapBackend<'a>,
 }
 
 /// A drawing area on a [`Raster`].
-pub type RasterArea<'a> = DrawingArea<Raster<'a>, Shift>;
+pub(crate) type RasterArea<'a> = DrawingArea<Raster<'a>, Shift>;
 
 /// Draw with `draw` on a canvas of `w·s × h·s` pixels and return the PNG of `w × h`,
 /// each pixel the mean of its `s × s` block (`s` = `supersample`).
-pub fn png<F>(w: u32, h: u32, supersample: u32, draw: F) -> Result<Vec<u8>, PlotError>
+pub(crate) fn png<F>(w: u32, h: u32, supersample: u32, draw: F) -> Result<Vec<u8>, PlotError>
 where
     F: FnOnce(&RasterArea) -> Result<(), PlotError>,
 {
@@ -90,7 +90,7 @@ fn face(style: FontStyle) -> Option<&'static FontRef<'static>> {
 /// Pixels `(x, y, coverage)` of `text` set in `font` at `size` px, relative to the anchor
 /// point: the pen advances by each glyph's advance plus kerning, in fractions of a
 /// pixel, and every glyph keeps its side bearings, as an SVG renderer lays it out.
-pub fn glyph_pixels(
+pub(crate) fn glyph_pixels(
     font: &FontRef,
     size: f32,
     text: &str,

@@ -1,7 +1,7 @@
 //! `ketasim validate`'s table, as terminal text and as Markdown.
 
 use super::table::{Align, Table};
-use crate::validation::{Outcome, Target};
+use crate::literature::{Outcome, Target};
 use std::fmt::Write as _;
 
 fn verdict(t: &Target, o: &Outcome) -> &'static str {

@@ -9,7 +9,7 @@
 //! those are computed, with sources, is in [`kinetics`].
 //!
 //! ```
-//! use ketasim::{explain::explain, scenario::parse};
+//! use ketasim::{teaching::explain, scenario::parse};
 //! let text = r#"
 //! name = "One bolus"
 //! [model]

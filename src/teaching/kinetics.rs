@@ -49,7 +49,7 @@ const SCAN_LIMIT_HALF_LIVES: f64 = 200.0;
 
 /// The fastest and slowest rates (1/h) of the system's dynamic block: the real parts of
 /// its eigenvalues, negated. `None` when a rate is not positive (no elimination).
-pub fn rate_range_per_h(system: &LinearSystem) -> Option<(f64, f64)> {
+fn rate_range_per_h(system: &LinearSystem) -> Option<(f64, f64)> {
     let nd = system.layout.n_dynamic;
     let a = system.a.view((0, 0), (nd, nd)).into_owned();
     let rates: Vec<f64> = a.complex_eigenvalues().iter().map(|l| -l.re).collect();

@@ -20,7 +20,7 @@ pub struct PopulationFacts {
 
 /// Times written as `at NUMBER UNIT` in `text` ("at 30 min", "at 2 h,"), in order,
 /// without repeats.
-pub fn times_named(text: &str) -> Vec<Hours> {
+fn times_named(text: &str) -> Vec<Hours> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let mut out: Vec<Hours> = Vec::new();
     for w in words.windows(3).filter(|w| w[0].eq_ignore_ascii_case("at")) {

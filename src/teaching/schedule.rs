@@ -9,7 +9,8 @@ use super::kinetics::{
 };
 use super::regimen::{repeats, Repeat};
 use crate::dosing::{
-    depots, grid, inputs, Delivery, Dose, Event, Input, InputKind, SteadyStateMode, Timeline,
+    depots, grid, inputs, Delivery, Dose, Event, Input, InputKind, SteadyStart, SteadyStateMode,
+    Timeline,
 };
 use crate::error::Result;
 use crate::model::system::LinearSystem;
@@ -164,28 +165,17 @@ pub fn facts(
     result: &ScheduleResult,
     step_h: f64,
 ) -> Result<ScheduleFacts> {
-    let all: Vec<Dose> = schedule
-        .doses
+    let (doses, steady) = (schedule.regimen.doses(), schedule.regimen.steady());
+    let all: Vec<Dose> = doses
         .iter()
-        .chain(schedule.steady.iter().map(|s| &s.dose))
+        .chain(steady.iter().map(|s| &s.dose))
         .copied()
         .collect();
     let system = LinearSystem::new(&spec.individual(schedule.weight_kg), &depots(&all));
     let t = &result.trajectory;
-    let steady = |r: &Repeat| {
-        schedule.steady.iter().any(|s| {
-            r.unit.iter().any(|u| {
-                Dose { time_h: 0.0, ..*u }
-                    == Dose {
-                        time_h: 0.0,
-                        ..s.dose
-                    }
-            })
-        })
-    };
-    let repeats = repeats(&schedule.doses)
+    let repeats = repeats(&schedule.regimen)
         .iter()
-        .map(|r| repeat_facts(&system, r, step_h, steady(r)))
+        .map(|r| repeat_facts(&system, r, step_h))
         .collect::<Result<Vec<_>>>()?;
     Ok(ScheduleFacts {
         name: result.name.clone(),
@@ -194,10 +184,10 @@ pub fn facts(
         auc_ng_h_ml: result.summary.auc_ng_h_ml,
         effect_peak: peak(t, t.effect_ng_ml.as_ref()),
         metabolite_peak: peak(t, t.metabolite_ng_ml.as_ref()),
-        doses: schedule.doses.clone(),
-        routes: routes(&system, &schedule.doses),
+        routes: routes(&system, &doses),
+        infusions: infusions(&system, &doses, &steady)?,
+        doses,
         repeats,
-        infusions: infusions(&system, schedule)?,
     })
 }
 
@@ -238,12 +228,7 @@ fn extremes(t: &Trajectory) -> (f64, f64) {
         })
 }
 
-fn repeat_facts(
-    system: &LinearSystem,
-    r: &Repeat,
-    step_h: f64,
-    starts_at_steady_state: bool,
-) -> Result<RepeatFacts> {
+fn repeat_facts(system: &LinearSystem, r: &Repeat, step_h: f64) -> Result<RepeatFacts> {
     let tau = r.interval_h;
     let unit: Vec<Input> = r.unit.iter().flat_map(|d| inputs(d, system)).collect();
     let total = auc_total_mg_h_l(system, &unit);
@@ -270,7 +255,7 @@ fn repeat_facts(
         interval_h: tau,
         unit: r.unit.clone(),
         times: r.times,
-        starts_at_steady_state,
+        starts_at_steady_state: r.starts_at_steady_state,
         time_to_90_h: time_to_exposure_fraction_h(system, &unit, STEADY_STATE_FRACTION)?,
         accumulation_ratio: (first > 0.0 && total.is_finite()).then(|| total / first),
         first_peak_ng_ml: extremes(&course(false)?).0,
@@ -279,12 +264,16 @@ fn repeat_facts(
     })
 }
 
-/// The state of the whole schedule at each of `times_h` (any order).
-fn states_at(system: &LinearSystem, schedule: &Schedule, times_h: &[f64]) -> Result<Vec<Vec<f64>>> {
+/// The state of the whole schedule (`doses` and `steady`) at each of `times_h` (any order).
+fn states_at(
+    system: &LinearSystem,
+    (doses, steady): (&[Dose], &[SteadyStart]),
+    times_h: &[f64],
+) -> Result<Vec<Vec<f64>>> {
     let mut order: Vec<usize> = (0..times_h.len()).collect();
     order.sort_by(|a, b| times_h[*a].total_cmp(&times_h[*b]));
     let sorted: Vec<f64> = order.iter().map(|&i| times_h[i]).collect();
-    let timeline = Timeline::of_schedule(&schedule.doses, &schedule.steady, system, &sorted);
+    let timeline = Timeline::of_schedule(doses, steady, system, &sorted);
     let samples = exact_states(system, timeline.sorted())?;
     let mut out = vec![Vec::new(); times_h.len()];
     for (k, &i) in order.iter().enumerate() {
@@ -301,9 +290,12 @@ fn end_h(system: &LinearSystem, d: &Dose) -> f64 {
         .fold(d.time_h, f64::max)
 }
 
-fn infusions(system: &LinearSystem, schedule: &Schedule) -> Result<Vec<InfusionFacts>> {
-    let doses: Vec<&Dose> = schedule
-        .doses
+fn infusions(
+    system: &LinearSystem,
+    all: &[Dose],
+    steady: &[SteadyStart],
+) -> Result<Vec<InfusionFacts>> {
+    let doses: Vec<&Dose> = all
         .iter()
         .filter(|d| {
             let infusion = matches!(
@@ -314,7 +306,7 @@ fn infusions(system: &LinearSystem, schedule: &Schedule) -> Result<Vec<InfusionF
         })
         .collect();
     let ends: Vec<f64> = doses.iter().map(|d| end_h(system, d)).collect();
-    let states = states_at(system, schedule, &ends)?;
+    let states = states_at(system, (all, steady), &ends)?;
     doses
         .iter()
         .zip(ends)

@@ -4,8 +4,8 @@
 
 use super::routes::{route_tables, AbsorptionKeys};
 use super::schema::{DoseTable, ScenarioFile, ScheduleTable, Text};
-use super::{Outputs, PerKg, Scenario, Schedule};
-use crate::dosing::{route_settings, Delivery, Dose, SteadyStart};
+use super::{Outputs, Scenario, Schedule};
+use crate::dosing::{route_settings, Delivery, Dose, Prescription, Regimen};
 use crate::error::{Locator, Result};
 use crate::limits::{self, at_most_text, range_text, within, MAX_TIME_H};
 use crate::model::{library, ModelSpec};
@@ -309,33 +309,29 @@ impl Context<'_> {
                 "at least one",
             ));
         }
-        let mut doses: Vec<(Dose, PerKg)> = Vec::new();
-        let mut steady = Vec::new();
-        for d in s.doses.get_ref() {
-            let (expanded, start, per_kg) = this.dose(d.get_ref())?;
-            doses.extend(expanded.into_iter().map(|x| (x, per_kg)));
-            steady.extend(start.map(|x| (x, per_kg)));
-        }
-        if doses.len() > limits::MAX_DOSES {
+        let lines = s
+            .doses
+            .get_ref()
+            .iter()
+            .map(|d| this.dose(d.get_ref()))
+            .collect::<Result<Vec<_>>>()?;
+        let regimen = Regimen { lines };
+        if regimen.dose_count() > limits::MAX_DOSES {
             return Err(at.expected(
                 s.doses.span().start,
                 format!(
                     "schedule {:?} gives {} doses within the simulated window",
                     s.name.get_ref(),
-                    doses.len()
+                    regimen.dose_count()
                 ),
                 format!("at most {} doses per schedule", limits::MAX_DOSES),
             ));
         }
-        doses.sort_by(|a, b| a.0.time_h.total_cmp(&b.0.time_h));
         Ok(Schedule {
             name: s.name.get_ref().trim().to_string(),
             weight_kg,
             model,
-            dose_per_kg: doses.iter().map(|d| d.1).collect(),
-            doses: doses.into_iter().map(|d| d.0).collect(),
-            steady_per_kg: steady.iter().map(|d| d.1).collect(),
-            steady: steady.into_iter().map(|d| d.0).collect(),
+            regimen,
         })
     }
 
@@ -488,9 +484,9 @@ impl Context<'_> {
         }
     }
 
-    /// The doses one dose table stands for (repeats within the simulated window
-    /// expanded), its steady-state start, and which of its parts are per kg.
-    fn dose(&self, d: &DoseTable) -> Result<(Vec<Dose>, Option<SteadyStart>, PerKg)> {
+    /// The prescription one dose table stands for, its repeats counted within the
+    /// simulated window (not expanded: [`Regimen::doses`] does that).
+    fn dose(&self, d: &DoseTable) -> Result<Prescription> {
         let at = self.at;
         let route = route_name(at, &d.route)?;
         self.network_route(d, route)?;
@@ -571,13 +567,7 @@ impl Context<'_> {
                 ),
             ));
         }
-        let doses = (0..times as usize)
-            .map(|k| Dose {
-                time_h: start + k as f64 * every.unwrap_or(0.0),
-                ..dose
-            })
-            .collect();
-        let steady = match (&d.steady_state, every) {
+        let steady_state = match (&d.steady_state, every) {
             (Some(ss), None) if *ss.get_ref() => {
                 return Err(at.expected(
                     ss.span().start,
@@ -587,11 +577,17 @@ impl Context<'_> {
             }
             (Some(ss), Some(interval_h)) if *ss.get_ref() => {
                 self.steady_state_exists(ss, &dose, interval_h)?;
-                Some(SteadyStart { dose, interval_h })
+                true
             }
-            _ => None,
+            _ => false,
         };
-        Ok((doses, steady, super::population::per_kg(d)))
+        Ok(Prescription {
+            dose,
+            per_kg: super::population::per_kg(d),
+            every_h: every,
+            times: times as usize,
+            steady_state,
+        })
     }
 
     /// A steady state needs a model that eliminates the drug, and a dose that outlasts
@@ -638,7 +634,8 @@ mod tests {
     fn doses(duration: &str, dose: &str) -> usize {
         let text = format!("name = \"t\"\n[simulation]\nduration = \"{duration}\"\n[[schedule]]\nname = \"a\"\ndoses = [{dose}]\n");
         parse(Path::new("t.toml"), &text).unwrap().schedules[0]
-            .doses
+            .regimen
+            .doses()
             .len()
     }
 
@@ -655,6 +652,20 @@ mod tests {
             ),
             11
         );
+    }
+
+    #[test]
+    fn the_regimen_is_kept_as_written() {
+        let text = "name = \"t\"\n[patient]\nweight = \"80 kg\"\n[simulation]\nduration = \"2 d\"\n[[schedule]]\nname = \"a\"\ndoses = [{ route = \"iv\", amount = \"0.5 mg/kg\", over = \"40 min\", at = \"1 h\", every = \"12 h\", times = 3, steady_state = true }, { route = \"iv\", amount = \"5 mg\" }]\n";
+        let s = parse(Path::new("t.toml"), text).unwrap();
+        let lines = &s.schedules[0].regimen.lines;
+        assert_eq!(lines.len(), 2, "one line per dose table, not per dose");
+        let (repeated, single) = (&lines[0], &lines[1]);
+        assert_eq!((repeated.every_h, repeated.times), (Some(12.0), 3));
+        assert!(repeated.steady_state && repeated.per_kg.amount && !repeated.per_kg.rate);
+        assert_eq!((repeated.dose.time_h, repeated.dose.amount_mg), (1.0, 40.0));
+        assert_eq!((single.every_h, single.times), (None, 1));
+        assert!(!single.steady_state && !single.per_kg.amount);
     }
 
     #[test]

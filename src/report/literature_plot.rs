@@ -6,7 +6,7 @@
 use super::figure::dose_label;
 use super::plot::raster::{self, SUPERSAMPLE};
 use super::plot::{register_fonts, PlotError};
-use crate::validation::{Observed, Outcome, Quantity, Target};
+use crate::literature::{Observed, Outcome, Quantity, Target};
 use plotters::prelude::*;
 
 const WIDTH_PX: u32 = 1600;
