@@ -10,5 +10,6 @@ pub mod plot;
 pub mod population;
 pub mod summary;
 pub mod table;
+pub mod tci;
 pub mod validation;
 pub mod validation_plot;

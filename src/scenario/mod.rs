@@ -9,6 +9,7 @@ pub mod plot;
 mod population;
 mod routes;
 pub mod schema;
+mod tci;
 pub mod validate;
 
 use crate::bands::Band;
@@ -72,6 +73,8 @@ pub struct Schedule {
     pub dose_per_kg: Vec<PerKg>,
     /// For each of `steady`, which parts were prescribed per kg of body weight.
     pub steady_per_kg: Vec<PerKg>,
+    /// Target-controlled infusion, when the schedule sets targets.
+    pub tci: Option<crate::targets::Tci>,
 }
 
 /// Which parts of a dose were prescribed per kilogram of body weight ("0.5 mg/kg",

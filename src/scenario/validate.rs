@@ -302,23 +302,40 @@ impl Context<'_> {
             ));
         }
         name_length(at, &s.name)?;
-        if s.doses.get_ref().is_empty() {
+        let tci = s
+            .targets
+            .as_ref()
+            .map(|t| {
+                super::tci::read_tci(at, t, s.pump.as_ref(), &model, weight_kg, self.duration_h)
+            })
+            .transpose()?;
+        if let (None, Some(p)) = (&tci, &s.pump) {
             return Err(at.expected(
-                s.doses.span().start,
+                p.span().start,
+                "a pump without targets",
+                "targets = [{ at = \"0 min\", plasma = \"1 µg/mL\" }] beside it",
+            ));
+        }
+        let written: &[Spanned<DoseTable>] = s.doses.as_ref().map_or(&[], |d| d.get_ref());
+        if written.is_empty() && tci.is_none() {
+            return Err(at.expected(
+                s.doses
+                    .as_ref()
+                    .map_or(s.name.span().start, |d| d.span().start),
                 format!("schedule {:?} has no doses", s.name.get_ref()),
-                "at least one",
+                "at least one dose, or targets",
             ));
         }
         let mut doses: Vec<(Dose, PerKg)> = Vec::new();
         let mut steady = Vec::new();
-        for d in s.doses.get_ref() {
+        for d in written {
             let (expanded, start, per_kg) = this.dose(d.get_ref())?;
             doses.extend(expanded.into_iter().map(|x| (x, per_kg)));
             steady.extend(start.map(|x| (x, per_kg)));
         }
         if doses.len() > limits::MAX_DOSES {
             return Err(at.expected(
-                s.doses.span().start,
+                s.name.span().start,
                 format!(
                     "schedule {:?} gives {} doses within the simulated window",
                     s.name.get_ref(),
@@ -336,6 +353,7 @@ impl Context<'_> {
             doses: doses.into_iter().map(|d| d.0).collect(),
             steady_per_kg: steady.iter().map(|d| d.1).collect(),
             steady: steady.into_iter().map(|d| d.0).collect(),
+            tci,
         })
     }
 
