@@ -232,7 +232,11 @@ fn bad_requests_are_4xx_with_the_clis_message_and_the_server_keeps_serving() {
     let mut n = 0;
     for f in std::fs::read_dir(&fixtures).unwrap() {
         let path = f.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap();
+        // The page posts text; a body that is not UTF-8 (bad-utf8.toml) is refused by
+        // the web framework before ketasim sees it, so it has no file:line:col message.
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         let expect = text
             .lines()
             .next()
@@ -263,7 +267,7 @@ fn bad_requests_are_4xx_with_the_clis_message_and_the_server_keeps_serving() {
         ("POST", "/api/simulate", "text/plain", huge.into_bytes(), 413, "length limit"),
         ("POST", "/api/simulate", "text/plain", vec![0xff, 0xfe, b'a'], 400, "UTF-8"),
         ("POST", "/api/simulate?name=", "text/plain", lesson_text().into_bytes(), 400, "expected 1 to 200 characters"),
-        ("POST", "/api/simulate?name=x.toml", "text/plain", b"name = \"a\"\n[simulation]\nduration = \"2000 d\"\noutput_every = \"1 s\"\n[[schedule]]\nname = \"a\"\ndoses = [{ route = \"iv\", amount = \"1 mg\" }]\n".to_vec(), 400, "x.toml:4:16: 172800000 output points per schedule; expected at most 2000000"),
+        ("POST", "/api/simulate?name=x.toml", "text/plain", b"name = \"a\"\n[simulation]\nduration = \"2000 d\"\noutput_every = \"1 s\"\n[[schedule]]\nname = \"a\"\ndoses = [{ route = \"iv\", amount = \"1 mg\" }]\n".to_vec(), 400, "x.toml:4:16: 1.728e8 output points per schedule; expected at most 2000000"),
         ("POST", "/api/edit", "application/json", b"{not json".to_vec(), 400, "JSON"),
         ("POST", "/api/edit", "text/plain", b"{}".to_vec(), 415, "application/json"),
         ("POST", "/api/edit", "application/json", br#"{"toml": "name = 1", "edits": [], "extra": 1}"#.to_vec(), 422, "unknown field"),
