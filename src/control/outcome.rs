@@ -60,3 +60,20 @@ pub fn outcomes(tci: &Tci, course: &Trajectory) -> Vec<TargetOutcome> {
         })
         .collect()
 }
+
+/// The plasma target in force at each of `times_h` (ng/mL), NaN where none is (before the
+/// first target, under an effect-site target, or in a target's first update interval,
+/// which no pump can land before its end): what a population is scored against.
+pub fn plasma_target_on(tci: &Tci, times_h: &[f64]) -> Vec<f64> {
+    let first_update = tci.pump.update_every_h * (1.0 - 1e-9);
+    times_h
+        .iter()
+        .map(|&t| {
+            let i = tci.targets.partition_point(|x| x.at_h <= t);
+            match i.checked_sub(1).map(|k| tci.targets[k]) {
+                Some(x) if x.site == Site::Plasma && t >= x.at_h + first_update => x.mg_l * 1000.0,
+                _ => f64::NAN,
+            }
+        })
+        .collect()
+}

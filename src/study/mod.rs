@@ -80,11 +80,17 @@ impl Scenario {
                     doses.extend_from_slice(pumped);
                     (doses, steady)
                 };
+                let grid = UniformGrid::new(self.duration_h, self.output_every_h);
+                let target = s
+                    .tci
+                    .as_ref()
+                    .map(|t| crate::control::plasma_target_on(t, &grid.times_h()));
                 let run = Run {
+                    target_ng_ml: target.as_deref(),
                     spec: &s.model,
                     weight_kg: s.weight_kg,
                     doses_at: &doses_at,
-                    grid: UniformGrid::new(self.duration_h, self.output_every_h),
+                    grid,
                     bands: &self.bands,
                     config,
                 };
