@@ -299,3 +299,38 @@ targets = [{{ at = "0 min", plasma = "1 µg/mL" }}, {{ at = "20 min", effect = "
         dt,
     );
 }
+
+#[test]
+fn a_population_receives_the_typical_pump_and_is_scored_by_varvel() {
+    let base = scenario_text(
+        "[model]\npk = \"kamp-2020\"",
+        r#"{ at = "0 min", plasma = "1 µg/mL" }"#,
+        r#"update_every = "10 s""#,
+        "30 min",
+        "10 s",
+    );
+    // Without variability every subject is the typical patient: the pump holds each.
+    let same = run(
+        &format!("{base}[population]\nsize = 20\n"),
+        SolverKind::Exact,
+    );
+    let v = same[0]
+        .population
+        .as_ref()
+        .and_then(|p| p.tci.as_ref())
+        .expect("scored");
+    assert!(v.mdape.p95 <= 100.0 * HOLD, "MDAPE {:?}", v.mdape);
+    assert!(v.wobble.p95 <= 100.0 * HOLD, "wobble {:?}", v.wobble);
+    // With variability the same pump misses: the spread of MDPE is wide.
+    let varied = run(
+        &format!("{base}[population]\nsize = 200\n[population.variability]\nclearance = \"38%\"\ncentral_volume = \"64%\"\n"),
+        SolverKind::Exact,
+    );
+    let v = varied[0]
+        .population
+        .as_ref()
+        .and_then(|p| p.tci.as_ref())
+        .expect("scored");
+    assert!(v.mdpe.p05 < -10.0 && v.mdpe.p95 > 10.0, "MDPE {:?}", v.mdpe);
+    assert!(v.mdape.p50 > 100.0 * HOLD, "MDAPE {:?}", v.mdape);
+}

@@ -53,6 +53,8 @@ pub struct PumpPlan {
     pub doses: Vec<Dose>,
     /// Syringe concentration (mg/mL), for mL/h.
     pub syringe_mg_ml: f64,
+    /// Time between updates (h).
+    pub update_every_h: f64,
 }
 
 impl PumpPlan {
@@ -229,6 +231,7 @@ pub fn plan(
         changes,
         doses,
         syringe_mg_ml: tci.pump.syringe_mg_ml,
+        update_every_h: tci.pump.update_every_h,
     })
 }
 

@@ -142,6 +142,8 @@ pub struct ScheduleFacts {
     pub repeats: Vec<RepeatFacts>,
     /// Its infusions of at least [`MIN_INFUSION_H`], in time order.
     pub infusions: Vec<InfusionFacts>,
+    /// The TCI pump and what it achieved, when the schedule sets targets.
+    pub tci: Option<crate::control::TciResult>,
 }
 
 fn peak(t: &Trajectory, c: Option<&ndarray::Array1<f64>>) -> Option<Peak> {
@@ -198,6 +200,7 @@ pub fn facts(
         routes: routes(&system, &schedule.doses),
         repeats,
         infusions: infusions(&system, schedule)?,
+        tci: result.tci.clone(),
     })
 }
 
