@@ -31,6 +31,11 @@ use crate::solver::{new_propagator, Propagator, SolverConfig};
 /// ketamine 1–3 min; Shafer & Gregg 1992 search until the peak); an hour covers slow ke0s.
 const EFFECT_HORIZON_H: f64 = 1.0;
 
+/// The effect-site peak is searched on steps of the update interval, but no finer than
+/// this (h): near a peak the curve is flat, and a 1 s pump would otherwise look 3,600
+/// steps ahead at every update.
+const EFFECT_SEARCH_STEP_H: f64 = 5.0 / 3600.0;
+
 /// Unit-response values below this (mg/L per mg/h) are "no response": the peak search
 /// skips them (a time before the drug reaches the effect site).
 const NO_RESPONSE: f64 = 1e-300;
@@ -160,7 +165,8 @@ pub fn plan(
     };
     let wants_effect = steps.iter().any(|s| s.site == Site::Effect);
     let effect_rows = if wants_effect {
-        effect_rows(system, off.as_mut(), tci.pump.update_every_h)?
+        let step_h = tci.pump.update_every_h.max(EFFECT_SEARCH_STEP_H);
+        effect_rows(system, off.as_mut(), step_h)?
     } else {
         Vec::new()
     };
@@ -235,8 +241,8 @@ pub fn plan(
     })
 }
 
-/// Rows `R_m` with `R_m · x` the effect-site concentration (mg/L) `m` update steps after
-/// state `x`, the pump off, for `m` up to [`EFFECT_HORIZON_H`].
+/// Rows `R_m` with `R_m · x` the effect-site concentration (mg/L) `m` steps of `step_h`
+/// after state `x`, the pump off, for `m` up to [`EFFECT_HORIZON_H`].
 fn effect_rows(
     system: &LinearSystem,
     off: &mut dyn Propagator,
