@@ -17,6 +17,7 @@
 
 pub mod bands;
 pub mod cli;
+pub mod control;
 pub mod dosing;
 pub mod error;
 pub mod limits;
@@ -32,6 +33,7 @@ pub mod serve;
 pub mod simulate;
 pub mod solver;
 pub mod study;
+pub mod targets;
 pub mod teaching;
 pub mod text_file;
 pub mod units;

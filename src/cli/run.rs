@@ -194,6 +194,14 @@ fn render(s: &Scenario, args: &Args) -> Result<Rendered> {
     files.stage(&outputs.csv, &csv)?;
     drop(csv);
     files.stage(&outputs.summary, &summary)?;
+    if report::tci::any(&results) {
+        let mut log = Vec::new();
+        report::tci::pump_log(&results, &mut log)?;
+        files.stage(
+            &outputs.csv.with_file_name(pump_log_name(&outputs.csv)),
+            &log,
+        )?;
+    }
     for (path, bytes) in report::figure::files(s, &results, &outputs.plot, args.svg)
         .with_context(|| format!("plotting {}", s.path.display()))?
     {
@@ -203,6 +211,14 @@ fn render(s: &Scenario, args: &Args) -> Result<Rendered> {
         summary_text: report::summary::render(s, &results, solver),
         files,
     })
+}
+
+/// The pump log beside the time-course CSV: `<name>-pump.csv`.
+fn pump_log_name(csv: &std::path::Path) -> String {
+    let stem = csv
+        .file_stem()
+        .map_or("ketasim".into(), |s| s.to_string_lossy());
+    format!("{stem}-pump.csv")
 }
 
 #[cfg(test)]

@@ -95,6 +95,21 @@ impl Regimen {
             .collect()
     }
 
+    /// This regimen with `doses` added as single doses fixed in mg and mg/h (a TCI pump's
+    /// infusions, the same for every patient).
+    pub fn with_fixed(&self, doses: &[Dose]) -> Regimen {
+        let fixed = doses.iter().map(|&dose| Prescription {
+            dose,
+            per_kg: PerKg::default(),
+            every_h: None,
+            times: 1,
+            steady_state: false,
+        });
+        Regimen {
+            lines: self.lines.iter().copied().chain(fixed).collect(),
+        }
+    }
+
     /// The same regimen for a patient `ratio` times as heavy: what was prescribed per kg
     /// follows the weight, fixed amounts and rates do not.
     pub fn at_weight(&self, ratio: f64) -> Regimen {

@@ -17,6 +17,7 @@
 pub mod covariates;
 pub mod percentile;
 pub mod subject;
+pub mod varvel;
 
 use crate::bands::Band;
 use crate::dosing::{depots, Dose, Regimen, Timeline};
@@ -61,6 +62,9 @@ pub struct Run<'a> {
     pub bands: &'a [Band],
     /// Engine and tolerances.
     pub config: SolverConfig,
+    /// The TCI plasma target on the grid (ng/mL; NaN where none is set), to score
+    /// each subject's pump performance ([`varvel`]).
+    pub target_ng_ml: Option<&'a [f64]>,
 }
 
 /// One band across the population.
@@ -95,10 +99,26 @@ pub struct PopulationCourse {
     pub c_end_ng_ml: Percentiles,
     /// Per band, in the order given.
     pub bands: Vec<BandOutcome>,
+    /// With TCI plasma targets: Varvel 1992 performance across subjects.
+    pub tci: Option<TciPerformance>,
 }
 
 /// Summary numbers per subject: Cmax, Tmax, AUC, end, then hours in each band.
 const FIXED_METRICS: usize = 4;
+
+/// Varvel 1992 measures of the typical patient's pump in every subject, as percentiles
+/// over subjects.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TciPerformance {
+    /// Median performance error (%).
+    pub mdpe: Percentiles,
+    /// Median absolute performance error (%).
+    pub mdape: Percentiles,
+    /// Divergence (%/h).
+    pub divergence: Percentiles,
+    /// Wobble (%).
+    pub wobble: Percentiles,
+}
 
 /// Simulate `population` on one schedule.
 pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> {
@@ -112,20 +132,28 @@ pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> 
     let width = FIXED_METRICS + run.bands.len();
     let mut curves = vec![0f32; n * points];
     let mut metrics = vec![0f64; n * width];
+    let mut scores = vec![f64::NAN; n * 4];
     curves
         .par_chunks_mut(points)
         .zip(metrics.par_chunks_mut(width))
+        .zip(scores.par_chunks_mut(4))
         .enumerate()
         .with_min_len(8)
         .try_for_each_init(
             || vec![0.0; points],
-            |scratch, (i, (curve, m))| {
+            |scratch, (i, ((curve, m), score))| {
                 let s = sampler.draw(population, i, run.weight_kg);
                 let course = subject_course(run, &s, scratch)?;
                 for (c, v) in curve.iter_mut().zip(scratch.iter()) {
                     *c = *v as f32;
                 }
                 summarizer.fill(scratch, &course, m);
+                let performance = run
+                    .target_ng_ml
+                    .and_then(|t| varvel::performance(&times, scratch, t));
+                if let Some(p) = performance {
+                    score.copy_from_slice(&[p.mdpe, p.mdape, p.divergence, p.wobble]);
+                }
                 Ok::<(), crate::Error>(())
             },
         )?;
@@ -156,10 +184,28 @@ pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> 
         auc_ng_h_ml: percentile::of_values(&column(2)),
         c_end_ng_ml: percentile::of_values(&column(3)),
         bands,
+        tci: tci_performance(&scores),
     })
 }
 
 /// Subject `s`'s plasma curve on the grid, written into `out`.
+/// Percentiles over subjects of the four Varvel measures; `None` without targets.
+fn tci_performance(scores: &[f64]) -> Option<TciPerformance> {
+    if scores.iter().any(|v| v.is_nan()) {
+        return None;
+    }
+    let of = |j: usize| {
+        let v: Vec<f64> = scores.chunks_exact(4).map(|s| s[j]).collect();
+        percentile::of_values(&v)
+    };
+    Some(TciPerformance {
+        mdpe: of(0),
+        mdape: of(1),
+        divergence: of(2),
+        wobble: of(3),
+    })
+}
+
 fn subject_course(run: &Run, s: &Subject, out: &mut [f64]) -> Result<GridCourse> {
     let model = s.model(run.spec);
     let regimen = run.regimen.at_weight(s.weight_kg / run.weight_kg);

@@ -13,7 +13,9 @@ use crate::units::CSV_DIGITS;
 use std::io::Write;
 
 /// `schedule,time_h,plasma_ng_ml[,effect_ng_ml][,norketamine_ng_ml]`, then
-/// `p05_ng_ml,p50_ng_ml,p95_ng_ml` with a population; one row per schedule × time.
+/// `infusion_mg_h,infusion_ml_h` (the TCI pump's rate in force) when a schedule sets
+/// targets, then `p05_ng_ml,p50_ng_ml,p95_ng_ml` with a population; one row per
+/// schedule × time.
 pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let first = results.first().map(|r| &r.trajectory);
@@ -25,6 +27,10 @@ pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<
     }
     if metabolite {
         header.push("norketamine_ng_ml");
+    }
+    let pump = super::tci::any(results);
+    if pump {
+        header.extend(["infusion_mg_h", "infusion_ml_h"]);
     }
     let population = results.iter().any(|r| r.population.is_some());
     if population {
@@ -44,6 +50,12 @@ pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<
             }
             if let Some(m) = t.metabolite_ng_ml.as_ref().filter(|_| metabolite) {
                 row.push(fmt_csv(m[i]));
+            }
+            if pump {
+                let (mg_h, syringe) = r.tci.as_ref().map_or((0.0, 1.0), |p| {
+                    (p.plan.rate_at(t.time_h[i]), p.plan.syringe_mg_ml)
+                });
+                row.extend([fmt_csv(mg_h), fmt_csv(mg_h / syringe)]);
             }
             if let Some(p) = r.population.as_ref().filter(|_| population) {
                 row.extend(population::curve_cells(p, i));
@@ -89,6 +101,23 @@ pub fn summary<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> 
     if effect {
         header.push("cmax_effect_ng_ml".into());
     }
+    // TCI: the total dose, then per target (numbered in time order) when it was reached
+    // within 5% (h after it was set; empty if never) and the plasma peak while it held.
+    let pump = super::tci::any(results);
+    let targets = results
+        .iter()
+        .filter_map(|r| r.tci.as_ref().map(|t| t.targets.len()))
+        .max()
+        .unwrap_or(0);
+    if pump {
+        header.push("total_dose_mg".into());
+        for k in 1..=targets {
+            header.extend([
+                format!("target_{k}_reached_after_h"),
+                format!("target_{k}_plasma_peak_ng_ml"),
+            ]);
+        }
+    }
     if let Some(p) = &first.population {
         header.extend(population::summary_header(p));
     }
@@ -110,6 +139,19 @@ pub fn summary<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> 
         }
         if effect {
             row.push(fmt_csv(s.cmax_effect_ng_ml.unwrap_or(0.0)));
+        }
+        if pump {
+            let tci = r.tci.as_ref();
+            row.push(tci.map_or(String::new(), |t| fmt_csv(t.total_dose_mg)));
+            for k in 0..targets {
+                match tci.and_then(|t| t.targets.get(k)) {
+                    Some(o) => row.extend([
+                        o.reached_after_h.map_or(String::new(), fmt_csv),
+                        fmt_csv(o.plasma_peak_ng_ml),
+                    ]),
+                    None => row.extend([String::new(), String::new()]),
+                }
+            }
         }
         if let Some(p) = &r.population {
             row.extend(population::summary_cells(p));

@@ -97,12 +97,43 @@ fn lower_panel(s: &Scenario, results: &[ScheduleResult], drug: &str) -> Option<P
         LowerPanel::Effect => (format!("Effect-site {drug} (ng/mL)"), |r| {
             r.trajectory.effect_ng_ml.as_ref()
         }),
+        LowerPanel::Pump => return pump_panel(results),
     };
     let series: Vec<Series> = results
         .iter()
         .filter_map(|r| pick(r).map(|c| series("", &r.trajectory.time_h, c)))
         .collect();
     (!series.is_empty()).then_some(Panel { y_label, series })
+}
+
+/// The TCI pump's rate of each schedule with targets, as a step line (mg/h): the rate
+/// holds from one change to the next. Schedules without a pump draw nothing, keeping
+/// their colour slot so the colours match the curves above.
+fn pump_panel(results: &[ScheduleResult]) -> Option<Panel> {
+    let series: Vec<Series> = results
+        .iter()
+        .map(|r| {
+            let mut time_h = Vec::new();
+            let mut rate = Vec::new();
+            let changes = r.tci.as_ref().map_or(&[][..], |t| &t.plan.changes[..]);
+            let mut last = 0.0;
+            for c in changes {
+                time_h.extend([c.time_h, c.time_h]);
+                rate.extend([last, c.mg_h]);
+                last = c.mg_h;
+            }
+            Series {
+                name: String::new(),
+                time_h,
+                conc_ng_ml: rate,
+                ribbon: None,
+            }
+        })
+        .collect();
+    series.iter().any(|s| !s.time_h.is_empty()).then(|| Panel {
+        y_label: "Pump rate (mg/h)".into(),
+        series,
+    })
 }
 
 /// A schedule's curve: the typical patient, or with a population its median with the

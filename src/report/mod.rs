@@ -12,3 +12,4 @@ pub mod plot;
 pub mod population;
 pub mod summary;
 pub mod table;
+pub mod tci;

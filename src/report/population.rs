@@ -111,5 +111,37 @@ pub fn table(scenario: &Scenario, results: &[ScheduleResult]) -> String {
         );
         t.row(row);
     }
-    format!("\n{heading}\n{}", t.render())
+    format!("\n{heading}\n{}{}", t.render(), tci_table(results))
+}
+
+/// Varvel 1992 measures of the TCI pump across subjects; empty without plasma targets.
+fn tci_table(results: &[ScheduleResult]) -> String {
+    let mut t = Table::new(&[
+        ("schedule", Align::Left),
+        ("MDPE %", Align::Right),
+        ("MDAPE %", Align::Right),
+        ("divergence %/h", Align::Right),
+        ("wobble %", Align::Right),
+    ]);
+    let mut any = false;
+    for r in results {
+        let Some(v) = r.population.as_ref().and_then(|p| p.tci.as_ref()) else {
+            continue;
+        };
+        any = true;
+        t.row(vec![
+            r.name.clone(),
+            interval(&v.mdpe, 1),
+            interval(&v.mdape, 1),
+            interval(&v.divergence, 1),
+            interval(&v.wobble, 1),
+        ]);
+    }
+    if !any {
+        return String::new();
+    }
+    format!(
+        "\nTCI performance across subjects (Varvel 1992; the typical patient's pump in each, scored against the plasma target)\n{}",
+        t.render()
+    )
 }

@@ -57,8 +57,9 @@ pub fn render(scenario: &Scenario, results: &[ScheduleResult], solver: SolverKin
         t.row(row);
     }
     format!(
-        "{heading}\n{}{}",
+        "{heading}\n{}{}{}",
         t.render(),
+        super::tci::table(results),
         super::population::table(scenario, results)
     )
 }

@@ -302,23 +302,38 @@ impl Context<'_> {
             ));
         }
         name_length(at, &s.name)?;
-        if s.doses.get_ref().is_empty() {
+        let tci = s
+            .targets
+            .as_ref()
+            .map(|t| {
+                super::tci::read_tci(at, t, s.pump.as_ref(), &model, weight_kg, self.duration_h)
+            })
+            .transpose()?;
+        if let (None, Some(p)) = (&tci, &s.pump) {
             return Err(at.expected(
-                s.doses.span().start,
-                format!("schedule {:?} has no doses", s.name.get_ref()),
-                "at least one",
+                p.span().start,
+                "a pump without targets",
+                "targets = [{ at = \"0 min\", plasma = \"1 µg/mL\" }] beside it",
             ));
         }
-        let lines = s
-            .doses
-            .get_ref()
+        let written: &[Spanned<DoseTable>] = s.doses.as_ref().map_or(&[], |d| d.get_ref());
+        if written.is_empty() && tci.is_none() {
+            return Err(at.expected(
+                s.doses
+                    .as_ref()
+                    .map_or(s.name.span().start, |d| d.span().start),
+                format!("schedule {:?} has no doses", s.name.get_ref()),
+                "at least one dose, or targets",
+            ));
+        }
+        let lines = written
             .iter()
             .map(|d| this.dose(d.get_ref()))
             .collect::<Result<Vec<_>>>()?;
         let regimen = Regimen { lines };
         if regimen.dose_count() > limits::MAX_DOSES {
             return Err(at.expected(
-                s.doses.span().start,
+                s.name.span().start,
                 format!(
                     "schedule {:?} gives {} doses within the simulated window",
                     s.name.get_ref(),
@@ -332,6 +347,7 @@ impl Context<'_> {
             weight_kg,
             model,
             regimen,
+            tci,
         })
     }
 

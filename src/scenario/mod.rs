@@ -10,6 +10,7 @@ pub mod plot;
 mod population;
 mod routes;
 pub mod schema;
+mod tci;
 
 use crate::bands::Band;
 use crate::dosing::Regimen;
@@ -66,6 +67,8 @@ pub struct Schedule {
     pub model: ModelSpec,
     /// The doses as prescribed: repeats, per-kg amounts and steady states as written.
     pub regimen: Regimen,
+    /// Target-controlled infusion, when the schedule sets targets.
+    pub tci: Option<crate::targets::Tci>,
 }
 
 /// Output file paths.

@@ -16,6 +16,8 @@ pub enum LowerPanel {
     Norketamine,
     /// The effect-site concentration of each schedule; needs a model with ke0.
     Effect,
+    /// The TCI pump's rate (mg/h) of each schedule with targets, as a step line.
+    Pump,
 }
 
 impl LowerPanel {
@@ -34,6 +36,7 @@ impl LowerPanel {
             LowerPanel::None => "none",
             LowerPanel::Norketamine => "norketamine",
             LowerPanel::Effect => "effect",
+            LowerPanel::Pump => "pump",
         }
     }
 }
@@ -167,11 +170,12 @@ fn lower_panel(at: &Locator, s: &Text, model: &ModelSpec) -> Result<LowerPanel> 
         "none" => LowerPanel::None,
         "norketamine" | "metabolite" => LowerPanel::Norketamine,
         "effect" | "effect-site" | "effect_site" => LowerPanel::Effect,
+        "pump" => LowerPanel::Pump,
         other => {
             return Err(at.expected(
                 place,
                 format!("unknown lower_panel {other:?}"),
-                "norketamine, effect or none",
+                "norketamine, effect, pump or none",
             ))
         }
     };

@@ -73,8 +73,37 @@ pub struct ScheduleTable {
     pub weight: Option<Text>,
     /// The model for this schedule, overriding `[model]`: a built-in id or a `[models.NAME]`.
     pub model: Option<Text>,
-    /// The doses.
-    pub doses: Spanned<Vec<Spanned<DoseTable>>>,
+    /// The doses given by hand.
+    #[serde(default)]
+    pub doses: Option<Spanned<Vec<Spanned<DoseTable>>>>,
+    /// Target-controlled infusion: targets in time order.
+    pub targets: Option<Spanned<Vec<Spanned<TargetTable>>>>,
+    /// The TCI pump's limits (defaults: 10 mg/mL, 1200 mL/h, every 10 s).
+    pub pump: Option<Spanned<PumpTable>>,
+}
+
+/// One TCI target: `{ at = "0 min", plasma = "1 µg/mL" }` (or `effect = ...`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetTable {
+    /// When it takes effect.
+    pub at: Text,
+    /// Plasma target concentration.
+    pub plasma: Option<Text>,
+    /// Effect-site target concentration.
+    pub effect: Option<Text>,
+}
+
+/// `pump = { syringe = "10 mg/mL", max_rate = "1200 mL/h", update_every = "10 s" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PumpTable {
+    /// Syringe concentration, "mg/mL".
+    pub syringe: Option<Text>,
+    /// Fastest rate, "mL/h" or "mL/min".
+    pub max_rate: Option<Text>,
+    /// Time between rate updates.
+    pub update_every: Option<Text>,
 }
 
 /// One dose: `{ route = "iv", amount = "0.5 mg/kg", over = "40 min" }`.

@@ -2,6 +2,7 @@
 //! scenario has one, its virtual population. It sits above the input ([`crate::scenario`])
 //! and the engine ([`crate::simulate`], [`crate::population`]); reports read its results.
 
+use crate::control::{outcomes, plan, TciResult};
 use crate::dosing::{depots, grid, Dose, Timeline};
 use crate::error::Result;
 use crate::metrics::{summarize, Summary};
@@ -23,6 +24,8 @@ pub struct ScheduleResult {
     pub summary: Summary,
     /// Percentile curves and summaries, when the scenario has a population.
     pub population: Option<PopulationCourse>,
+    /// The TCI pump and what it achieved, when the schedule sets targets.
+    pub tci: Option<TciResult>,
 }
 
 impl Scenario {
@@ -43,14 +46,49 @@ impl Scenario {
                     .copied()
                     .collect();
                 let system = LinearSystem::new(&model, &depots(&all));
-                let timeline = Timeline::of_schedule(&doses, &steady, &system, &times);
+                // The pump is planned on the typical patient, as a real pump runs on its
+                // model; every subject of a population then receives the same infusion.
+                let pump = s
+                    .tci
+                    .as_ref()
+                    .map(|t| {
+                        plan(
+                            &s.model,
+                            &system,
+                            &doses,
+                            &steady,
+                            t,
+                            self.duration_h,
+                            &config,
+                        )
+                    })
+                    .transpose()?;
+                let pumped = pump.as_ref().map_or(&[][..], |p| &p.doses[..]);
+                let given: Vec<Dose> = doses.iter().chain(pumped).copied().collect();
+                let timeline = Timeline::of_schedule(&given, &steady, &system, &times);
                 let trajectory = simulate(&system, timeline, &config)?;
                 let summary = summarize(&trajectory, &self.bands);
+                let tci = match (&s.tci, &pump) {
+                    (Some(t), Some(p)) => Some(TciResult {
+                        plan: p.clone(),
+                        targets: outcomes(t, &trajectory),
+                        total_dose_mg: given.iter().map(|d| d.amount_mg).sum(),
+                    }),
+                    _ => None,
+                };
+                // Its rates join each subject's regimen as fixed doses (not per kg).
+                let regimen = s.regimen.with_fixed(pumped);
+                let grid = UniformGrid::new(self.duration_h, self.output_every_h);
+                let target = s
+                    .tci
+                    .as_ref()
+                    .map(|t| crate::control::plasma_target_on(t, &grid.times_h()));
                 let run = Run {
+                    target_ng_ml: target.as_deref(),
                     spec: &s.model,
                     weight_kg: s.weight_kg,
-                    regimen: &s.regimen,
-                    grid: UniformGrid::new(self.duration_h, self.output_every_h),
+                    regimen: &regimen,
+                    grid,
                     bands: &self.bands,
                     config,
                 };
@@ -64,6 +102,7 @@ impl Scenario {
                     trajectory,
                     summary,
                     population,
+                    tci,
                 })
             })
             .collect()

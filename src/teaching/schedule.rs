@@ -143,6 +143,8 @@ pub struct ScheduleFacts {
     pub repeats: Vec<RepeatFacts>,
     /// Its infusions of at least [`MIN_INFUSION_H`], in time order.
     pub infusions: Vec<InfusionFacts>,
+    /// The TCI pump and what it achieved, when the schedule sets targets.
+    pub tci: Option<crate::control::TciResult>,
 }
 
 fn peak(t: &Trajectory, c: Option<&ndarray::Array1<f64>>) -> Option<Peak> {
@@ -188,6 +190,7 @@ pub fn facts(
         infusions: infusions(&system, &doses, &steady)?,
         doses,
         repeats,
+        tci: result.tci.clone(),
     })
 }
 

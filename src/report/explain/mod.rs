@@ -4,6 +4,7 @@
 mod model;
 pub mod numbers;
 mod population;
+mod tci;
 
 use super::document::{self, Block};
 use super::figure::dose_label;
@@ -62,7 +63,12 @@ fn schedule(e: &Explanation, s: &ScheduleFacts, several_weights: bool) -> Vec<Bl
     if several_weights {
         items.push(format!("Body weight {} kg.", fmt_num(s.weight_kg)));
     }
-    items.push(doses(s));
+    if !s.doses.is_empty() {
+        items.push(doses(s));
+    }
+    if let Some(t) = &s.tci {
+        items.extend(tci::bullets(t));
+    }
     items.push(peaks(e, s));
     let only_iv = e
         .schedules
