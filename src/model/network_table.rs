@@ -33,6 +33,7 @@
 use super::network::{Compartment, Elimination, Flow, Formation, Kind, Network, Transfer};
 use super::Scaled;
 use crate::error::{Error, Locator, Result};
+use crate::limits::{self, at_most_text, range_text, within};
 use crate::route::Route;
 use crate::units::{parse_clearance, parse_rate_constant_per_h, parse_volume, Clearance, Volume};
 use serde::Deserialize;
@@ -127,6 +128,9 @@ fn network_error(
     at.expected(offset, found, expected)
 }
 
+/// Largest metabolite / parent molar-mass ratio a network may give.
+const MAX_MOLAR_MASS_RATIO: f64 = 100.0;
+
 fn transfer(
     at: &Locator,
     clearance: &Option<Text>,
@@ -137,16 +141,19 @@ fn transfer(
         (Some(c), None) => {
             let value = parse_clearance(c.get_ref())
                 .map_err(|e| network_error(at, c.span().start, e.found_text(), e.expected))?;
-            let scaled = match value {
-                Clearance::LPerH(v) => Scaled::fixed(v),
-                Clearance::LPerHPerKg(v) => Scaled::per_kg(v),
+            // The limits of every other clearance: beyond them concentrations overflow.
+            let (scaled, max, unit) = match value {
+                Clearance::LPerH(v) => (Scaled::fixed(v), limits::MAX_CLEARANCE_L_H, "L/h"),
+                Clearance::LPerHPerKg(v) => {
+                    (Scaled::per_kg(v), limits::MAX_CLEARANCE_L_H_KG, "L/h/kg")
+                }
             };
-            if scaled.value.is_nan() || scaled.value <= 0.0 {
+            if !(scaled.value > 0.0 && scaled.value <= max) {
                 return Err(network_error(
                     at,
                     c.span().start,
                     format!("clearance {:?}", c.get_ref()),
-                    "more than 0 L/h",
+                    format!("more than 0 {unit} and {}", at_most_text(max, unit)),
                 ));
             }
             Ok(Transfer::Clearance(scaled))
@@ -164,12 +171,15 @@ fn transfer(
 fn positive_rate(at: &Locator, r: &Text) -> Result<f64> {
     let k = parse_rate_constant_per_h(r.get_ref())
         .map_err(|e| network_error(at, r.span().start, e.found_text(), e.expected))?;
-    if k.is_nan() || k <= 0.0 {
+    if !(k > 0.0 && k <= limits::MAX_RATE_CONSTANT_PER_H) {
         return Err(network_error(
             at,
             r.span().start,
             format!("rate {:?}", r.get_ref()),
-            "more than 0 /h",
+            format!(
+                "more than 0 /h and {}",
+                at_most_text(limits::MAX_RATE_CONSTANT_PER_H, "/h")
+            ),
         ));
     }
     Ok(k)
@@ -193,12 +203,17 @@ pub fn network(at: &Locator, t: &NetworkTables, table_offset: usize) -> Result<N
             (Some(v), None, None) => {
                 let value = parse_volume(v.get_ref())
                     .map_err(|e| network_error(at, v.span().start, e.found_text(), e.expected))?;
-                let scaled = match value {
-                    Volume::L(x) => Scaled::fixed(x),
-                    Volume::LPerKg(x) => Scaled::per_kg(x),
+                let (scaled, range, unit) = match value {
+                    Volume::L(x) => (Scaled::fixed(x), limits::VOLUME_L, "L"),
+                    Volume::LPerKg(x) => (Scaled::per_kg(x), limits::VOLUME_L_PER_KG, "L/kg"),
                 };
-                if scaled.value.is_nan() || scaled.value <= 0.0 {
-                    return Err(network_error(at, v.span().start, format!("volume {:?}", v.get_ref()), "more than 0 L"));
+                if !within(scaled.value, range) {
+                    return Err(network_error(
+                        at,
+                        v.span().start,
+                        format!("volume {:?}", v.get_ref()),
+                        range_text(range, unit),
+                    ));
                 }
                 Kind::Volume(scaled)
             }
@@ -323,14 +338,16 @@ pub fn network(at: &Locator, t: &NetworkTables, table_offset: usize) -> Result<N
                 })?;
                 let ratio = e.molar_mass_ratio.as_ref().map_or(Ok(1.0), |r| {
                     let v = *r.get_ref();
-                    if v > 0.0 && v.is_finite() {
+                    // Metabolites of ketamine weigh within a few percent of it; 100 keeps
+                    // concentrations finite for any teaching network.
+                    if v > 0.0 && v <= MAX_MOLAR_MASS_RATIO {
                         Ok(v)
                     } else {
                         Err(network_error(
                             at,
                             r.span().start,
                             format!("molar_mass_ratio {v}"),
-                            "more than 0",
+                            format!("more than 0 and at most {MAX_MOLAR_MASS_RATIO}"),
                         ))
                     }
                 })?;
