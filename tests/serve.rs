@@ -222,6 +222,96 @@ fn an_edit_changes_the_text_and_the_curves_as_the_engine_predicts() {
     }
 }
 
+const TCI: &str = "scenarios/tci-kamp.toml";
+
+/// The highest plasma concentration the page draws for schedule `k`, in ng/mL.
+fn drawn_peak(page: &Value, k: usize) -> f64 {
+    page["plot"]["series"][k]["conc_ng_ml"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_f64)
+        .fold(f64::MIN, f64::max)
+}
+
+/// The engine's highest plasma concentration for schedule `k` of `text`, in ng/mL.
+fn engine_peak(text: &str, k: usize) -> f64 {
+    let results = ketasim::scenario::parse(std::path::Path::new(TCI), text)
+        .unwrap()
+        .simulate(ketasim::solver::SolverKind::Exact)
+        .unwrap();
+    results[k]
+        .trajectory
+        .plasma_ng_ml
+        .iter()
+        .copied()
+        .fold(f64::MIN, f64::max)
+}
+
+/// TCI targets have controls; raising a plasma target raises the drawn plasma peak by
+/// what the engine computes, and switching a target to the effect site is two edits.
+#[test]
+fn tci_targets_are_controls_and_an_edit_resimulates() {
+    let s = Server::start(&[]);
+    let text = std::fs::read_to_string(root().join(TCI)).unwrap();
+    let page = simulate(&s, TCI, &text);
+    assert_eq!(page.status, 200, "{}", page.text());
+    let page = page.json();
+    let form = &page["form"]["schedules"];
+    assert_eq!(
+        form[0]["targets"],
+        json!([
+            { "at": "0 min", "mode": "plasma", "value": "1 µg/mL" },
+            { "at": "30 min", "mode": "plasma", "value": "0.5 µg/mL" },
+        ])
+    );
+    assert_eq!(form[1]["targets"][0]["mode"], "effect");
+    assert_eq!(form[0]["max_rate"], "1200 mL/h");
+
+    let at = json!(["schedule", 0, "targets", 0, "plasma"]);
+    let body = json!({ "toml": text, "edits": [{ "at": at, "value": "2 µg/mL" }] });
+    let r = s.post("/api/edit", "application/json", body.to_string().as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    let edited = r.text();
+    assert_eq!(
+        edited,
+        text.replacen("plasma = \"1 µg/mL\"", "plasma = \"2 µg/mL\"", 1)
+    );
+    let after = simulate(&s, TCI, &edited);
+    assert_eq!(after.status, 200, "{}", after.text());
+    let after = after.json();
+    assert_eq!(
+        after["form"]["schedules"][0]["targets"][0]["value"],
+        "2 µg/mL"
+    );
+    let (before_peak, after_peak) = (drawn_peak(&page, 0), drawn_peak(&after, 0));
+    assert!(
+        after_peak > before_peak,
+        "{after_peak} vs {before_peak} ng/mL"
+    );
+    for (drawn, text) in [(before_peak, &text), (after_peak, &edited)] {
+        let engine = engine_peak(text, 0);
+        assert!(
+            (drawn - engine).abs() <= f64::EPSILON * engine.abs(),
+            "drawn {drawn} vs engine {engine} ng/mL"
+        );
+    }
+
+    // The page's plasma → effect switch: set the new key, remove the old one.
+    let body = json!({ "toml": text, "edits": [
+        { "at": ["schedule", 0, "targets", 1, "effect"], "value": "0.5 µg/mL" },
+        { "at": ["schedule", 0, "targets", 1, "plasma"], "value": null },
+    ] });
+    let r = s.post("/api/edit", "application/json", body.to_string().as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    let switched = simulate(&s, TCI, &r.text());
+    assert_eq!(switched.status, 200, "{}", switched.text());
+    assert_eq!(
+        switched.json()["form"]["schedules"][0]["targets"][1],
+        json!({ "at": "30 min", "mode": "effect", "value": "0.5 µg/mL" })
+    );
+}
+
 /// Every bad request gets a 4xx with a message a person can act on, and the server
 /// keeps serving.
 #[test]

@@ -20,6 +20,8 @@ pub fn read(text: &str) -> Result<Value, toml_edit::TomlError> {
                 "name": scalar(s.get("name")),
                 "weight": scalar(s.get("weight")),
                 "doses": items(s.get("doses")).map(dose).collect::<Vec<_>>(),
+                "targets": items(s.get("targets")).map(target).collect::<Vec<_>>(),
+                "max_rate": scalar(s.get("pump").and_then(|p| p.get("max_rate"))),
             })
         })
         .collect();
@@ -75,6 +77,17 @@ fn dose(d: &Item) -> Value {
     Value::Object(m)
 }
 
+/// One TCI target: its time, whether it is a plasma or an effect-site target (the key
+/// the file uses; plasma when neither is there yet) and the concentration as written.
+fn target(t: &Item) -> Value {
+    let mode = if t.get("effect").is_some() {
+        "effect"
+    } else {
+        "plasma"
+    };
+    json!({ "at": scalar(t.get("at")), "mode": mode, "value": scalar(t.get(mode)) })
+}
+
 /// A string, integer, float or boolean value as JSON; `null` when absent or a table.
 fn scalar(item: Option<&Item>) -> Value {
     let Some(v) = item.and_then(Item::as_value) else {
@@ -123,5 +136,23 @@ mod tests {
         assert_eq!(f["model"], "kamp-2020");
         assert_eq!(f["schedules"][0]["doses"][0]["amount"], "1 mg");
         assert_eq!(f["schedules"][0]["doses"][0]["other_keys"], json!(["ka"]));
+        assert_eq!(f["schedules"][0]["targets"], json!([]));
+        assert_eq!(f["schedules"][0]["max_rate"], Value::Null);
+    }
+
+    #[test]
+    fn tci_targets_and_the_pumps_max_rate_are_read_as_written() {
+        let text = std::fs::read_to_string("scenarios/tci-kamp.toml").unwrap();
+        let f = read(&text).unwrap();
+        let plasma = &f["schedules"][0];
+        assert_eq!(
+            plasma["targets"][1],
+            json!({ "at": "30 min", "mode": "plasma", "value": "0.5 µg/mL" })
+        );
+        assert_eq!(plasma["max_rate"], "1200 mL/h");
+        assert_eq!(
+            f["schedules"][1]["targets"][0],
+            json!({ "at": "0 min", "mode": "effect", "value": "1 µg/mL" })
+        );
     }
 }

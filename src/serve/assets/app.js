@@ -129,7 +129,7 @@ const set = (at, value) => applyEdits([{ at, value }]);
 // Which controls exist depends on the file's shape: rebuild only when it changes, so a
 // slider being dragged or a field being typed in keeps its focus.
 function shapeOf(form) {
-  return JSON.stringify([form.model === null, form.population_size === null, form.schedules.map((s) => [s.weight === null, s.doses.map((d) => Object.keys(d).filter((k) => d[k] !== null))])]);
+  return JSON.stringify([form.model === null, form.population_size === null, form.schedules.map((s) => [s.weight === null, s.doses.map((d) => Object.keys(d).filter((k) => d[k] !== null)), s.max_rate === null, s.targets.map((t) => t.mode)])]);
 }
 
 function showControls(form) {
@@ -160,6 +160,8 @@ function valueAt(form, at) {
   if (at[0] === "schedule") {
     const s = form.schedules[at[1]];
     if (at[2] === "doses") return s.doses[at[3]][at[4]];
+    if (at[2] === "targets") { const t = s.targets[at[3]]; return at[4] === "at" ? t.at : t.value; }
+    if (at[2] === "pump") return s.max_rate;
     return s[at[2]];
   }
   return null;
@@ -272,11 +274,41 @@ function doseControls(d, i, j) {
   return row;
 }
 
+// One TCI target: its time, plasma or effect site, and the concentration. The file holds
+// the mode as the key's name, so a switch removes one key and sets the other.
+function targetControls(t, i, j) {
+  const at = (k) => ["schedule", i, "targets", j, k];
+  const row = el("div", { className: "dose target" });
+  row.dataset.target = i + "." + j;
+  row.appendChild(labelled("at", textInput(at("at"), t.at, { placeholder: "0 min" })));
+  const mode = el("select");
+  mode.className = "mode";
+  for (const [v, text] of [["plasma", "plasma target"], ["effect", "effect-site target"]]) mode.appendChild(el("option", { value: v, textContent: text }));
+  mode.value = t.mode;
+  mode.addEventListener("change", () => applyEdits([{ at: at(mode.value), value: t.value || "1 µg/mL" }, { at: at(t.mode), value: null }]));
+  row.appendChild(labelled("target", mode));
+  const conc = textInput(at(t.mode), t.value, { placeholder: "1 µg/mL" });
+  conc.classList.add("concentration");
+  row.appendChild(labelled("concentration", conc));
+  const remove = el("button", { type: "button", textContent: "remove target", title: "Remove this target" });
+  remove.addEventListener("click", () => set(["schedule", i, "targets", j], null));
+  row.appendChild(remove);
+  return row;
+}
+
 function scheduleControls(s, i) {
   const f = el("fieldset", {}, [el("legend", { textContent: s.name || "schedule " + (i + 1) })]);
   f.style.borderLeft = "6px solid " + PALETTE[i % PALETTE.length];
   if (s.weight !== null) f.appendChild(labelled("weight of this schedule", textInput(["schedule", i, "weight"], s.weight)));
   s.doses.forEach((d, j) => f.appendChild(doseControls(d, i, j)));
+  if (s.max_rate !== null) f.appendChild(labelled("pump max rate", textInput(["schedule", i, "pump", "max_rate"], s.max_rate, { placeholder: "1200 mL/h" })));
+  s.targets.forEach((t, j) => f.appendChild(targetControls(t, i, j)));
+  if (s.targets.length) {
+    const addTarget = el("button", { type: "button", textContent: "add target" });
+    const last = s.targets[s.targets.length - 1];
+    addTarget.addEventListener("click", () => applyEdits([{ at: ["schedule", i, "targets"], value: { at: last.at || "0 min", [last.mode]: last.value || "1 µg/mL" }, push: true }]));
+    f.appendChild(addTarget);
+  }
   const add = el("button", { type: "button", textContent: "add dose" });
   add.addEventListener("click", () => applyEdits([{ at: ["schedule", i, "doses"], value: { route: "iv", amount: "10 mg" }, push: true }]));
   f.appendChild(add);
