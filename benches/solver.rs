@@ -97,6 +97,18 @@ fn interval(c: &mut Criterion) {
 
 fn subject_24h(c: &mut Criterion) {
     let (system, doses) = subject();
+    grid_and_general(c, &system, &doses, "subject_24h", "general_24h");
+}
+
+/// `grid_id`: the uniform-grid sink over 24 h at 1 min; `general_id`: the every-state
+/// sink at the same times; each on both engines.
+fn grid_and_general(
+    c: &mut Criterion,
+    system: &LinearSystem,
+    doses: &[Dose],
+    grid_id: &str,
+    general_id: &str,
+) {
     let grid = UniformGrid::new(24.0, STEP_H);
     let mut out = vec![0.0; grid.len()];
     for kind in [SolverKind::Exact, SolverKind::Ode] {
@@ -104,16 +116,16 @@ fn subject_24h(c: &mut Criterion) {
         let sampler = GridSampler { grid, config };
         let mut group = c.benchmark_group(kind.id());
         group.throughput(Throughput::Elements(grid.len() as u64));
-        group.bench_function("subject_24h", |b| {
+        group.bench_function(grid_id, |b| {
             b.iter(|| {
-                let timeline = Timeline::of_doses(&doses, &system, &[]);
-                sampler.plasma(black_box(&system), timeline, &mut out)
+                let timeline = Timeline::of_doses(doses, system, &[]);
+                sampler.plasma(black_box(system), timeline, &mut out)
             })
         });
-        group.bench_function("general_24h", |b| {
+        group.bench_function(general_id, |b| {
             b.iter(|| {
-                let timeline = Timeline::of_doses(&doses, &system, &grid.times_h());
-                simulate(black_box(&system), timeline, &config)
+                let timeline = Timeline::of_doses(doses, system, &grid.times_h());
+                simulate(black_box(system), timeline, &config)
             })
         });
         group.finish();
@@ -137,27 +149,7 @@ fn network() -> (LinearSystem, Vec<Dose>) {
 
 fn network_24h(c: &mut Criterion) {
     let (system, doses) = network();
-    let grid = UniformGrid::new(24.0, STEP_H);
-    let mut out = vec![0.0; grid.len()];
-    for kind in [SolverKind::Exact, SolverKind::Ode] {
-        let config = config(kind);
-        let sampler = GridSampler { grid, config };
-        let mut group = c.benchmark_group(kind.id());
-        group.throughput(Throughput::Elements(grid.len() as u64));
-        group.bench_function("network_24h", |b| {
-            b.iter(|| {
-                let timeline = Timeline::of_doses(&doses, &system, &[]);
-                sampler.plasma(black_box(&system), timeline, &mut out)
-            })
-        });
-        group.bench_function("network_general_24h", |b| {
-            b.iter(|| {
-                let timeline = Timeline::of_doses(&doses, &system, &grid.times_h());
-                simulate(black_box(&system), timeline, &config)
-            })
-        });
-        group.finish();
-    }
+    grid_and_general(c, &system, &doses, "network_24h", "network_general_24h");
 }
 
 criterion_group!(benches, step, interval, subject_24h, network_24h);

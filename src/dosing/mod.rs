@@ -136,8 +136,17 @@ pub fn route_settings(
 
 /// Every depot a list of doses needs, each once, in order of first use.
 pub fn depots(doses: &[Dose]) -> Vec<Depot> {
+    unique_depots(doses.iter())
+}
+
+/// The depots of a schedule's doses and of the doses its steady states repeat.
+pub fn schedule_depots(doses: &[Dose], steady: &[SteadyStart]) -> Vec<Depot> {
+    unique_depots(doses.iter().chain(steady.iter().map(|s| &s.dose)))
+}
+
+fn unique_depots<'a>(doses: impl Iterator<Item = &'a Dose>) -> Vec<Depot> {
     let mut all: Vec<Depot> = Vec::new();
-    for d in doses.iter().flat_map(Dose::depots) {
+    for d in doses.flat_map(Dose::depots) {
         if !all.contains(&d) {
             all.push(d);
         }

@@ -20,7 +20,7 @@ pub mod subject;
 pub mod varvel;
 
 use crate::bands::Band;
-use crate::dosing::{depots, Dose, Regimen, Timeline};
+use crate::dosing::{schedule_depots, Regimen, Timeline};
 use crate::error::Result;
 use crate::metrics::hours_between;
 use crate::model::system::LinearSystem;
@@ -211,12 +211,7 @@ fn subject_course(run: &Run, s: &Subject, out: &mut [f64]) -> Result<GridCourse>
     let regimen = run.regimen.at_weight(s.weight_kg / run.weight_kg);
     let (mut doses, mut steady) = (regimen.doses(), regimen.steady());
     s.absorbed(&mut doses, &mut steady);
-    let all: Vec<Dose> = doses
-        .iter()
-        .chain(steady.iter().map(|st| &st.dose))
-        .copied()
-        .collect();
-    let system = LinearSystem::new(&model, &depots(&all));
+    let system = LinearSystem::new(&model, &schedule_depots(&doses, &steady));
     let timeline = Timeline::of_schedule(&doses, &steady, &system, &[]);
     let sampler = GridSampler {
         grid: run.grid,

@@ -3,7 +3,7 @@
 //! and the engine ([`crate::simulate`], [`crate::population`]); reports read its results.
 
 use crate::control::{outcomes, plan, TciResult};
-use crate::dosing::{depots, grid, Dose, Timeline};
+use crate::dosing::{grid, schedule_depots, Dose, Timeline};
 use crate::error::Result;
 use crate::metrics::{summarize, Summary};
 use crate::model::system::LinearSystem;
@@ -40,12 +40,7 @@ impl Scenario {
                 let model = s.model.individual(s.weight_kg);
                 // The one expansion of the regimen on the way to the engine.
                 let (doses, steady) = (s.regimen.doses(), s.regimen.steady());
-                let all: Vec<Dose> = doses
-                    .iter()
-                    .chain(steady.iter().map(|st| &st.dose))
-                    .copied()
-                    .collect();
-                let system = LinearSystem::new(&model, &depots(&all));
+                let system = LinearSystem::new(&model, &schedule_depots(&doses, &steady));
                 // The pump is planned on the typical patient, as a real pump runs on its
                 // model; every subject of a population then receives the same infusion.
                 let pump = s

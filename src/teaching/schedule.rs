@@ -9,8 +9,8 @@ use super::kinetics::{
 };
 use super::regimen::{repeats, Repeat};
 use crate::dosing::{
-    depots, grid, inputs, Delivery, Dose, Event, Input, InputKind, SteadyStart, SteadyStateMode,
-    Timeline,
+    grid, inputs, schedule_depots, Delivery, Dose, Event, Input, InputKind, SteadyStart,
+    SteadyStateMode, Timeline,
 };
 use crate::error::Result;
 use crate::model::system::LinearSystem;
@@ -168,12 +168,10 @@ pub fn facts(
     step_h: f64,
 ) -> Result<ScheduleFacts> {
     let (doses, steady) = (schedule.regimen.doses(), schedule.regimen.steady());
-    let all: Vec<Dose> = doses
-        .iter()
-        .chain(steady.iter().map(|s| &s.dose))
-        .copied()
-        .collect();
-    let system = LinearSystem::new(&spec.individual(schedule.weight_kg), &depots(&all));
+    let system = LinearSystem::new(
+        &spec.individual(schedule.weight_kg),
+        &schedule_depots(&doses, &steady),
+    );
     let t = &result.trajectory;
     let repeats = repeats(&schedule.regimen)
         .iter()
