@@ -4,7 +4,7 @@
 use crate::serve::{Bound, Config};
 use anyhow::{Context, Result};
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -49,7 +49,8 @@ pub(super) fn run(args: &Args) -> Result<ExitCode> {
         let bound = Bound::new(config)
             .await
             .with_context(|| format!("listening on {}:{}", args.host, args.port))?;
-        let url = format!("http://{}/", bound.local_addr()?);
+        let bound_addr = bound.local_addr()?;
+        let url = local_url(bound_addr);
         {
             let mut out = std::io::stdout().lock();
             writeln!(
@@ -57,6 +58,13 @@ pub(super) fn run(args: &Args) -> Result<ExitCode> {
                 "ketasim serve: {url}  (Ctrl-C stops; {})",
                 crate::DISCLAIMER
             )?;
+            if bound_addr.ip().is_unspecified() {
+                let shared = network_address(bound_addr.ip()).map_or_else(
+                    || format!("http://<this machine's address>:{}/", bound_addr.port()),
+                    |ip| format!("http://{}/", SocketAddr::new(ip, bound_addr.port())),
+                );
+                writeln!(out, "on the classroom network: {shared}")?;
+            }
             out.flush()?;
         }
         if args.open {
@@ -75,9 +83,57 @@ pub(super) fn run(args: &Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The address to open on this machine: a wildcard bind (0.0.0.0 or ::) is not an address a
+/// browser can open, so it becomes the loopback of the same family.
+fn local_url(bound: SocketAddr) -> String {
+    let ip = match bound.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}/", SocketAddr::new(ip, bound.port()))
+}
+
+/// This machine's address on its default route, for students' browsers. Connecting a UDP
+/// socket only picks the route; no packet is sent. `None` on a machine with no route.
+fn network_address(family: IpAddr) -> Option<IpAddr> {
+    let (any, probe): (SocketAddr, SocketAddr) = match family {
+        IpAddr::V4(_) => (
+            (Ipv4Addr::UNSPECIFIED, 0).into(),
+            (Ipv4Addr::new(192, 0, 2, 1), 9).into(), // TEST-NET-1, RFC 5737
+        ),
+        IpAddr::V6(_) => (
+            (Ipv6Addr::UNSPECIFIED, 0).into(),
+            (Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1), 9).into(), // RFC 3849
+        ),
+    };
+    let socket = std::net::UdpSocket::bind(any).ok()?;
+    socket.connect(probe).ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_unspecified() && !ip.is_loopback()).then_some(ip)
+}
+
 /// Ask the desktop to open `url`; the address is printed either way.
 fn open_browser(url: &str) {
     if let Err(e) = std::process::Command::new("xdg-open").arg(url).spawn() {
         eprintln!("could not open a browser ({e}); open {url} by hand");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wildcard_bind_is_opened_on_loopback() {
+        assert_eq!(
+            local_url("0.0.0.0:8080".parse().unwrap()),
+            "http://127.0.0.1:8080/"
+        );
+        assert_eq!(local_url("[::]:81".parse().unwrap()), "http://[::1]:81/");
+        assert_eq!(
+            local_url("192.168.1.5:8080".parse().unwrap()),
+            "http://192.168.1.5:8080/"
+        );
     }
 }
