@@ -16,6 +16,14 @@ const CLOSED_FORM: f64 = 1e-9;
 const HOLD: f64 = 0.01;
 /// Exact and ODE agree to this, relative to the largest value.
 const ENGINES_AGREE: f64 = 1e-6;
+/// Effect-site mode: the effect site's peak equals the target and never exceeds it by more
+/// than this (relative; the issue asks for 1%, 2e-15 is measured; the 10 s grid search
+/// before the golden-section refinement overshot by 1.2e-6).
+const EFFECT_PEAK: f64 = 1e-9;
+/// The effect-site search finds the peak time to 1 ms, so one loading interval brings the
+/// effect-site peak to its target to this (relative; 1e-9 measured on the 0.1 s output
+/// grid): the 10 s search grid alone overshot by 1.2e-6 on kamp-2020.
+const PEAK_SEARCH: f64 = 1e-7;
 /// The fall to a lower target takes the free decay time, to this (h): 1 s.
 const FALL_TIME_H: f64 = 1.0 / 3600.0;
 
@@ -143,9 +151,10 @@ fn effect_site_tci_peaks_at_the_target_without_overshoot() {
         let t = r.trajectory.time_h.as_slice().expect("contiguous");
         let ce = r.trajectory.effect_ng_ml.as_ref().expect("effect site");
         let ce = ce.as_slice().expect("contiguous");
+        // The peak is the target and nothing is above it (the issue asks for 1%).
         let peak = ce.iter().cloned().fold(0.0, f64::max);
         assert!(
-            (peak - 1000.0).abs() <= HOLD * 1000.0,
+            (peak - 1000.0).abs() <= EFFECT_PEAK * 1000.0,
             "{}: peak {peak}",
             spec.id
         );
@@ -160,6 +169,46 @@ fn effect_site_tci_peaks_at_the_target_without_overshoot() {
         assert!(
             cp_peak > 1000.0 * (1.0 + HOLD),
             "{}: plasma peak {cp_peak}",
+            spec.id
+        );
+        checked += 1;
+    }
+    assert!(checked > 0, "no built-in model has a ke0");
+}
+
+/// Shafer & Gregg's loading: a pump that runs one interval and then stops (a target of
+/// 0) brings the effect site's peak exactly to the target, on every model with a ke0.
+#[test]
+fn one_effect_site_loading_peaks_exactly_at_the_target() {
+    let mut checked = 0;
+    for spec in library::all().into_iter().filter(|s| s.ke0_per_h.is_some()) {
+        let text = scenario_text(
+            &format!("[model]\npk = \"{}\"", spec.id),
+            r#"{ at = "0 min", effect = "1 µg/mL" }, { at = "10 s", effect = "0 µg/mL" }"#,
+            r#"update_every = "10 s", max_rate = "100000 mL/h""#,
+            "1 h",
+            "0.1 s",
+        );
+        let r = &run(&text, SolverKind::Exact)[0];
+        assert!(
+            pump(r).changes[0].mg_h < 1e6,
+            "{}: not limited by max_rate",
+            spec.id
+        );
+        let ce = r.trajectory.effect_ng_ml.as_ref().expect("effect site");
+        let (k, peak) = ce
+            .iter()
+            .enumerate()
+            .fold((0, 0.0), |b, (k, &c)| if c > b.1 { (k, c) } else { b });
+        assert!(
+            (peak - 1000.0).abs() <= PEAK_SEARCH * 1000.0,
+            "{}: peak {peak} ng/mL at {} s",
+            spec.id,
+            r.trajectory.time_h[k] * 3600.0
+        );
+        assert!(
+            k + 1 < ce.len(),
+            "{}: the peak is inside the window",
             spec.id
         );
         checked += 1;
@@ -333,4 +382,49 @@ fn a_population_receives_the_typical_pump_and_is_scored_by_varvel() {
         .expect("scored");
     assert!(v.mdpe.p05 < -10.0 && v.mdpe.p95 > 10.0, "MDPE {:?}", v.mdpe);
     assert!(v.mdape.p50 > 100.0 * HOLD, "MDAPE {:?}", v.mdape);
+}
+
+/// Percentile curves are stored as f32 per subject: 7 significant digits.
+const F32_CURVE: f64 = 1e-6;
+
+#[test]
+fn a_population_with_effect_site_targets_is_scored_at_each_subjects_effect_site() {
+    let base = scenario_text(
+        "[model]\npk = \"kamp-2020\"",
+        r#"{ at = "0 min", effect = "1 µg/mL" }"#,
+        r#"update_every = "10 s""#,
+        "30 min",
+        "10 s",
+    );
+    // Without variability every subject is the typical patient: the effect-site band is
+    // the typical effect-site curve (not the plasma one), and the pump holds each.
+    let same = run(
+        &format!("{base}[population]\nsize = 20\n"),
+        SolverKind::Exact,
+    );
+    let p = same[0].population.as_ref().expect("a population");
+    let band = p.effect_site.as_ref().expect("an effect-site band");
+    let typical = same[0].trajectory.effect_ng_ml.as_ref().expect("effect");
+    for (k, &ce) in typical.iter().enumerate() {
+        for v in [band.p05_ng_ml[k], band.p50_ng_ml[k], band.p95_ng_ml[k]] {
+            assert!((v - ce).abs() <= F32_CURVE * ce.max(1.0), "{v} vs {ce}");
+        }
+    }
+    let plasma = &same[0].trajectory.plasma_ng_ml;
+    assert!(plasma.iter().zip(typical).any(|(cp, ce)| cp > &(ce * 1.5)));
+    let v = p.tci.as_ref().expect("scored");
+    assert!(v.mdape.p95 <= 100.0 * HOLD, "MDAPE {:?}", v.mdape);
+    assert!(v.wobble.p95 <= 100.0 * HOLD, "wobble {:?}", v.wobble);
+    // With variability the same pump misses each subject's effect site.
+    let varied = run(
+        &format!("{base}[population]\nsize = 200\n[population.variability]\nclearance = \"38%\"\ncentral_volume = \"64%\"\n"),
+        SolverKind::Exact,
+    );
+    let p = varied[0].population.as_ref().expect("a population");
+    let v = p.tci.as_ref().expect("scored");
+    assert!(v.mdpe.p05 < -10.0 && v.mdpe.p95 > 10.0, "MDPE {:?}", v.mdpe);
+    assert!(v.mdape.p50 > 100.0 * HOLD, "MDAPE {:?}", v.mdape);
+    let band = p.effect_site.as_ref().expect("an effect-site band");
+    let end = band.p50_ng_ml.len() - 1;
+    assert!(band.p95_ng_ml[end] > 1.2 * band.p05_ng_ml[end], "{band:?}");
 }

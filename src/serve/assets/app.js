@@ -275,8 +275,10 @@ function doseControls(d, i, j) {
 }
 
 // One TCI target: its time, plasma or effect site, and the concentration. The file holds
-// the mode as the key's name, so a switch removes one key and sets the other.
-function targetControls(t, i, j) {
+// the mode as the key's name, so a switch removes one key and sets the other. Removing
+// the only target removes `targets` and `pump` (the validator refuses an empty list and
+// a pump without targets).
+function targetControls(t, i, j, only) {
   const at = (k) => ["schedule", i, "targets", j, k];
   const row = el("div", { className: "dose target" });
   row.dataset.target = i + "." + j;
@@ -291,7 +293,9 @@ function targetControls(t, i, j) {
   conc.classList.add("concentration");
   row.appendChild(labelled("concentration", conc));
   const remove = el("button", { type: "button", textContent: "remove target", title: "Remove this target" });
-  remove.addEventListener("click", () => set(["schedule", i, "targets", j], null));
+  remove.addEventListener("click", () => only
+    ? applyEdits([{ at: ["schedule", i, "targets"], value: null }, { at: ["schedule", i, "pump"], value: null }])
+    : set(["schedule", i, "targets", j], null));
   row.appendChild(remove);
   return row;
 }
@@ -302,7 +306,7 @@ function scheduleControls(s, i) {
   if (s.weight !== null) f.appendChild(labelled("weight of this schedule", textInput(["schedule", i, "weight"], s.weight)));
   s.doses.forEach((d, j) => f.appendChild(doseControls(d, i, j)));
   if (s.max_rate !== null) f.appendChild(labelled("pump max rate", textInput(["schedule", i, "pump", "max_rate"], s.max_rate, { placeholder: "1200 mL/h" })));
-  s.targets.forEach((t, j) => f.appendChild(targetControls(t, i, j)));
+  s.targets.forEach((t, j) => f.appendChild(targetControls(t, i, j, s.targets.length === 1)));
   if (s.targets.length) {
     const addTarget = el("button", { type: "button", textContent: "add target" });
     const last = s.targets[s.targets.length - 1];
