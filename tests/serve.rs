@@ -267,6 +267,11 @@ fn tci_targets_are_controls_and_an_edit_resimulates() {
     );
     assert_eq!(form[1]["targets"][0]["mode"], "effect");
     assert_eq!(form[0]["max_rate"], "1200 mL/h");
+    // The plot's target lines, as the PNG draws them: plasma 1 then 0.5 µg/mL at 30 min.
+    let line = &page["plot"]["targets"][0];
+    assert_eq!(line["conc_ng_ml"], json!([1000.0, 1000.0, 500.0, 500.0]));
+    assert_eq!(line["time_h"], json!([0.0, 0.5, 0.5, 1.0]));
+    assert_eq!(page["plot"]["targets"].as_array().map(Vec::len), Some(2));
 
     let at = json!(["schedule", 0, "targets", 0, "plasma"]);
     let body = json!({ "toml": text, "edits": [{ "at": at, "value": "2 µg/mL" }] });

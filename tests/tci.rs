@@ -3,6 +3,8 @@
 //! exact and ODE engines agreeing, and a falling target stopping the pump for exactly the
 //! free decay time. See: issue 13.
 
+mod common;
+
 use ketasim::control::PumpPlan;
 use ketasim::model::library;
 use ketasim::scenario;
@@ -427,4 +429,127 @@ fn a_population_with_effect_site_targets_is_scored_at_each_subjects_effect_site(
     let band = p.effect_site.as_ref().expect("an effect-site band");
     let end = band.p50_ng_ml.len() - 1;
     assert!(band.p95_ng_ml[end] > 1.2 * band.p05_ng_ml[end], "{band:?}");
+}
+
+/// The CSVs carry 6 significant digits.
+const CSV_DIGITS: f64 = 1e-5;
+
+/// `path` as a header and rows of fields.
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).expect("a CSV");
+    let header = r
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.expect("a row").iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= CSV_DIGITS * a.abs().max(b.abs()).max(1e-9)
+}
+
+/// `scenarios/tci-kamp.toml` through `ketasim run`: the table names every target, the
+/// time-course CSV has the rate in force at each time, the summary the total and each
+/// target's outcome, the pump log every rate change (adding up to what the pump gave),
+/// and the plot is written; the effect-site schedule's effect site peaks at its target
+/// while its plasma overshoots.
+#[test]
+fn tci_kamp_writes_its_table_csv_pump_log_and_plot() {
+    let file = common::root().join("scenarios/tci-kamp.toml");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = common::ketasim(tmp.path())
+        .args(["run", &file.display().to_string(), "--out-dir", "out"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let table = &stdout[stdout
+        .find("Target-controlled infusion\n")
+        .expect("a TCI table")..];
+    for row in [
+        "plasma 1 µg/mL",
+        "plasma 0.5 µg/mL",
+        "effect 1 µg/mL",
+        "effect 0.5 µg/mL",
+    ] {
+        assert!(table.contains(row), "{row} missing from\n{table}");
+    }
+    let text = std::fs::read_to_string(&file).expect("scenario");
+    let results = run(&text, SolverKind::Exact);
+    let dir = tmp.path().join("out");
+
+    let (header, rows) = read_csv(&dir.join("tci-kamp.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (t, mg_h, ml_h) = (col("time_h"), col("infusion_mg_h"), col("infusion_ml_h"));
+    for row in &rows {
+        let r = results
+            .iter()
+            .find(|r| r.name == row[0])
+            .expect("a schedule");
+        let num = |k: usize| row[k].parse::<f64>().expect("a number");
+        // The CSV's time has 6 decimals: the output point is the nearest 10 s.
+        let rate = pump(r).rate_at((num(t) * 360.0).round() / 360.0);
+        assert!(
+            close(num(mg_h), rate),
+            "{row:?}: the rate in force is {rate}"
+        );
+        assert!(close(num(ml_h), rate / 10.0), "{row:?}: 10 mg/mL");
+    }
+    assert_eq!(rows.len(), 2 * 361);
+
+    let (header, rows) = read_csv(&dir.join("tci-kamp-summary.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    for (row, r) in rows.iter().zip(&results) {
+        let num = |name: &str| row[col(name)].parse::<f64>().expect(name);
+        let tci = r.tci.as_ref().expect("TCI");
+        assert!(close(num("total_dose_mg"), tci.total_dose_mg));
+        for (k, o) in tci.targets.iter().enumerate() {
+            let after = num(&format!("target_{}_reached_after_h", k + 1));
+            assert!(close(after, o.reached_after_h.expect("reached")));
+            let peak = num(&format!("target_{}_plasma_peak_ng_ml", k + 1));
+            assert!(close(peak, o.plasma_peak_ng_ml));
+        }
+    }
+    let effect_row = &rows[1];
+    let cmax_effect: f64 = effect_row[col("cmax_effect_ng_ml")]
+        .parse()
+        .expect("number");
+    let plasma_peak: f64 = effect_row[col("target_1_plasma_peak_ng_ml")]
+        .parse()
+        .expect("number");
+    assert!(close(cmax_effect, 1000.0), "effect-site peak {cmax_effect}");
+    assert!(plasma_peak > 2000.0, "plasma overshoot {plasma_peak}");
+
+    let (header, rows) = read_csv(&dir.join("tci-kamp-pump.csv"));
+    assert_eq!(
+        header,
+        ["schedule", "time_h", "infusion_mg_h", "infusion_ml_h"]
+    );
+    for r in &results {
+        let log: Vec<(f64, f64)> = rows
+            .iter()
+            .filter(|row| row[0] == r.name)
+            .map(|row| (row[1].parse().expect("t"), row[2].parse().expect("rate")))
+            .collect();
+        assert!(log
+            .windows(2)
+            .all(|w| w[0].0 < w[1].0 && w[0].1.to_bits() != w[1].1.to_bits()));
+        // The log ends with the pump stopped (at the end, or earlier for good).
+        let (end, last_rate) = *log.last().expect("rows");
+        assert!(end <= 1.0 && last_rate <= 0.0, "{end} h, {last_rate} mg/h");
+        let given: f64 = log.windows(2).map(|w| w[0].1 * (w[1].0 - w[0].0)).sum();
+        let total = r.tci.as_ref().expect("TCI").total_dose_mg;
+        assert!(
+            (given - total).abs() <= 1e-4 * total,
+            "{given} vs {total} mg"
+        );
+    }
+    let png = std::fs::read(dir.join("tci-kamp.png")).expect("a plot");
+    assert!(png.starts_with(b"\x89PNG"));
 }

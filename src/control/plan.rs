@@ -40,8 +40,8 @@ const EFFECT_SEARCH_STEP_H: f64 = 5.0 / 3600.0;
 
 /// The golden-section search stops when the peak time is known to this (h): 1 ms, far
 /// below the 1 s shortest update interval. Near the peak the curve is flat, so the
-/// rate's error is second order in it (about 1e-10 of the target for ketamine's 1–3 min
-/// t_peak).
+/// rate's error is second order in it: the effect site then peaks at the target to
+/// rounding (`tests/tci.rs`).
 pub const PEAK_TIME_TOLERANCE_H: f64 = 1e-3 / 3600.0;
 
 /// Unit-response values below this (mg/L per mg/h) are "no response": the peak search

@@ -398,6 +398,9 @@ mod tests {
             "Effect-site target 1 then 0.5 µg/mL: effect site"
         );
         assert!(effect.line.name.ends_with(": effect-site target"));
+        let pump = p.lower_panel.expect("lower_panel = \"pump\"");
+        assert_eq!(pump.y_label, "Pump rate (mg/h)");
+        assert_eq!(pump.series.len(), 2, "one step line per schedule");
     }
 
     #[test]
