@@ -267,6 +267,11 @@ fn tci_targets_are_controls_and_an_edit_resimulates() {
     );
     assert_eq!(form[1]["targets"][0]["mode"], "effect");
     assert_eq!(form[0]["max_rate"], "1200 mL/h");
+    // The plot's target lines, as the PNG draws them: plasma 1 then 0.5 µg/mL at 30 min.
+    let line = &page["plot"]["targets"][0];
+    assert_eq!(line["conc_ng_ml"], json!([1000.0, 1000.0, 500.0, 500.0]));
+    assert_eq!(line["time_h"], json!([0.0, 0.5, 0.5, 1.0]));
+    assert_eq!(page["plot"]["targets"].as_array().map(Vec::len), Some(2));
 
     let at = json!(["schedule", 0, "targets", 0, "plasma"]);
     let body = json!({ "toml": text, "edits": [{ "at": at, "value": "2 µg/mL" }] });
@@ -310,6 +315,73 @@ fn tci_targets_are_controls_and_an_edit_resimulates() {
         switched.json()["form"]["schedules"][0]["targets"][1],
         json!({ "at": "30 min", "mode": "effect", "value": "0.5 µg/mL" })
     );
+}
+
+/// Removing the only target of a schedule: the page removes `targets` and `pump` (an
+/// empty list and a pump without targets are refused), so a schedule with a dose by hand
+/// simulates without TCI, and one without says it has no doses, not that the list is empty.
+#[test]
+fn removing_the_last_target_drops_targets_and_pump() {
+    let s = Server::start(&[]);
+    // The page's script sends these two edits for the only target's "remove" button.
+    let script = s.get("/app.js").text();
+    for edit in [
+        r#"{ at: ["schedule", i, "targets"], value: null }"#,
+        r#"{ at: ["schedule", i, "pump"], value: null }"#,
+    ] {
+        assert!(script.contains(edit), "app.js does not send {edit}");
+    }
+    let text = std::fs::read_to_string(root().join(TCI)).unwrap();
+    let with_bolus = text.replacen(
+        "targets = [",
+        "doses = [{ route = \"iv\", amount = \"20 mg\" }]\ntargets = [",
+        1,
+    );
+    let edit = |toml: &str, edits: Value| {
+        let body = json!({ "toml": toml, "edits": edits });
+        let r = s.post("/api/edit", "application/json", body.to_string().as_bytes());
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.text()
+    };
+    // One of two targets: an element goes.
+    let one_left = edit(
+        &with_bolus,
+        json!([{ "at": ["schedule", 0, "targets", 1], "value": null }]),
+    );
+    let page = simulate(&s, TCI, &one_left);
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert_eq!(
+        page.json()["form"]["schedules"][0]["targets"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let last = json!([
+        { "at": ["schedule", 0, "targets"], "value": null },
+        { "at": ["schedule", 0, "pump"], "value": null },
+    ]);
+    let none_left = edit(&one_left, last.clone());
+    let start = none_left.find("[[schedule]]").unwrap();
+    let end = none_left.find("[[schedule]]\nname = \"Effect").unwrap();
+    let first = &none_left[start..end];
+    assert!(
+        !first.contains("targets") && !first.contains("pump"),
+        "{first}"
+    );
+    let page = simulate(&s, TCI, &none_left);
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert_eq!(page.json()["form"]["schedules"][0]["targets"], json!([]));
+    // Without a dose by hand the schedule is then empty, and the validator says so.
+    let empty = edit(
+        &edit(
+            &text,
+            json!([{ "at": ["schedule", 0, "targets", 1], "value": null }]),
+        ),
+        last,
+    );
+    let r = simulate(&s, TCI, &empty);
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("has no doses"), "{}", r.text());
 }
 
 /// Every bad request gets a 4xx with a message a person can act on, and the server

@@ -9,7 +9,7 @@
 pub mod outcome;
 pub mod plan;
 
-pub use outcome::{outcomes, plasma_target_on, TargetOutcome, TciResult};
+pub use outcome::{effect_target_on, outcomes, plasma_target_on, TargetOutcome, TciResult};
 pub use plan::{plan, PumpPlan, RateChange};
 
 pub use crate::targets::{Pump, Site, Target, Tci};

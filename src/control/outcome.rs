@@ -77,3 +77,28 @@ pub fn plasma_target_on(tci: &Tci, times_h: &[f64]) -> Vec<f64> {
         })
         .collect()
 }
+
+/// The effect-site target in force at each of `times_h` (ng/mL), NaN where none is:
+/// before the first target, under a plasma target, and before the typical patient's
+/// effect site has come within [`REACHED_WITHIN`] of it (`outcomes`, from [`outcomes`]),
+/// since the effect site lags the pump by minutes by design (Shafer & Gregg 1992). A
+/// target the typical patient never reaches is not scored.
+pub fn effect_target_on(tci: &Tci, outcomes: &[TargetOutcome], times_h: &[f64]) -> Vec<f64> {
+    times_h
+        .iter()
+        .map(|&t| {
+            let i = tci.targets.partition_point(|x| x.at_h <= t);
+            let Some(k) = i.checked_sub(1) else {
+                return f64::NAN;
+            };
+            let (x, reached) = (
+                tci.targets[k],
+                outcomes.get(k).and_then(|o| o.reached_after_h),
+            );
+            match reached {
+                Some(after) if x.site == Site::Effect && t >= x.at_h + after => x.mg_l * 1000.0,
+                _ => f64::NAN,
+            }
+        })
+        .collect()
+}

@@ -11,7 +11,9 @@
 //! - **effect site** (Shafer & Gregg 1992): the largest rate for which the effect site,
 //!   with the pump off after the interval, never rises above the target: the smallest
 //!   loading whose effect-site peak equals the target, and then the rate holding it,
-//!   `r = min over future times t of (target − Ce_off(t)) / Ce_unit(t)`.
+//!   `r = min over future times t of (target − Ce_off(t)) / Ce_unit(t)`. A grid of
+//!   future times brackets the minimum; a golden-section search on the exact curve then
+//!   finds its time to [`PEAK_TIME_TOLERANCE_H`].
 //!
 //! Both are clamped to `[0, max_rate]`: a falling target stops the pump until the
 //! concentration has fallen to it. The controller sees the hand-given doses given so far
@@ -31,10 +33,16 @@ use crate::solver::{new_propagator, Propagator, SolverConfig};
 /// ketamine 1–3 min; Shafer & Gregg 1992 search until the peak); an hour covers slow ke0s.
 const EFFECT_HORIZON_H: f64 = 1.0;
 
-/// The effect-site peak is searched on steps of the update interval, but no finer than
-/// this (h): near a peak the curve is flat, and a 1 s pump would otherwise look 3,600
-/// steps ahead at every update.
+/// The effect-site peak is bracketed on steps of the update interval, but no finer than
+/// this (h): a 1 s pump would otherwise look 3,600 steps ahead at every update. The
+/// bracket is then refined (see [`PEAK_TIME_TOLERANCE_H`]), so this sets speed only.
 const EFFECT_SEARCH_STEP_H: f64 = 5.0 / 3600.0;
+
+/// The golden-section search stops when the peak time is known to this (h): 1 ms, far
+/// below the 1 s shortest update interval. Near the peak the curve is flat, so the
+/// rate's error is second order in it: the effect site then peaks at the target to
+/// rounding (`tests/tci.rs`).
+pub const PEAK_TIME_TOLERANCE_H: f64 = 1e-3 / 3600.0;
 
 /// Unit-response values below this (mg/L per mg/h) are "no response": the peak search
 /// skips them (a time before the drug reaches the effect site).
@@ -164,11 +172,13 @@ pub fn plan(
         row
     };
     let wants_effect = steps.iter().any(|s| s.site == Site::Effect);
-    let effect_rows = if wants_effect {
-        let step_h = tci.pump.update_every_h.max(EFFECT_SEARCH_STEP_H);
-        effect_rows(system, off.as_mut(), step_h)?
-    } else {
-        Vec::new()
+    let mut peak_search = match wants_effect {
+        true => Some(PeakSearch::new(
+            system,
+            tci.pump.update_every_h.max(EFFECT_SEARCH_STEP_H),
+            config,
+        )?),
+        false => None,
     };
     let mut pump_state = vec![0.0; n];
     let mut changes = Vec::with_capacity(steps.len());
@@ -196,13 +206,10 @@ pub fn plan(
         } else {
             match s.site {
                 Site::Plasma => (s.mg_l - dot(&plasma, &free)) / dot(&plasma, &unit_response),
-                Site::Effect => effect_rows
-                    .iter()
-                    .filter_map(|row| {
-                        let per_rate = dot(row, &unit_response);
-                        (per_rate > NO_RESPONSE).then(|| (s.mg_l - dot(row, &free)) / per_rate)
-                    })
-                    .fold(f64::INFINITY, f64::min),
+                Site::Effect => match peak_search.as_mut() {
+                    Some(search) => search.rate(&free, &unit_response, s.mg_l)?,
+                    None => f64::INFINITY,
+                },
             }
         };
         let rate = if wanted.is_finite() {
@@ -241,20 +248,109 @@ pub fn plan(
     })
 }
 
+/// The effect-site mode's search for `min over t ≥ 0 of (target − Ce_off(t)) / Ce_unit(t)`,
+/// `t` from the end of the interval: rows of the effect site on a grid of future times
+/// bracket it, then golden-section search on the exact curve (the propagator run from
+/// the interval's end to `t`) finds it.
+struct PeakSearch {
+    /// `rows[m] · x`: the effect site (mg/L) `m` steps of `step_h` after state `x`, pump off.
+    rows: Vec<Vec<f64>>,
+    step_h: f64,
+    /// Index of the effect-site state.
+    effect: usize,
+    /// Pump off, advancing to arbitrary times (its own, so as not to crowd the cache of
+    /// the update interval's step).
+    probe: Box<dyn Propagator>,
+}
+
+impl PeakSearch {
+    fn new(system: &LinearSystem, step_h: f64, config: &SolverConfig) -> Result<PeakSearch> {
+        let Some(effect) = system.layout.effect else {
+            return Err(Error::Invalid(InputError::new(
+                Span::default(),
+                "an effect-site target on a model without an effect site",
+                "a model with a ke0, or plasma targets",
+            )));
+        };
+        let mut probe = new_propagator(&system.a, None, config)?;
+        probe.set_input(&vec![0.0; system.layout.n]);
+        let rows = effect_rows(system, effect, probe.as_mut(), step_h)?;
+        Ok(PeakSearch {
+            rows,
+            step_h,
+            effect,
+            probe,
+        })
+    }
+
+    /// `(target − Ce_off(t)) / Ce_unit(t)` at `t` hours after the interval's end, from
+    /// the pump-off state `free` and the unit-rate state `unit` there; infinite where the
+    /// unit rate has not yet reached the effect site.
+    fn ratio(&mut self, free: &[f64], unit: &[f64], target: f64, t: f64) -> Result<f64> {
+        let mut ce = |x: &[f64]| -> Result<f64> {
+            let mut y = x.to_vec();
+            if t > 0.0 {
+                self.probe.advance(&mut y, t)?;
+            }
+            Ok(y[self.effect])
+        };
+        let (off, per_rate) = (ce(free)?, ce(unit)?);
+        Ok(match per_rate > NO_RESPONSE {
+            true => (target - off) / per_rate,
+            false => f64::INFINITY,
+        })
+    }
+
+    /// The largest rate whose effect-site curve, pump off after the interval, peaks at
+    /// `target` (mg/L); infinite when no future time responds.
+    fn rate(&mut self, free: &[f64], unit: &[f64], target: f64) -> Result<f64> {
+        let on_grid = self.rows.iter().map(|row| {
+            let per_rate = dot(row, unit);
+            match per_rate > NO_RESPONSE {
+                true => (target - dot(row, free)) / per_rate,
+                false => f64::INFINITY,
+            }
+        });
+        let (k, best) =
+            on_grid.enumerate().fold(
+                (0, f64::INFINITY),
+                |b, (m, g)| if g < b.1 { (m, g) } else { b },
+            );
+        if !best.is_finite() {
+            return Ok(best);
+        }
+        // The minimum lies between the grid points either side of the grid's lowest.
+        let last = self.rows.len() - 1;
+        let mut a = k.saturating_sub(1) as f64 * self.step_h;
+        let mut b = (k + 1).min(last) as f64 * self.step_h;
+        let shrink = (5f64.sqrt() - 1.0) / 2.0;
+        let mut c = b - shrink * (b - a);
+        let mut d = a + shrink * (b - a);
+        let mut gc = self.ratio(free, unit, target, c)?;
+        let mut gd = self.ratio(free, unit, target, d)?;
+        while b - a > PEAK_TIME_TOLERANCE_H {
+            if gc < gd {
+                (b, d, gd) = (d, c, gc);
+                c = b - shrink * (b - a);
+                gc = self.ratio(free, unit, target, c)?;
+            } else {
+                (a, c, gc) = (c, d, gd);
+                d = a + shrink * (b - a);
+                gd = self.ratio(free, unit, target, d)?;
+            }
+        }
+        Ok(best.min(gc).min(gd))
+    }
+}
+
 /// Rows `R_m` with `R_m · x` the effect-site concentration (mg/L) `m` steps of `step_h`
 /// after state `x`, the pump off, for `m` up to [`EFFECT_HORIZON_H`].
 fn effect_rows(
     system: &LinearSystem,
+    e: usize,
     off: &mut dyn Propagator,
     step_h: f64,
 ) -> Result<Vec<Vec<f64>>> {
-    let Some(e) = system.layout.effect else {
-        return Err(Error::Invalid(InputError::new(
-            Span::default(),
-            "an effect-site target on a model without an effect site",
-            "a model with a ke0, or plasma targets",
-        )));
-    };
     let n = system.layout.n;
     let m = (EFFECT_HORIZON_H / step_h).ceil().max(1.0) as usize;
     let mut rows = vec![vec![0.0; n]; m + 1];

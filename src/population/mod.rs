@@ -15,6 +15,7 @@
 //! numbers do not depend on the number of threads (see [`subject`] on seeding).
 
 pub mod covariates;
+pub mod effect_site;
 pub mod percentile;
 pub mod subject;
 pub mod varvel;
@@ -99,8 +100,10 @@ pub struct PopulationCourse {
     pub c_end_ng_ml: Percentiles,
     /// Per band, in the order given.
     pub bands: Vec<BandOutcome>,
-    /// With TCI plasma targets: Varvel 1992 performance across subjects.
+    /// With TCI targets: Varvel 1992 performance across subjects.
     pub tci: Option<TciPerformance>,
+    /// With effect-site targets: the effect site across subjects ([`effect_site`]).
+    pub effect_site: Option<effect_site::EffectSiteCourse>,
 }
 
 /// Summary numbers per subject: Cmax, Tmax, AUC, end, then hours in each band.
@@ -185,6 +188,7 @@ pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> 
         c_end_ng_ml: percentile::of_values(&column(3)),
         bands,
         tci: tci_performance(&scores),
+        effect_site: None,
     })
 }
 

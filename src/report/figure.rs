@@ -2,10 +2,13 @@
 //! dose markers labelled with route and amount, norketamine or the effect site in a lower
 //! panel (`[plot] lower_panel`), and a footer naming the model and the intended use.
 
-use super::plot::{render_png, render_svg, Band, DoseMarker, Panel, PlotError, PlotSpec, Series};
+use super::plot::{
+    render_png, render_svg, Band, DoseMarker, Panel, PlotError, PlotSpec, Series, TargetLine,
+};
 use crate::dosing::{Delivery, Dose};
 use crate::scenario::{LowerPanel, Scenario};
 use crate::study::ScheduleResult;
+use crate::targets::Site;
 use crate::units::fmt_num;
 use std::path::{Path, PathBuf};
 
@@ -158,12 +161,66 @@ fn plasma_panel(s: &Scenario, results: &[ScheduleResult]) -> Vec<Series> {
     if s.effect_on_plasma_axes {
         out.extend(results.iter().filter_map(|r| {
             let e = r.trajectory.effect_ng_ml.as_ref()?;
-            Some(series(
-                &format!("{}: effect site", r.name),
-                &r.trajectory.time_h,
-                e,
-            ))
+            let name = format!("{}: effect site", r.name);
+            // With effect-site targets a population's effect site is known: its band.
+            Some(
+                match r.population.as_ref().and_then(|p| p.effect_site.as_ref()) {
+                    Some(band) => Series {
+                        name: format!("{name} (median)"),
+                        time_h: r.trajectory.time_h.to_vec(),
+                        conc_ng_ml: band.p50_ng_ml.clone(),
+                        ribbon: Some((band.p05_ng_ml.clone(), band.p95_ng_ml.clone())),
+                    },
+                    None => series(&name, &r.trajectory.time_h, e),
+                },
+            )
         }));
+    }
+    out
+}
+
+/// Each TCI schedule's targets as step lines, one per site it targets, in the colour of
+/// the curve the target is for: the schedule's plasma curve, or its effect-site curve
+/// (drawn only when that shares the plasma axes: a target beside no curve of its site
+/// would read as a plasma target). Each line breaks (NaN) where the other site is
+/// targeted.
+fn target_lines(s: &Scenario, results: &[ScheduleResult]) -> Vec<TargetLine> {
+    let mut effect_curves = results.len();
+    let mut out = Vec::new();
+    for (i, r) in results.iter().enumerate() {
+        let effect_colour = match r.trajectory.effect_ng_ml.is_some() && s.effect_on_plasma_axes {
+            true => {
+                effect_curves += 1;
+                Some(effect_curves - 1)
+            }
+            false => None,
+        };
+        let Some(tci) = &r.tci else { continue };
+        let end_h = r.trajectory.time_h.last().copied().unwrap_or(0.0);
+        for (site, colour_of, word) in [
+            (Site::Plasma, Some(i), "plasma"),
+            (Site::Effect, effect_colour, "effect-site"),
+        ] {
+            let targets = &tci.targets;
+            let Some(colour_of) = colour_of else { continue };
+            if targets.iter().all(|o| o.target.site != site) {
+                continue;
+            }
+            let mut line = Series {
+                name: format!("{}: {word} target", r.name),
+                ..Series::default()
+            };
+            for (k, o) in targets.iter().enumerate() {
+                let until = targets.get(k + 1).map_or(end_h, |n| n.target.at_h);
+                let ng_ml = match o.target.site == site {
+                    true => o.target.mg_l * 1000.0,
+                    false => f64::NAN,
+                };
+                line.time_h.extend([o.target.at_h, until]);
+                line.conc_ng_ml.extend([ng_ml, ng_ml]);
+            }
+            out.push(TargetLine { line, colour_of });
+        }
     }
     out
 }
@@ -253,6 +310,7 @@ pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
             false => format!("Plasma {drug} (ng/mL)"),
         },
         series: plasma_panel(s, results),
+        targets: target_lines(s, results),
         bands: s.bands.iter().map(|b| plot_band(b, s.model.drug)).collect(),
         doses,
         log_y: s.log_y,
@@ -316,6 +374,33 @@ mod tests {
             s_ketamine.bands[0].rgb, racemic.bands[0].rgb,
             "one colour per band"
         );
+    }
+
+    /// Issue 13: each TCI schedule's target is a step line in the colour of the curve it
+    /// is for: the plasma curve, or the effect-site curve sharing the axes.
+    #[test]
+    fn tci_targets_are_step_lines_in_their_curves_colours() {
+        let text = std::fs::read_to_string("scenarios/tci-kamp.toml").expect("scenario");
+        let s = crate::scenario::parse(Path::new("tci-kamp.toml"), &text).expect("valid");
+        let p = spec(&s, &s.simulate(SolverKind::Exact).expect("runs"));
+        let [plasma, effect] = &p.targets[..] else {
+            panic!("{} target lines", p.targets.len());
+        };
+        assert_eq!(
+            plasma.line.name,
+            "Plasma target 1 then 0.5 µg/mL: plasma target"
+        );
+        assert_eq!(p.series[plasma.colour_of].name, s.schedules[0].name);
+        assert_eq!(plasma.line.time_h, [0.0, 0.5, 0.5, 1.0]);
+        assert_eq!(plasma.line.conc_ng_ml, [1000.0, 1000.0, 500.0, 500.0]);
+        assert_eq!(
+            p.series[effect.colour_of].name,
+            "Effect-site target 1 then 0.5 µg/mL: effect site"
+        );
+        assert!(effect.line.name.ends_with(": effect-site target"));
+        let pump = p.lower_panel.expect("lower_panel = \"pump\"");
+        assert_eq!(pump.y_label, "Pump rate (mg/h)");
+        assert_eq!(pump.series.len(), 2, "one step line per schedule");
     }
 
     #[test]

@@ -114,7 +114,7 @@ pub fn table(scenario: &Scenario, results: &[ScheduleResult]) -> String {
     format!("\n{heading}\n{}{}", t.render(), tci_table(results))
 }
 
-/// Varvel 1992 measures of the TCI pump across subjects; empty without plasma targets.
+/// Varvel 1992 measures of the TCI pump across subjects; empty without targets.
 fn tci_table(results: &[ScheduleResult]) -> String {
     let mut t = Table::new(&[
         ("schedule", Align::Left),
@@ -141,7 +141,7 @@ fn tci_table(results: &[ScheduleResult]) -> String {
         return String::new();
     }
     format!(
-        "\nTCI performance across subjects (Varvel 1992; the typical patient's pump in each, scored against the plasma target)\n{}",
+        "\nTCI performance across subjects (Varvel 1992; the typical patient's pump in each, scored against the target in force; effect-site targets from when the typical patient reaches them)\n{}",
         t.render()
     )
 }

@@ -35,6 +35,11 @@ fn plot(p: &PlotSpec) -> Value {
         "log_y": p.log_y,
         "time_in_days": p.time_in_days,
         "series": p.series.iter().map(series).collect::<Vec<_>>(),
+        // A few steps each (NaN, sent as null, breaks the line).
+        "targets": p.targets.iter().map(|t| json!({
+            "name": t.line.name, "time_h": t.line.time_h, "conc_ng_ml": t.line.conc_ng_ml,
+            "colour_of": t.colour_of,
+        })).collect::<Vec<_>>(),
         "bands": p.bands.iter().map(|b| json!({
             "name": b.name, "low_ng_ml": b.low_ng_ml, "high_ng_ml": b.high_ng_ml,
             "note": b.note,

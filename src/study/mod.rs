@@ -2,11 +2,12 @@
 //! scenario has one, its virtual population. It sits above the input ([`crate::scenario`])
 //! and the engine ([`crate::simulate`], [`crate::population`]); reports read its results.
 
-use crate::control::{outcomes, plan, TciResult};
+use crate::control::{effect_target_on, outcomes, plan, Site, TciResult};
 use crate::dosing::{grid, schedule_depots, Dose, Timeline};
 use crate::error::Result;
 use crate::metrics::{summarize, Summary};
 use crate::model::system::LinearSystem;
+use crate::population::effect_site::{simulate_effect_site, SiteTargets};
 use crate::population::{PopulationCourse, Run};
 use crate::scenario::Scenario;
 use crate::simulate::grid::UniformGrid;
@@ -74,12 +75,23 @@ impl Scenario {
                 // Its rates join each subject's regimen as fixed doses (not per kg).
                 let regimen = s.regimen.with_fixed(pumped);
                 let grid = UniformGrid::new(self.duration_h, self.output_every_h);
-                let target = s
+                let plasma_target = s
                     .tci
                     .as_ref()
                     .map(|t| crate::control::plasma_target_on(t, &grid.times_h()));
+                // Effect-site targets need each subject's effect site, which the fast
+                // path drops: those schedules are scored on a second pass.
+                let effect_target = match (&s.tci, &tci) {
+                    (Some(t), Some(r)) if t.targets.iter().any(|x| x.site == Site::Effect) => {
+                        Some(effect_target_on(t, &r.targets, &grid.times_h()))
+                    }
+                    _ => None,
+                };
                 let run = Run {
-                    target_ng_ml: target.as_deref(),
+                    target_ng_ml: match effect_target {
+                        Some(_) => None,
+                        None => plasma_target.as_deref(),
+                    },
                     spec: &s.model,
                     weight_kg: s.weight_kg,
                     regimen: &regimen,
@@ -87,11 +99,25 @@ impl Scenario {
                     bands: &self.bands,
                     config,
                 };
-                let population = self
+                let mut population = self
                     .population
                     .as_ref()
                     .map(|p| crate::population::simulate(p, &run))
                     .transpose()?;
+                if let (Some(p), Some(course), Some(effect), Some(plasma)) = (
+                    &self.population,
+                    population.as_mut(),
+                    &effect_target,
+                    &plasma_target,
+                ) {
+                    let targets = SiteTargets {
+                        plasma_ng_ml: plasma,
+                        effect_ng_ml: effect,
+                    };
+                    let (band, performance) = simulate_effect_site(p, &run, targets)?;
+                    course.effect_site = Some(band);
+                    course.tci = performance;
+                }
                 Ok(ScheduleResult {
                     name: self.label(s),
                     trajectory,

@@ -1,7 +1,7 @@
 //! Drawing a [`PlotSpec`] with plotters: layout, axes, bands, curves, dose markers and
 //! the legend.
 
-use super::{Band, DoseMarker, Panel, PlotError, PlotSpec, Series, BAND_OPACITY};
+use super::{Band, DoseMarker, Panel, PlotError, PlotSpec, Series, TargetLine, BAND_OPACITY};
 use plotters::coord::combinators::BindKeyPoints;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::{types::RangedCoordf64, Shift};
@@ -21,6 +21,10 @@ const PALETTE: [u32; 8] = [
 /// its own pattern, and series i and i+4 differ in lightness.
 const PATTERNS: [Option<(f64, f64)>; 4] =
     [None, Some((14.0, 7.0)), Some((2.5, 5.0)), Some((26.0, 6.0))];
+/// Target lines: thin (px at 1200×800) and finely dashed (dash, gap), so a curve holding
+/// its target covers the line and one missing it shows the gap.
+const TARGET_WIDTH: f64 = 1.5;
+const TARGET_PATTERN: (f64, f64) = (8.0, 5.0);
 const DARK: RGBColor = RGBColor(50, 50, 50);
 const GREY: RGBColor = RGBColor(110, 110, 110);
 const FAMILY: &str = "sans-serif";
@@ -94,6 +98,7 @@ pub(super) struct View<'a> {
     y_label: &'a str,
     x_label: &'a str,
     series: &'a [Series],
+    targets: &'a [TargetLine],
     bands: &'a [Band],
     pub(super) doses: &'a [DoseMarker],
     pub(super) x: Range<f64>,
@@ -115,7 +120,9 @@ impl<'a> View<'a> {
         };
         let bands = if main { &spec.bands[..] } else { &[] };
         let doses = if main { &spec.doses[..] } else { &[] };
-        let (x, y) = (x_range(spec), y_range(series, spec.log_y));
+        let targets = if main { &spec.targets[..] } else { &[] };
+        let lines = series.iter().chain(targets.iter().map(|t| &t.line));
+        let (x, y) = (x_range(spec), y_range(lines, spec.log_y));
         let x_desc = !main || spec.lower_panel.is_none();
         let log = spec.log_y;
         let x_label = if spec.time_in_days {
@@ -127,6 +134,7 @@ impl<'a> View<'a> {
             y_label,
             x_label,
             series,
+            targets,
             bands,
             doses,
             x,
@@ -214,10 +222,15 @@ fn x_range(spec: &PlotSpec) -> Range<f64> {
 }
 
 /// Linear: 0..max×1.1. Log: decade floor of max(min positive, max/1e4) .. max×1.5.
-pub(super) fn y_range(series: &[Series], log: bool) -> (f64, f64) {
-    let ribbons = series.iter().filter_map(|s| s.ribbon.as_ref());
+pub(super) fn y_range<'a, I>(series: I, log: bool) -> (f64, f64)
+where
+    I: IntoIterator<Item = &'a Series> + Clone,
+{
+    let ribbons = series.clone().into_iter().filter_map(|s| s.ribbon.as_ref());
     let ribbons = ribbons.flat_map(|(l, u)| l.iter().chain(u).copied());
-    let vals = series.iter().flat_map(|s| finite_points(s).map(|p| p.1));
+    let vals = series
+        .into_iter()
+        .flat_map(|s| finite_points(s).map(|p| p.1));
     let (mut min, mut max, mut min_pos) = (0.0f64, f64::MIN, f64::MAX);
     for v in vals.chain(ribbons.filter(|v| v.is_finite())) {
         (min, max) = (min.min(v), max.max(v));
@@ -498,7 +511,8 @@ fn simplify<DB: DrawingBackend, Y: YAxis>(
         .collect()
 }
 
-/// Ribbons first, then lines (each with its colour and pattern), each added to the legend.
+/// Ribbons first, then target lines, then curves (each with its colour and pattern), each
+/// added to the legend: the curves, then the targets.
 fn draw_curves<'a, DB, Y>(chart: &mut Chart<'a, DB, Y>, v: &View) -> Res<()>
 where
     DB: DrawingBackend + 'a,
@@ -511,6 +525,18 @@ where
         }
     }
     let sw = v.g.i(34.0);
+    let target_style = |t: &TargetLine| {
+        let st = colour(t.colour_of).stroke_width(v.g.i(TARGET_WIDTH).max(1) as u32);
+        let (d, gap) = TARGET_PATTERN;
+        (st, v.g.i(d).max(1), v.g.i(gap).max(1))
+    };
+    for t in v.targets {
+        let (st, d, gap) = target_style(t);
+        for seg in segments(&t.line, v.log.then_some(v.floor)) {
+            let line = DashedLineSeries::new(simplify(chart, seg), d, gap, st);
+            chart.draw_series(line).map_err(de)?;
+        }
+    }
     for (i, s) in v.series.iter().enumerate() {
         let st = colour(i).stroke_width(v.g.i(2.5).max(2) as u32);
         // Solid lines are dashes longer than anything drawn.
@@ -527,13 +553,21 @@ where
             none.map_err(de)?.label(&s.name).legend(mark);
         }
     }
+    for t in v.targets.iter().filter(|t| !t.line.name.is_empty()) {
+        let (st, d, gap) = target_style(t);
+        let none = chart.draw_series(std::iter::empty::<PathElement<(f64, f64)>>());
+        let mark = move |(x, y)| DashedPathElement::new([(x, y), (x + sw, y)], d, gap, st);
+        none.map_err(de)?.label(&t.line.name).legend(mark);
+    }
     Ok(())
 }
 
 /// Pixel samples (at most ~4 px apart) along every curve and ribbon outline.
 fn curve_pixels<DB: DrawingBackend, Y: YAxis>(chart: &Chart<DB, Y>, v: &View) -> Vec<(i32, i32)> {
     let floor = v.log.then_some(v.floor);
-    let mut lines: Vec<_> = v.series.iter().flat_map(|s| segments(s, floor)).collect();
+    let targets = v.targets.iter().map(|t| &t.line);
+    let all = v.series.iter().chain(targets);
+    let mut lines: Vec<_> = all.flat_map(|s| segments(s, floor)).collect();
     lines.extend(
         v.series
             .iter()
@@ -591,11 +625,18 @@ where
 fn legend_names(v: &View) -> Vec<String> {
     let named = v.series.iter().filter(|s| !s.name.is_empty());
     let mut names: Vec<String> = named.clone().map(|s| s.name.clone()).collect();
+    names.extend(target_names(v));
     if named.clone().any(|s| s.ribbon.is_some()) {
         names.push(RIBBON_NOTE.into());
     }
     names.extend(v.bands.iter().map(|b| band_label(b, v.y)));
     names
+}
+
+/// The legend names of `v`'s target lines.
+fn target_names<'a>(v: &View<'a>) -> impl Iterator<Item = String> + 'a {
+    let named = v.targets.iter().filter(|t| !t.line.name.is_empty());
+    named.map(|t| t.line.name.clone())
 }
 
 /// Width and height in pixels of a legend box listing `names`.
@@ -636,6 +677,7 @@ where
     let (g, st) = (v.g, font(v.g.px(17.0)));
     let named: Vec<&Series> = v.series.iter().filter(|s| !s.name.is_empty()).collect();
     let mut names: Vec<String> = named.iter().map(|s| s.name.clone()).collect();
+    names.extend(target_names(v));
     let (half, sw) = (g.i(7.0), g.i(34.0));
     let swatch = |fill: RGBAColor| {
         move |(x, y): (i32, i32)| Rectangle::new([(x, y - half), (x + sw, y + half)], fill.filled())

@@ -25,6 +25,17 @@ pub struct Series {
     pub ribbon: Option<(Vec<f64>, Vec<f64>)>,
 }
 
+/// A target the curves are meant to reach and hold (TCI): a step line drawn thin and
+/// dashed under the curves, in the colour of the main-panel curve it is for, and listed
+/// in the legend by `line.name`.
+#[derive(Debug, Clone, Default)]
+pub struct TargetLine {
+    /// The target over time (NaN where none is set: the line breaks).
+    pub line: Series,
+    /// Index into [`PlotSpec::series`] whose colour the line takes.
+    pub colour_of: usize,
+}
+
 /// A shaded horizontal concentration band, e.g. "analgesia" 70–160 ng/mL, listed in the
 /// legend with a swatch of its own fill.
 #[derive(Debug, Clone, Default)]
@@ -79,6 +90,8 @@ pub struct PlotSpec {
     pub y_label: String,
     /// Main-panel curves; at least one finite point is required.
     pub series: Vec<Series>,
+    /// Target lines of the main panel, listed in the legend after the curves.
+    pub targets: Vec<TargetLine>,
     /// Bands of the main panel; clipped to the data-driven y range. A band outside it
     /// stays in the legend, which says "above this range" (or below).
     pub bands: Vec<Band>,
@@ -103,6 +116,7 @@ impl Default for PlotSpec {
             footer: String::new(),
             y_label: "Plasma ketamine (ng/mL)".to_string(),
             series: Vec::new(),
+            targets: Vec::new(),
             bands: Vec::new(),
             doses: Vec::new(),
             log_y: false,
@@ -123,6 +137,12 @@ impl PlotSpec {
         };
         PlotSpec {
             series: self.series.iter().map(days).collect(),
+            targets: (self.targets.iter())
+                .map(|t| TargetLine {
+                    line: days(&t.line),
+                    ..t.clone()
+                })
+                .collect(),
             doses: (self.doses.iter())
                 .map(|d| DoseMarker {
                     time_h: d.time_h / 24.0,

@@ -5,6 +5,7 @@
 
 const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
 const PATTERNS = [null, [14, 7], [2.5, 5], [26, 6]]; // as report/plot/draw.rs, px at 1200 wide
+const TARGET_WIDTH = 1.5, TARGET_PATTERN = [8, 5]; // TCI target lines, as report/plot/draw.rs
 const SHOW_BUSY_AFTER_MS = 100;
 const TEXT_DEBOUNCE_MS = 400;
 
@@ -275,8 +276,10 @@ function doseControls(d, i, j) {
 }
 
 // One TCI target: its time, plasma or effect site, and the concentration. The file holds
-// the mode as the key's name, so a switch removes one key and sets the other.
-function targetControls(t, i, j) {
+// the mode as the key's name, so a switch removes one key and sets the other. Removing
+// the only target removes `targets` and `pump` (the validator refuses an empty list and
+// a pump without targets).
+function targetControls(t, i, j, only) {
   const at = (k) => ["schedule", i, "targets", j, k];
   const row = el("div", { className: "dose target" });
   row.dataset.target = i + "." + j;
@@ -291,7 +294,9 @@ function targetControls(t, i, j) {
   conc.classList.add("concentration");
   row.appendChild(labelled("concentration", conc));
   const remove = el("button", { type: "button", textContent: "remove target", title: "Remove this target" });
-  remove.addEventListener("click", () => set(["schedule", i, "targets", j], null));
+  remove.addEventListener("click", () => only
+    ? applyEdits([{ at: ["schedule", i, "targets"], value: null }, { at: ["schedule", i, "pump"], value: null }])
+    : set(["schedule", i, "targets", j], null));
   row.appendChild(remove);
   return row;
 }
@@ -302,7 +307,7 @@ function scheduleControls(s, i) {
   if (s.weight !== null) f.appendChild(labelled("weight of this schedule", textInput(["schedule", i, "weight"], s.weight)));
   s.doses.forEach((d, j) => f.appendChild(doseControls(d, i, j)));
   if (s.max_rate !== null) f.appendChild(labelled("pump max rate", textInput(["schedule", i, "pump", "max_rate"], s.max_rate, { placeholder: "1200 mL/h" })));
-  s.targets.forEach((t, j) => f.appendChild(targetControls(t, i, j)));
+  s.targets.forEach((t, j) => f.appendChild(targetControls(t, i, j, s.targets.length === 1)));
   if (s.targets.length) {
     const addTarget = el("button", { type: "button", textContent: "add target" });
     const last = s.targets[s.targets.length - 1];
@@ -361,7 +366,9 @@ function yScale(curves, log, extra) {
 function panel(svg, box, spec, opts) {
   // box: {x0, y0, x1, y1}; spec: {series, bands?, y_label}
   const { k, xMax, days } = opts;
-  const curves = spec.series.flatMap((s) => [s.conc_ng_ml].concat(s.ribbon || []));
+  const targets = spec.targets || [];
+  const curves = spec.series.flatMap((s) => [s.conc_ng_ml].concat(s.ribbon || []))
+    .concat(targets.map((t) => t.conc_ng_ml.filter((v) => v !== null)));
   const ys = yScale(curves, opts.log, []);
   const X = (t) => box.x0 + (days ? t / 24 : t) / xMax * (box.x1 - box.x0);
   const Yv = (v) => ys.log ? (Math.log10(Math.max(v, ys.lo)) - Math.log10(ys.lo)) / (Math.log10(ys.hi) - Math.log10(ys.lo)) : (v - ys.lo) / (ys.hi - ys.lo);
@@ -403,6 +410,17 @@ function panel(svg, box, spec, opts) {
     const pts = s.time_h.map((t, j) => `${X(t)},${Y(hi[j])}`).concat(s.time_h.map((t, j) => `${X(t)},${Y(lo[j])}`).reverse());
     svg.appendChild(svgEl("polygon", { points: pts.join(" "), fill: PALETTE[i % PALETTE.length], "fill-opacity": 0.18, "clip-path": `url(#${clip})` }));
   });
+  // Target lines (TCI) under the curves, as the PNG draws them; null breaks the line.
+  for (const t of targets) {
+    let d = "", pen = "M";
+    t.time_h.forEach((x, j) => {
+      const v = t.conc_ng_ml[j];
+      if (v === null) { pen = "M"; return; }
+      d += pen + X(x).toFixed(2) + "," + Y(v).toFixed(2);
+      pen = "L";
+    });
+    svg.appendChild(svgEl("path", { d, fill: "none", stroke: PALETTE[t.colour_of % PALETTE.length], "stroke-width": TARGET_WIDTH * k, "stroke-dasharray": TARGET_PATTERN.map((q) => q * k).join(" "), "clip-path": `url(#${clip})`, class: "target", "data-target": t.name }));
+  }
   spec.series.forEach((s, i) => {
     const d = s.time_h.map((t, j) => (j ? "L" : "M") + X(t).toFixed(2) + "," + Y(s.conc_ng_ml[j]).toFixed(2)).join("");
     let peak = -Infinity, peakT = 0;
@@ -468,16 +486,17 @@ function drawPlot(p) {
   }
   svg.appendChild(svgEl("text", { x: (left + right) / 2, y: bottom + 38 * k, "text-anchor": "middle", "font-size": 15 * k }, days ? "Time (d)" : "Time (h)"));
   // Legend, top right of the main panel.
-  const named = p.series.map((s, i) => [s, i]).filter(([s]) => s.name);
+  // Curves, then target lines: [name, colour index, width, dash pattern].
+  const named = p.series.map((s, i) => [s.name, i, 2.5, PATTERNS[i % PATTERNS.length]]).filter(([name]) => name)
+    .concat((p.targets || []).map((t) => [t.name, t.colour_of, TARGET_WIDTH, TARGET_PATTERN]));
   const lh = 20 * k;
-  const lw = Math.min(560 * k, 60 * k + 8.2 * k * Math.max(...named.map(([s]) => s.name.length), 0));
+  const lw = Math.min(560 * k, 60 * k + 8.2 * k * Math.max(...named.map(([name]) => name.length), 0));
   const lg = svgEl("g", { class: "legend" });
   lg.appendChild(svgEl("rect", { x: right - lw - 8, y: main.y0 + 8, width: lw, height: lh * named.length + 8 * k, fill: "#fff", "fill-opacity": 0.85, stroke: "#ccc" }));
-  named.forEach(([s, i], n) => {
+  named.forEach(([name, i, width, pattern], n) => {
     const y = main.y0 + 8 + 4 * k + lh * n + lh / 2;
-    const pattern = PATTERNS[i % PATTERNS.length];
-    lg.appendChild(svgEl("line", { x1: right - lw, x2: right - lw + 40 * k, y1: y, y2: y, stroke: PALETTE[i % PALETTE.length], "stroke-width": 2.5 * k, "stroke-dasharray": pattern ? pattern.map((q) => q * k).join(" ") : "none" }));
-    lg.appendChild(svgEl("text", { x: right - lw + 48 * k, y: y + 4 * k, "font-size": 14 * k }, s.name));
+    lg.appendChild(svgEl("line", { x1: right - lw, x2: right - lw + 40 * k, y1: y, y2: y, stroke: PALETTE[i % PALETTE.length], "stroke-width": width * k, "stroke-dasharray": pattern ? pattern.map((q) => q * k).join(" ") : "none" }));
+    lg.appendChild(svgEl("text", { x: right - lw + 48 * k, y: y + 4 * k, "font-size": 14 * k }, name));
   });
   if (named.length) svg.appendChild(lg);
   svg.appendChild(svgEl("text", { x: W / 2, y: H - 8, "text-anchor": "middle", "font-size": 11 * Math.min(k, 1.3), fill: "#6e6e6e" }, p.footer));
