@@ -108,7 +108,8 @@ impl<'a, S: Sink> Walk<'a, S> {
         t0: f64,
     ) -> Self {
         let n = index.iter().flatten().count();
-        propagator.set_input(&vec![0.0; n]);
+        let u = vec![0.0; n];
+        propagator.set_input(&u);
         Walk {
             system,
             index,
@@ -116,7 +117,7 @@ impl<'a, S: Sink> Walk<'a, S> {
             sink,
             t: t0,
             x: vec![0.0; n],
-            u: vec![0.0; n],
+            u,
             running: Vec::new(),
             pending: BinaryHeap::new(),
             queued: 0,

@@ -1,9 +1,12 @@
 //! The one matrix exponential: `Φ(h) = exp(A h)` and `Γ(h) = ∫₀ʰ exp(A s) ds` of a
 //! square matrix, used by the exact propagator of every size and by steady state.
 //!
-//! Scale `h` by `2⁻ˢ` until `‖A h‖₁ ≤ 0.5`, sum the Taylor series `Φ = Σ (Ah)ᵏ/k!` and
-//! `Γ = h Σ (Ah)ᵏ/(k+1)!` until a term is negligible, then square back:
-//! `Φ(2h) = Φ(h)²`, `Γ(2h) = Γ(h) + Φ(h) Γ(h)` (since `∫₀²ʰ = ∫₀ʰ + e^{Ah} ∫₀ʰ`).
+//! Scale `h` by `2⁻ˢ` until `‖A h‖₁ ≤ 0.5`, sum the Taylor series of
+//! `S = Σ (Ah)ᵏ/(k+1)!` by Horner's rule (`S = I + B/2 (I + B/3 (I + …))`, `B = A h`),
+//! then `Γ = h S` and `Φ = I + B S` (since `A ∫₀ʰ e^{As} ds = e^{Ah} − I`): one series
+//! for both, `m + 1` matrix products. The number of terms `m` is fixed before summing,
+//! from the bound `‖B‖₁^(k+1)/(k+2)!` on what the terms after the `k`-th add. Then square
+//! back: `Φ(2h) = Φ(h)²`, `Γ(2h) = Γ(h) + Φ(h) Γ(h)` (since `∫₀²ʰ = ∫₀ʰ + e^{Ah} ∫₀ʰ`).
 //! Γ is the top-right block of `exp([[A, I], [0, 0]] h)` (Van Loan, IEEE Trans Autom
 //! Control 1978;23:395, doi:10.1109/TAC.1978.1101743), computed here without forming the
 //! block matrix.
@@ -23,15 +26,17 @@ use nalgebra::DMatrix;
 
 /// After scaling, `‖A h‖₁ ≤ 0.5`: the Taylor terms then shrink at least 2× per order.
 const SCALE_NORM: f64 = 0.5;
-/// Taylor terms are added until the last is below this fraction of the sum (about ½ ulp).
+/// Taylor terms are added until what the rest can add is below this (about ½ ulp of 1).
 const TERM_TOLERANCE: f64 = 1e-17;
 /// More Taylor terms than this cannot be needed at `‖A h‖₁ ≤ 0.5` (0.5³⁰/30! ≈ 4e-42).
 const MAX_TERMS: usize = 30;
 
-/// `c = a b` for row-major `n × n` matrices.
+/// `c = a b` for row-major `n × n` matrices (inlined, so that a caller passing a
+/// constant `n` gets loops of a fixed length).
+#[inline(always)]
 fn mul(a: &[f64], b: &[f64], n: usize, c: &mut [f64]) {
-    c.fill(0.0);
-    for (ci, ai) in c.chunks_exact_mut(n).zip(a.chunks_exact(n)) {
+    c[..n * n].fill(0.0);
+    for (ci, ai) in c.chunks_exact_mut(n).zip(a.chunks_exact(n)).take(n) {
         for (aik, bk) in ai.iter().zip(b.chunks_exact(n)) {
             for (cij, bkj) in ci.iter_mut().zip(bk) {
                 *cij += aik * bkj;
@@ -40,25 +45,52 @@ fn mul(a: &[f64], b: &[f64], n: usize, c: &mut [f64]) {
     }
 }
 
-fn identity(n: usize) -> Vec<f64> {
-    let mut m = vec![0.0; n * n];
+/// `m` ← `s m + I` (`s` a scalar) for a row-major `n × n` matrix.
+#[inline(always)]
+fn scale_add_identity(m: &mut [f64], s: f64, n: usize) {
+    m[..n * n].iter_mut().for_each(|v| *v *= s);
     for i in 0..n {
-        m[i * n + i] = 1.0;
+        m[i * n + i] += 1.0;
     }
-    m
 }
 
-fn max_abs(a: &[f64]) -> f64 {
-    a.iter().fold(0.0, |m, v| m.max(v.abs()))
+/// Taylor terms `m` of `S` for `‖B‖₁ = norm ≤ 0.5`: the first term left out is at most
+/// `norm^(m+1)/(m+2)! ≤ TERM_TOLERANCE`, and all the others add less than it again.
+fn terms(norm: f64) -> usize {
+    let mut m = 0;
+    let mut rest = norm / 2.0;
+    while rest > TERM_TOLERANCE && m < MAX_TERMS {
+        m += 1;
+        rest *= norm / (m + 2) as f64;
+    }
+    m
 }
 
 /// Φ(h) and Γ(h) of the row-major `n × n` matrix `a`, row-major. An error when `‖A h‖`
 /// is not finite.
 pub fn phi_gamma(a: &[f64], n: usize, h: f64) -> Result<(Vec<f64>, Vec<f64>), SolverError> {
-    let norm = (0..n)
-        .map(|j| (0..n).map(|i| a[i * n + j].abs()).sum::<f64>())
-        .fold(0.0, f64::max)
-        * h.abs();
+    let (mut phi, mut gamma) = (vec![0.0; n * n], vec![0.0; n * n]);
+    let mut work = vec![0.0; 2 * n * n];
+    phi_gamma_into(a, n, h, (&mut phi, &mut gamma), &mut work)?;
+    Ok((phi, gamma))
+}
+
+/// [`phi_gamma`] into the first `n²` entries of `phi` and `gamma`, with `work` (at least
+/// `2 n²` entries) as scratch: no allocation, so fixed-size callers pay for none.
+#[inline(always)]
+pub fn phi_gamma_into(
+    a: &[f64],
+    n: usize,
+    h: f64,
+    (phi, gamma): (&mut [f64], &mut [f64]),
+    work: &mut [f64],
+) -> Result<(), SolverError> {
+    let nn = n * n;
+    let mut norm = 0.0f64;
+    for j in 0..n {
+        norm = norm.max((0..n).map(|i| a[i * n + j].abs()).sum::<f64>());
+    }
+    norm *= h.abs();
     if !norm.is_finite() {
         return Err(SolverError::Failed {
             t_h: h,
@@ -73,30 +105,32 @@ pub fn phi_gamma(a: &[f64], n: usize, h: f64) -> Result<(Vec<f64>, Vec<f64>), So
     } else {
         0
     };
-    let hs = h / 2f64.powi(squarings);
-    let b: Vec<f64> = a.iter().map(|v| v * hs).collect();
-    let (mut term, mut phi, mut gamma) = (identity(n), identity(n), identity(n));
-    let mut scratch = vec![0.0; n * n];
-    for k in 1..=MAX_TERMS {
-        mul(&term, &b, n, &mut scratch);
-        std::mem::swap(&mut term, &mut scratch);
-        term.iter_mut().for_each(|v| *v /= k as f64);
-        for ((p, g), t) in phi.iter_mut().zip(gamma.iter_mut()).zip(&term) {
-            *p += t;
-            *g += t / (k + 1) as f64;
-        }
-        if max_abs(&term) <= TERM_TOLERANCE * max_abs(&phi) {
-            break;
-        }
+    let scale = 2f64.powi(squarings);
+    let hs = h / scale;
+    let (b, scratch) = work.split_at_mut(nn);
+    let scratch = &mut scratch[..nn];
+    for (bi, ai) in b.iter_mut().zip(&a[..nn]) {
+        *bi = ai * hs;
     }
+    // Horner: T ← I + B T / (k + 1) for k = m … 1, from T = I; then S = T.
+    let (phi, gamma) = (&mut phi[..nn], &mut gamma[..nn]);
+    gamma.fill(0.0);
+    scale_add_identity(gamma, 1.0, n);
+    for k in (1..=terms(norm / scale)).rev() {
+        mul(b, gamma, n, scratch);
+        gamma.copy_from_slice(scratch);
+        scale_add_identity(gamma, 1.0 / (k + 1) as f64, n);
+    }
+    mul(b, gamma, n, phi);
+    scale_add_identity(phi, 1.0, n);
     gamma.iter_mut().for_each(|v| *v *= hs);
     for _ in 0..squarings {
-        mul(&phi, &gamma, n, &mut scratch);
-        gamma.iter_mut().zip(&scratch).for_each(|(g, p)| *g += p);
-        mul(&phi, &phi, n, &mut scratch);
-        std::mem::swap(&mut phi, &mut scratch);
+        mul(phi, gamma, n, scratch);
+        gamma.iter_mut().zip(&*scratch).for_each(|(g, p)| *g += p);
+        mul(phi, phi, n, scratch);
+        phi.copy_from_slice(scratch);
     }
-    Ok((phi, gamma))
+    Ok(())
 }
 
 /// Φ(h) and Γ(h) of `a` as nalgebra matrices (steady state, tests).
