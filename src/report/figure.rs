@@ -98,12 +98,36 @@ fn lower_panel(s: &Scenario, results: &[ScheduleResult], drug: &str) -> Option<P
             r.trajectory.effect_ng_ml.as_ref()
         }),
         LowerPanel::Pump => return pump_panel(results),
+        LowerPanel::Pd => return pd_panel(results),
     };
     let series: Vec<Series> = results
         .iter()
         .filter_map(|r| pick(r).map(|c| series("", &r.trajectory.time_h, c)))
         .collect();
     (!series.is_empty()).then_some(Panel { y_label, series })
+}
+
+/// The first `[[effect]]` endpoint of each schedule, in its own units (the CSV has every
+/// endpoint). Colours follow the schedules above.
+fn pd_panel(results: &[ScheduleResult]) -> Option<Panel> {
+    let first = results.first()?.effects.first()?;
+    let e = &first.endpoint;
+    let series = results
+        .iter()
+        .filter_map(|r| {
+            let c = r.effects.first()?;
+            Some(Series {
+                name: String::new(),
+                time_h: r.trajectory.time_h.to_vec(),
+                conc_ng_ml: c.effect.clone(),
+                ribbon: None,
+            })
+        })
+        .collect();
+    Some(Panel {
+        y_label: format!("{} ({})", e.name, e.unit),
+        series,
+    })
 }
 
 /// The TCI pump's rate of each schedule with targets, as a step line (mg/h): the rate

@@ -4,6 +4,7 @@
 
 pub mod csv;
 pub mod document;
+pub mod effect;
 pub mod explain;
 pub mod figure;
 pub mod literature;

@@ -2,7 +2,10 @@
 //! scenario has one, its virtual population. It sits above the input ([`crate::scenario`])
 //! and the engine ([`crate::simulate`], [`crate::population`]); reports read its results.
 
+mod effects;
+
 use crate::control::{outcomes, plan, TciResult};
+use crate::effect::course::EffectCourse;
 use crate::dosing::{grid, schedule_depots, Dose, Timeline};
 use crate::error::Result;
 use crate::metrics::{summarize, Summary};
@@ -26,6 +29,8 @@ pub struct ScheduleResult {
     pub population: Option<PopulationCourse>,
     /// The TCI pump and what it achieved, when the schedule sets targets.
     pub tci: Option<TciResult>,
+    /// Each `[[effect]]` endpoint's course, in the order the scenario gives them.
+    pub effects: Vec<EffectCourse>,
 }
 
 impl Scenario {
@@ -63,6 +68,16 @@ impl Scenario {
                 let timeline = Timeline::of_schedule(&given, &steady, &system, &times);
                 let trajectory = simulate(&system, timeline, &config)?;
                 let summary = summarize(&trajectory, &self.bands);
+                let effects = effects::courses(
+                    &self.effects,
+                    &effects::Given {
+                        model: &model,
+                        doses: &given,
+                        steady: &steady,
+                        times_h: &times,
+                        config: &config,
+                    },
+                )?;
                 let tci = match (&s.tci, &pump) {
                     (Some(t), Some(p)) => Some(TciResult {
                         plan: p.clone(),
@@ -98,6 +113,7 @@ impl Scenario {
                     summary,
                     population,
                     tci,
+                    effects,
                 })
             })
             .collect()
