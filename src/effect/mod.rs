@@ -204,6 +204,16 @@ impl Endpoint {
         std::f64::consts::LN_2 / self.ke0_per_h
     }
 
+    /// t½ke0 for people: seconds below a minute ("11 s"), else [`crate::units::fmt_hours`].
+    pub fn t_half_ke0_text(&self) -> String {
+        let h = self.t_half_ke0_h();
+        if h < 1.0 / 60.0 {
+            format!("{} s", crate::units::fmt_num(h * 3600.0))
+        } else {
+            crate::units::fmt_hours(h)
+        }
+    }
+
     /// The effect sites it needs: the parent's, and the metabolite's when it has a
     /// metabolite term.
     pub fn analytes(&self) -> Vec<Analyte> {

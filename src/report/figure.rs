@@ -2,6 +2,7 @@
 //! dose markers labelled with route and amount, norketamine or the effect site in a lower
 //! panel (`[plot] lower_panel`), and a footer naming the model and the intended use.
 
+use super::plot::hysteresis::{Loop, LoopSpec};
 use super::plot::{render_png, render_svg, Band, DoseMarker, Panel, PlotError, PlotSpec, Series};
 use crate::dosing::{Delivery, Dose};
 use crate::scenario::{LowerPanel, Scenario};
@@ -28,6 +29,9 @@ pub fn files(
         .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
     let svg = || Ok::<_, PlotError>(render_svg(&spec)?.into_bytes());
     let mut files = Vec::new();
+    if let Some(h) = hysteresis(s, results) {
+        files.push((hysteresis_path(plot), super::plot::hysteresis::render_png(&h)?));
+    }
     if is_svg {
         files.push((plot.to_path_buf(), svg()?));
     } else {
@@ -37,6 +41,49 @@ pub fn files(
         }
     }
     Ok(files)
+}
+
+/// `<plot stem>-hysteresis.png` beside the plot.
+pub fn hysteresis_path(plot: &Path) -> PathBuf {
+    let stem = plot
+        .file_stem()
+        .map_or_else(|| "ketasim".into(), |s| s.to_string_lossy().into_owned());
+    plot.with_file_name(format!("{stem}-hysteresis.png"))
+}
+
+/// With `[plot] hysteresis = true`: the first `[[effect]]` against the plasma
+/// concentration, one loop per schedule.
+fn hysteresis(s: &Scenario, results: &[ScheduleResult]) -> Option<LoopSpec> {
+    if !s.hysteresis {
+        return None;
+    }
+    let e = &results.first()?.effects.first()?.endpoint;
+    let loops = results
+        .iter()
+        .filter_map(|r| {
+            Some(Loop {
+                name: r.name.clone(),
+                plasma_ng_ml: r.trajectory.plasma_ng_ml.to_vec(),
+                effect: r.effects.first()?.effect.clone(),
+            })
+        })
+        .collect();
+    let drug = match s.model.drug {
+        crate::model::Drug::SKetamine => "S-ketamine",
+        crate::model::Drug::Racemic => "ketamine",
+    };
+    Some(LoopSpec {
+        title: format!("{}: {} against plasma {drug}", s.name, e.name),
+        footer: format!(
+            "Arrows: direction of time. {} t½ke0 {}; {}",
+            e.name,
+            e.t_half_ke0_text(),
+            footer(s)
+        ),
+        y_label: format!("{} ({})", e.name, e.unit),
+        x_label: format!("Plasma {drug} (ng/mL)"),
+        loops,
+    })
 }
 
 /// Windows longer than this (h) get a time axis in days: 0–28 d reads better than 0–672 h.

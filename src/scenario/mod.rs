@@ -90,16 +90,6 @@ pub struct Outputs {
     pub plot: PathBuf,
 }
 
-impl Outputs {
-    /// `<plot stem>-hysteresis.png` beside the plot.
-    pub fn hysteresis(&self) -> PathBuf {
-        let stem = self
-            .plot
-            .file_stem()
-            .map_or_else(|| "ketasim".into(), |s| s.to_string_lossy().into_owned());
-        self.plot.with_file_name(format!("{stem}-hysteresis.png"))
-    }
-}
 
 impl Outputs {
     /// `<stem>.csv`, `<stem>-summary.csv` and `<stem>.png` in `dir`.
