@@ -78,14 +78,22 @@ doses = [{{ route = "iv", rate = "20 mg/h", over = "1 h", every = "1 h", steady_
     let model = s.schedules[0].model.individual(s.weight_kg);
     let rate_mg_h = 20.0;
     let c_ng_ml = rate_mg_h / model.disposition.cl_l_h * 1000.0;
-    let m = model.metabolite.as_ref().expect("fanta-2015 forms S-norketamine");
+    let m = model
+        .metabolite
+        .as_ref()
+        .expect("fanta-2015 forms S-norketamine");
     let cm_ng_ml = m.fraction_formed * rate_mg_h / m.disposition.cl_l_h * 1000.0;
     let r = &s.simulate(SolverKind::Exact).unwrap()[0];
     for c in &r.effects {
         let resp: Response = c.endpoint.response;
         let expected = closed_form(&resp, c_ng_ml, cm_ng_ml);
         for (i, e) in c.effect.iter().enumerate() {
-            relative_close(*e, expected, CLOSED_FORM, &format!("{} at row {i}", c.endpoint.name));
+            relative_close(
+                *e,
+                expected,
+                CLOSED_FORM,
+                &format!("{} at row {i}", c.endpoint.name),
+            );
         }
     }
 }
@@ -156,8 +164,14 @@ t_half_ke0 = "20 min"
 fn exact_and_ode_agree_with_effects_on() {
     for (model, extra) in [
         ("fanta-2015", KINDS),
-        ("herd-2007", "[[effect]]\nname = \"sedation\"\npd = \"herd-2008\"\n"),
-        ("fanta-2015", "[[effect]]\nname = \"pain\"\npd = \"olofsen-2012\"\n"),
+        (
+            "herd-2007",
+            "[[effect]]\nname = \"sedation\"\npd = \"herd-2008\"\n",
+        ),
+        (
+            "fanta-2015",
+            "[[effect]]\nname = \"pain\"\npd = \"olofsen-2012\"\n",
+        ),
     ] {
         let s = parse(&format!(
             r#"name = "agree"
@@ -198,7 +212,11 @@ doses = [{{ route = "oral", amount = "50 mg" }}]
 fn herd_2008_is_half_way_at_its_ec50() {
     let e = library::get("herd-2008").unwrap();
     let r = e.response;
-    approx::assert_relative_eq!(r.at(560.0, 0.0), 5.0 * (1.0 - 0.939 / 2.0), max_relative = 1e-12);
+    approx::assert_relative_eq!(
+        r.at(560.0, 0.0),
+        5.0 * (1.0 - 0.939 / 2.0),
+        max_relative = 1e-12
+    );
 }
 
 /// A built-in endpoint on another PK model warns; on its own it does not.
@@ -212,5 +230,24 @@ fn an_endpoint_on_another_pk_model_warns() {
     assert!(parse(&text("herd-2007")).warnings.is_empty());
     let w = parse(&text("kamp-2020")).warnings;
     assert_eq!(w.len(), 1);
-    assert!(w[0].contains("kamp-2020") && w[0].contains("herd-2007"), "{}", w[0]);
+    assert!(
+        w[0].contains("kamp-2020") && w[0].contains("herd-2007"),
+        "{}",
+        w[0]
+    );
+}
+
+/// `ketasim validate`'s PD rows: the passes pass, and the stated miss still misses (so
+/// its reason cannot go stale).
+#[test]
+fn published_pd_observations_keep_their_verdicts() {
+    for (t, o) in ketasim::literature::effects::run_all().unwrap() {
+        assert_eq!(
+            o.pass,
+            t.known_miss.is_none(),
+            "{}: predicted {} h",
+            t.id,
+            o.predicted_h
+        );
+    }
 }

@@ -121,7 +121,11 @@ fn term_text(t: &Term, scale: Scale) -> String {
         } => format!(
             "Emax {}{}, EC50 {} ng/mL, Hill {}",
             fmt_num(emax),
-            if scale == Scale::FractionOfBaseline { " × E0" } else { "" },
+            if scale == Scale::FractionOfBaseline {
+                " × E0"
+            } else {
+                ""
+            },
             fmt_num(ec50_ng_ml),
             fmt_num(hill)
         ),
@@ -170,7 +174,11 @@ fn endpoint_detail(e: &Endpoint) -> String {
     let _ = writeln!(out, "Baseline E0: {}", fmt_num(r.baseline));
     let _ = writeln!(out, "Parent:      {}", term_text(&r.parent, r.scale));
     if let Some(m) = &r.metabolite {
-        let _ = writeln!(out, "Metabolite:  {} (added to the parent's)", term_text(m, r.scale));
+        let _ = writeln!(
+            out,
+            "Metabolite:  {} (added to the parent's)",
+            term_text(m, r.scale)
+        );
     }
     let _ = writeln!(
         out,

@@ -89,7 +89,7 @@ mod tests {
         e.threshold = Some(Threshold::Below(2.0));
         let times = [0.0, 1.0, 2.0, 3.0];
         let c = EffectCourse::new(&e, &times, vec![0.0, 2000.0, 300.0, 0.0], None);
-        assert_eq!(c.summary.time_of_peak_h, 1.0);
+        approx::assert_abs_diff_eq!(c.summary.time_of_peak_h, 1.0, epsilon = 1e-15);
         assert!(c.summary.peak < 1.0);
         let h = c.summary.hours_past_threshold.unwrap();
         assert!(h > 0.0 && h < 2.0, "{h}");

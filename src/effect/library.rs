@@ -103,7 +103,7 @@ fn olofsen_2012() -> Endpoint {
 fn olofsen_2022() -> Endpoint {
     Endpoint {
         name: "antinociception".into(),
-        unit: "fraction of maximum".into(),
+        unit: "0–1 of maximum".into(),
         response: Response {
             baseline: 0.0,
             scale: Scale::Absolute,
@@ -137,7 +137,7 @@ fn olofsen_2022() -> Endpoint {
 fn dahan_2011() -> Endpoint {
     Endpoint {
         name: "CRPS relief".into(),
-        unit: "fraction of maximal relief".into(),
+        unit: "0–1 of maximum".into(),
         response: Response {
             baseline: 0.0,
             scale: Scale::Absolute,
@@ -176,16 +176,31 @@ mod tests {
         for id in IDS {
             let e = get(id).unwrap();
             assert_eq!(e.provenance.id.as_deref(), Some(id));
-            assert!(e.provenance.citation.contains(&id[id.len() - 4..]), "{id}: the year");
+            assert!(
+                e.provenance.citation.contains(&id[id.len() - 4..]),
+                "{id}: the year"
+            );
         }
         assert!(get("nope").is_none());
     }
 
     #[test]
     fn half_times_are_the_published_ones() {
-        assert_relative_eq!(get("herd-2008").unwrap().t_half_ke0_h() * 3600.0, 11.0, max_relative = 1e-12);
-        assert_relative_eq!(get("olofsen-2022").unwrap().t_half_ke0_h() * 60.0, 8.3, max_relative = 1e-12);
-        assert_relative_eq!(get("dahan-2011").unwrap().t_half_ke0_h() / 24.0, 10.9, max_relative = 1e-12);
+        assert_relative_eq!(
+            get("herd-2008").unwrap().t_half_ke0_h() * 3600.0,
+            11.0,
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(
+            get("olofsen-2022").unwrap().t_half_ke0_h() * 60.0,
+            8.3,
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(
+            get("dahan-2011").unwrap().t_half_ke0_h() / 24.0,
+            10.9,
+            max_relative = 1e-12
+        );
     }
 
     #[test]

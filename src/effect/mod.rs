@@ -262,16 +262,16 @@ mod tests {
         let c: f64 = 300.0;
         let textbook = 2.0 * c.powf(2.5) / (120f64.powf(2.5) + c.powf(2.5));
         assert_relative_eq!(t.at(c), textbook, max_relative = ROUNDING);
-        assert_eq!(t.at(0.0), 0.0);
-        assert_eq!(t.at(-1e-18), 0.0);
+        approx::assert_abs_diff_eq!(t.at(0.0), 0.0, epsilon = 1e-15);
+        approx::assert_abs_diff_eq!(t.at(-1e-18), 0.0, epsilon = 1e-15);
     }
 
     #[test]
     fn a_steep_hill_neither_overflows_nor_gives_nan() {
         let t = emax(1.0, 1e-6, 100.0);
-        assert_eq!(t.at(1e7), 1.0);
+        approx::assert_abs_diff_eq!(t.at(1e7), 1.0, epsilon = 1e-15);
         let t = emax(1.0, 1e7, 100.0);
-        assert_eq!(t.at(1e-6), 0.0);
+        approx::assert_abs_diff_eq!(t.at(1e-6), 0.0, epsilon = 1e-15);
     }
 
     #[test]
@@ -297,9 +297,13 @@ mod tests {
             parent: emax(-0.939, 560.0, 3.71),
             metabolite: None,
         };
-        assert_relative_eq!(r.at(560.0, 0.0), 5.0 * (1.0 - 0.4695), max_relative = ROUNDING);
+        assert_relative_eq!(
+            r.at(560.0, 0.0),
+            5.0 * (1.0 - 0.4695),
+            max_relative = ROUNDING
+        );
         assert_relative_eq!(r.emax_change().unwrap(), -4.695, max_relative = ROUNDING);
-        assert_eq!(r.direction(), -1.0);
+        approx::assert_abs_diff_eq!(r.direction(), -1.0, epsilon = 1e-15);
     }
 
     #[test]

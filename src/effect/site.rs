@@ -59,14 +59,22 @@ mod tests {
         let parent = with_effect_site(&model, Analyte::Parent, 3.0).unwrap();
         let s = LinearSystem::new(&parent, &[]);
         let e = s.layout.effect.unwrap();
-        assert_eq!(s.a[(e, e)], -3.0);
-        assert_eq!(s.a[(e, s.layout.plasma)], 3.0 / s.plasma_v_l);
+        approx::assert_abs_diff_eq!(s.a[(e, e)], -3.0, epsilon = 1e-15);
+        approx::assert_abs_diff_eq!(
+            s.a[(e, s.layout.plasma)],
+            3.0 / s.plasma_v_l,
+            epsilon = 1e-15
+        );
         let met = with_effect_site(&model, Analyte::Metabolite, 2.0).unwrap();
         let s = LinearSystem::new(&met, &[]);
         let e = s.layout.effect.unwrap();
         let mc = s.layout.metabolite_central.unwrap();
-        assert_eq!(s.a[(e, mc)], 2.0 / s.metabolite_v_l.unwrap());
-        assert_eq!(s.a[(e, s.layout.plasma)], 0.0);
+        approx::assert_abs_diff_eq!(
+            s.a[(e, mc)],
+            2.0 / s.metabolite_v_l.unwrap(),
+            epsilon = 1e-15
+        );
+        approx::assert_abs_diff_eq!(s.a[(e, s.layout.plasma)], 0.0, epsilon = 1e-15);
         let no_metabolite = library::get("kamp-2020").unwrap().individual(70.0);
         assert!(with_effect_site(&no_metabolite, Analyte::Metabolite, 1.0).is_none());
     }

@@ -30,7 +30,10 @@ pub fn files(
     let svg = || Ok::<_, PlotError>(render_svg(&spec)?.into_bytes());
     let mut files = Vec::new();
     if let Some(h) = hysteresis(s, results) {
-        files.push((hysteresis_path(plot), super::plot::hysteresis::render_png(&h)?));
+        files.push((
+            hysteresis_path(plot),
+            super::plot::hysteresis::render_png(&h)?,
+        ));
     }
     if is_svg {
         files.push((plot.to_path_buf(), svg()?));

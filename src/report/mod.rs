@@ -8,6 +8,7 @@ pub mod effect;
 pub mod explain;
 pub mod figure;
 pub mod literature;
+pub mod literature_effects;
 pub mod literature_plot;
 pub mod plot;
 pub mod population;

@@ -39,7 +39,10 @@ pub fn endpoints(
             ));
         }
         if e.response.metabolite.is_some() {
-            if let Some(s) = schedules.iter().find(|s| s.model.metabolite.is_none() && !has_network_metabolite(s)) {
+            if let Some(s) = schedules
+                .iter()
+                .find(|s| s.model.metabolite.is_none() && !has_network_metabolite(s))
+            {
                 let place = table.pd.as_ref().map_or(t.span().start, |p| p.span().start);
                 return Err(at.expected(
                     place,
@@ -58,7 +61,10 @@ pub fn endpoints(
 }
 
 fn has_network_metabolite(s: &Schedule) -> bool {
-    s.model.network.as_ref().is_some_and(|n| n.metabolite.is_some())
+    s.model
+        .network
+        .as_ref()
+        .is_some_and(|n| n.metabolite.is_some())
 }
 
 /// "effect X (herd-2008) was estimated with herd-2007, not kamp-2020 (schedule Y)".
@@ -126,7 +132,9 @@ fn built_in(at: &Locator, id: &Text, t: &EffectTable) -> Result<Endpoint> {
         t.metabolite_emax.as_ref().map(|s| s.span().start),
         t.metabolite_ec50.as_ref().map(|s| s.span().start),
         t.metabolite_hill.as_ref().map(|s| s.span().start),
-        t.metabolite_slope_per_ng_ml.as_ref().map(|s| s.span().start),
+        t.metabolite_slope_per_ng_ml
+            .as_ref()
+            .map(|s| s.span().start),
         t.t_half_ke0.as_ref().map(|s| s.span().start),
         t.ke0.as_ref().map(|s| s.span().start),
     ];
@@ -190,10 +198,10 @@ fn written(at: &Locator, t: &EffectTable) -> Result<Endpoint> {
     let ke0_per_h = ke0(at, t)?;
     Ok(Endpoint {
         name: String::new(),
-        unit: t
-            .unit
-            .as_ref()
-            .map_or_else(|| "effect units".to_string(), |u| u.get_ref().trim().to_string()),
+        unit: t.unit.as_ref().map_or_else(
+            || "effect units".to_string(),
+            |u| u.get_ref().trim().to_string(),
+        ),
         response: Response {
             baseline,
             scale: match fractional {
@@ -239,13 +247,12 @@ fn term(at: &Locator, t: &EffectTable, k: Keys) -> Result<Option<Term>> {
             }
             Ok(None)
         }
-        (_, _, Some(s)) if k.emax.is_some() || k.ec50.is_some() || k.hill.is_some() => {
-            Err(at.expected(
+        (_, _, Some(s)) if k.emax.is_some() || k.ec50.is_some() || k.hill.is_some() => Err(at
+            .expected(
                 s.span().start,
                 format!("{p}slope_per_ng_ml beside {p}emax/{p}ec50/{p}hill"),
                 "one kind per term: a sigmoid Emax (emax, ec50, hill) or a linear slope",
-            ))
-        }
+            )),
         (None, None, Some(s)) => Ok(Some(Term::Linear {
             slope_per_ng_ml: magnitude(at, s, &format!("{p}slope_per_ng_ml"))?,
         })),
@@ -267,7 +274,11 @@ fn term(at: &Locator, t: &EffectTable, k: Keys) -> Result<Option<Term>> {
                         return Err(at.expected(
                             h.span().start,
                             format!("{p}hill {}", number_text(v)),
-                            range_text(limits::HILL, ""),
+                            format!(
+                                "a Hill coefficient from {} to {}",
+                                number_text(limits::HILL.0),
+                                number_text(limits::HILL.1)
+                            ),
                         ));
                     }
                     v

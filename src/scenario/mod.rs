@@ -90,7 +90,6 @@ pub struct Outputs {
     pub plot: PathBuf,
 }
 
-
 impl Outputs {
     /// `<stem>.csv`, `<stem>-summary.csv` and `<stem>.png` in `dir`.
     pub fn in_dir(dir: &Path, stem: &str) -> Outputs {

@@ -53,7 +53,12 @@ pub(super) fn courses(endpoints: &[Endpoint], g: &Given) -> Result<Vec<EffectCou
                 Some(_) => Some(effect_site_ng_ml(g, Analyte::Metabolite, e.ke0_per_h)?),
                 None => None,
             };
-            Ok(EffectCourse::new(e, g.times_h, parent, metabolite.as_deref()))
+            Ok(EffectCourse::new(
+                e,
+                g.times_h,
+                parent,
+                metabolite.as_deref(),
+            ))
         })
         .collect()
 }

@@ -5,8 +5,8 @@
 mod effects;
 
 use crate::control::{outcomes, plan, TciResult};
-use crate::effect::course::EffectCourse;
 use crate::dosing::{grid, schedule_depots, Dose, Timeline};
+use crate::effect::course::EffectCourse;
 use crate::error::Result;
 use crate::metrics::{summarize, Summary};
 use crate::model::system::LinearSystem;

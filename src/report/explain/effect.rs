@@ -89,7 +89,11 @@ pub(super) fn blocks(facts: &[EffectFacts]) -> Vec<Block> {
     let mut out = Vec::new();
     for f in facts {
         let e = &f.endpoint;
-        let id = e.provenance.id.as_deref().unwrap_or("written in the scenario");
+        let id = e
+            .provenance
+            .id
+            .as_deref()
+            .unwrap_or("written in the scenario");
         let mut items = parameters(e);
         for (name, tmax_h, s) in &f.schedules {
             let mut line = format!(

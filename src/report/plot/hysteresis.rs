@@ -106,7 +106,9 @@ pub fn render_png(spec: &LoopSpec) -> Result<Vec<u8>, PlotError> {
         foot.draw(&Text::new(
             spec.footer.clone(),
             (16 * k as i32, 8 * k as i32),
-            ("sans-serif", 13 * k).into_font().color(&RGBColor(110, 110, 110)),
+            ("sans-serif", 13 * k)
+                .into_font()
+                .color(&RGBColor(110, 110, 110)),
         ))
         .map_err(e)?;
         let mut chart = ChartBuilder::on(&body)
@@ -187,6 +189,9 @@ mod tests {
 
     #[test]
     fn an_empty_figure_is_refused() {
-        assert!(matches!(render_png(&LoopSpec::default()), Err(PlotError::NoData)));
+        assert!(matches!(
+            render_png(&LoopSpec::default()),
+            Err(PlotError::NoData)
+        ));
     }
 }
