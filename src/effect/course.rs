@@ -7,6 +7,7 @@
 
 use super::{Endpoint, Threshold};
 use crate::metrics::hours_between;
+use crate::population::percentile::Percentiles;
 
 /// One endpoint's effect on the output grid.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +20,21 @@ pub struct EffectCourse {
     pub effect: Vec<f64>,
     /// Its summary.
     pub summary: EffectSummary,
+    /// With a `[population]`: the effect's percentiles over subjects.
+    pub population: Option<EffectPercentiles>,
+}
+
+/// An effect across a virtual population: percentile curves and summary percentiles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EffectPercentiles {
+    /// 5th, 50th and 95th percentile of the effect at each output time.
+    pub curves: [Vec<f64>; 3],
+    /// Peak effect.
+    pub peak: Percentiles,
+    /// Time of the peak (h).
+    pub time_of_peak_h: Percentiles,
+    /// Hours past the threshold, when the endpoint has one.
+    pub hours_past_threshold: Option<Percentiles>,
 }
 
 /// Summary numbers of one effect course.
@@ -53,6 +69,7 @@ impl EffectCourse {
             ce_ng_ml: ce_parent,
             effect,
             summary,
+            population: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! source does not give are listed as assumptions, and every output that uses the
 //! endpoint repeats them. Sources and tags: docs/sources.md §Pharmacodynamics.
 
-use super::{Endpoint, Provenance, Response, Scale, Term};
+use super::{Endpoint, PdVariability, Provenance, Response, Scale, Term};
 use std::f64::consts::LN_2;
 
 /// Minutes per hour, for half-times published in minutes.
@@ -53,6 +53,10 @@ fn herd_2008() -> Endpoint {
         // t½keo 11 s (95% CI 0.07–20 s).
         ke0_per_h: ke0_of_half_time_h(11.0 / 3600.0),
         threshold: None,
+        variability: Some(PdVariability {
+            emax_cv: 0.24,
+            ec50_cv: 1.36,
+        }),
         provenance: Provenance {
             id: Some("herd-2008".into()),
             citation: "Herd DW, Anderson BJ, Keene NA, Holford NHG. Investigating the pharmacodynamics of ketamine in children. Paediatr Anaesth 2008;18:36-42 (PMID 18095964)".into(),
@@ -83,6 +87,7 @@ fn olofsen_2012() -> Endpoint {
         },
         ke0_per_h: ke0_of_half_time_h(11.8 / MIN_PER_H),
         threshold: None,
+        variability: None,
         provenance: Provenance {
             id: Some("olofsen-2012".into()),
             citation: "Olofsen E, Noppers I, Niesters M, Kharasch E, Aarts L, Sarton E, Dahan A. Estimation of the contribution of norketamine to ketamine-induced acute pain relief and neurocognitive impairment in healthy volunteers. Anesthesiology 2012;117:353-64".into(),
@@ -117,6 +122,7 @@ fn olofsen_2022() -> Endpoint {
         },
         ke0_per_h: ke0_of_half_time_h(8.3 / MIN_PER_H),
         threshold: None,
+        variability: None,
         provenance: Provenance {
             id: Some("olofsen-2022".into()),
             citation: "Olofsen E, Kamp J, Henthorn TK, et al. Ketamine psychedelic and antinociceptive effects are connected. Anesthesiology 2022;136:792-801 (doi:10.1097/ALN.0000000000004176)".into(),
@@ -151,6 +157,7 @@ fn dahan_2011() -> Endpoint {
         // t½ for onset/offset 10.9 ± 4.0 days.
         ke0_per_h: ke0_of_half_time_h(10.9 * 24.0),
         threshold: None,
+        variability: None,
         provenance: Provenance {
             id: Some("dahan-2011".into()),
             citation: "Dahan A, Olofsen E, Sigtermans M, et al. Population pharmacokinetic-pharmacodynamic modeling of ketamine-induced pain relief of chronic pain. Eur J Pain 2011;15:258-67 (doi:10.1016/j.ejpain.2010.06.016)".into(),

@@ -181,6 +181,44 @@ pub struct Provenance {
     pub assumptions: Vec<String>,
 }
 
+/// Between-subject variability of an endpoint: log-normal CVs on Emax and EC50 of the
+/// parent term (Herd 2008 publishes both).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PdVariability {
+    /// CV of Emax (0.24 for 24%).
+    pub emax_cv: f64,
+    /// CV of EC50.
+    pub ec50_cv: f64,
+}
+
+impl PdVariability {
+    /// `response` for a subject whose η on Emax and EC50 are `eta_emax`, `eta_ec50`
+    /// (standard normal draws): `P · exp(ω·z)` with `ω² = ln(1 + CV²)`. A fractional Emax
+    /// is capped at 1 in size, so a score cannot cross zero (ketasim's assumption: how
+    /// Herd 2008 bounded it was not read).
+    pub fn apply(&self, response: Response, eta_emax: f64, eta_ec50: f64) -> Response {
+        let omega = |cv: f64| (1.0 + cv * cv).ln().sqrt();
+        let mut r = response;
+        if let Term::Emax {
+            emax,
+            ec50_ng_ml,
+            hill,
+        } = r.parent
+        {
+            let mut e = emax * (omega(self.emax_cv) * eta_emax).exp();
+            if r.scale == Scale::FractionOfBaseline {
+                e = e.clamp(-1.0, 1.0);
+            }
+            r.parent = Term::Emax {
+                emax: e,
+                ec50_ng_ml: ec50_ng_ml * (omega(self.ec50_cv) * eta_ec50).exp(),
+                hill,
+            };
+        }
+        r
+    }
+}
+
 /// One pharmacodynamic endpoint with its own effect compartment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Endpoint {
@@ -194,6 +232,8 @@ pub struct Endpoint {
     pub ke0_per_h: f64,
     /// The threshold the scenario names, if any.
     pub threshold: Option<Threshold>,
+    /// Published between-subject variability, used by a `[population]`.
+    pub variability: Option<PdVariability>,
     /// Citation, confidence and assumptions.
     pub provenance: Provenance,
 }
@@ -320,6 +360,28 @@ mod tests {
             }),
         };
         assert_relative_eq!(r.at(100.0, 50.0), -2.3, max_relative = ROUNDING);
+    }
+
+    #[test]
+    fn pd_variability_scales_emax_and_ec50_log_normally() {
+        let herd = library::get("herd-2008").unwrap();
+        let v = herd.variability.unwrap();
+        assert_eq!(v.apply(herd.response, 0.0, 0.0), herd.response);
+        let r = v.apply(herd.response, 0.0, 1.0);
+        let Term::Emax { ec50_ng_ml, .. } = r.parent else {
+            panic!("Emax")
+        };
+        // One SD of η: EC50 · exp(√ln(1 + 1.36²)).
+        assert_relative_eq!(
+            ec50_ng_ml,
+            560.0 * (1.0 + 1.36f64 * 1.36).ln().sqrt().exp(),
+            max_relative = ROUNDING
+        );
+        let big = v.apply(herd.response, 5.0, 0.0);
+        let Term::Emax { emax, .. } = big.parent else {
+            panic!("Emax")
+        };
+        approx::assert_abs_diff_eq!(emax, -1.0, epsilon = 1e-15);
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<
         header.extend(population::CURVE_HEADER);
     }
     let effects = super::effect::course_header(results);
+    let effect_population = results
+        .iter()
+        .any(|r| r.effects.iter().any(|c| c.population.is_some()));
     let mut header: Vec<String> = header.into_iter().map(String::from).collect();
     header.extend(effects);
     w.write_record(&header)?;
@@ -63,7 +66,7 @@ pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<
             if let Some(p) = r.population.as_ref().filter(|_| population) {
                 row.extend(population::curve_cells(p, i));
             }
-            row.extend(super::effect::course_cells(r, i));
+            row.extend(super::effect::course_cells(r, i, effect_population));
             w.write_record(&row)?;
         }
     }

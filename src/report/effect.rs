@@ -16,23 +16,44 @@ fn endpoints(results: &[ScheduleResult]) -> Vec<&Endpoint> {
         .unwrap_or_default()
 }
 
-/// `<id>_ce_ng_ml,<id>_effect` per endpoint, for the time-course CSV.
-pub fn course_header(results: &[ScheduleResult]) -> Vec<String> {
-    endpoints(results)
+/// Whether the results carry population percentiles of the effects.
+fn with_population(results: &[ScheduleResult]) -> bool {
+    results
         .iter()
-        .flat_map(|e| {
-            let id = e.column_id();
-            [format!("{id}_ce_ng_ml"), format!("{id}_effect")]
-        })
-        .collect()
+        .any(|r| r.effects.iter().any(|c| c.population.is_some()))
 }
 
-/// Row `i` of the time-course CSV: each endpoint's effect-site concentration and effect.
-pub fn course_cells(r: &ScheduleResult, i: usize) -> Vec<String> {
-    r.effects
-        .iter()
-        .flat_map(|c| [fmt_csv(c.ce_ng_ml[i]), fmt_csv(c.effect[i])])
-        .collect()
+/// The percentile suffixes of population columns.
+const PERCENTILES: [&str; 3] = ["p05", "p50", "p95"];
+
+/// `<id>_ce_ng_ml,<id>_effect` per endpoint (then `<id>_effect_p05,_p50,_p95` with a
+/// population), for the time-course CSV.
+pub fn course_header(results: &[ScheduleResult]) -> Vec<String> {
+    let population = with_population(results);
+    let mut h = Vec::new();
+    for e in endpoints(results) {
+        let id = e.column_id();
+        h.extend([format!("{id}_ce_ng_ml"), format!("{id}_effect")]);
+        if population {
+            h.extend(PERCENTILES.map(|p| format!("{id}_effect_{p}")));
+        }
+    }
+    h
+}
+
+/// Row `i` of the time-course CSV, in [`course_header`]'s order.
+pub fn course_cells(r: &ScheduleResult, i: usize, population: bool) -> Vec<String> {
+    let mut row = Vec::new();
+    for c in &r.effects {
+        row.extend([fmt_csv(c.ce_ng_ml[i]), fmt_csv(c.effect[i])]);
+        if population {
+            match &c.population {
+                Some(p) => row.extend(p.curves.iter().map(|v| fmt_csv(v[i]))),
+                None => row.extend([String::new(), String::new(), String::new()]),
+            }
+        }
+    }
+    row
 }
 
 /// `<id>_peak,<id>_time_of_peak_h[,<id>_hours_above_<v>]` per endpoint.
@@ -41,8 +62,14 @@ pub fn summary_header(results: &[ScheduleResult]) -> Vec<String> {
     for e in endpoints(results) {
         let id = e.column_id();
         h.extend([format!("{id}_peak"), format!("{id}_time_of_peak_h")]);
-        if let Some(t) = e.threshold {
-            h.push(format!("{id}_hours_{}", t.describe().replace(' ', "_")));
+        let past = e
+            .threshold
+            .map(|t| format!("{id}_hours_{}", t.describe().replace(' ', "_")));
+        h.extend(past.clone());
+        if with_population(results) {
+            for what in [Some(format!("{id}_peak")), past].into_iter().flatten() {
+                h.extend(PERCENTILES.map(|p| format!("{what}_{p}")));
+            }
         }
     }
     h
@@ -55,6 +82,11 @@ pub fn summary_cells(r: &ScheduleResult) -> Vec<String> {
         row.extend([fmt_csv(c.summary.peak), fmt_csv(c.summary.time_of_peak_h)]);
         if let Some(h) = c.summary.hours_past_threshold {
             row.push(fmt_csv(h));
+        }
+        if let Some(p) = &c.population {
+            for q in std::iter::once(&p.peak).chain(&p.hours_past_threshold) {
+                row.extend([q.p05, q.p50, q.p95].map(fmt_csv));
+            }
         }
     }
     row
@@ -77,6 +109,7 @@ pub fn table(results: &[ScheduleResult]) -> String {
         ("peak", Align::Right),
         ("at h", Align::Right),
         ("h past threshold", Align::Right),
+        ("population peak 5th–50th–95th", Align::Right),
     ]);
     for r in results {
         for c in &r.effects {
@@ -102,6 +135,14 @@ fn row(schedule: &str, c: &EffectCourse) -> Vec<String> {
             (Some(t), Some(h)) => format!("{} ({})", fixed(h, 2), t.describe()),
             _ => "-".into(),
         },
+        c.population.as_ref().map_or("-".into(), |p| {
+            format!(
+                "{}–{}–{}",
+                fmt_num(p.peak.p05),
+                fmt_num(p.peak.p50),
+                fmt_num(p.peak.p95)
+            )
+        }),
     ]
 }
 

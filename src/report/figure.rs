@@ -166,11 +166,19 @@ fn pd_panel(results: &[ScheduleResult]) -> Option<Panel> {
         .iter()
         .filter_map(|r| {
             let c = r.effects.first()?;
+            // With a population: the median with its 5th–95th percentile ribbon, as above.
+            let (line, ribbon) = match &c.population {
+                Some(p) => (
+                    p.curves[1].clone(),
+                    Some((p.curves[0].clone(), p.curves[2].clone())),
+                ),
+                None => (c.effect.clone(), None),
+            };
             Some(Series {
                 name: String::new(),
                 time_h: r.trajectory.time_h.to_vec(),
-                conc_ng_ml: c.effect.clone(),
-                ribbon: None,
+                conc_ng_ml: line,
+                ribbon,
             })
         })
         .collect();

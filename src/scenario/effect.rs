@@ -213,6 +213,7 @@ fn written(at: &Locator, t: &EffectTable) -> Result<Endpoint> {
         },
         ke0_per_h,
         threshold: None,
+        variability: None,
         provenance: Provenance {
             id: None,
             citation: "written in the scenario".into(),

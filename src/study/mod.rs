@@ -107,6 +107,19 @@ impl Scenario {
                     .as_ref()
                     .map(|p| crate::population::simulate(p, &run))
                     .transpose()?;
+                let mut effects = effects;
+                if let Some(p) = &self.population {
+                    let cohort = effects::Cohort {
+                        population: p,
+                        spec: &s.model,
+                        weight_kg: s.weight_kg,
+                        regimen: &regimen,
+                    };
+                    let spread = effects::percentiles(&self.effects, &cohort, &times, &config)?;
+                    for (c, p) in effects.iter_mut().zip(spread) {
+                        c.population = Some(p);
+                    }
+                }
                 Ok(ScheduleResult {
                     name: self.label(s),
                     trajectory,
