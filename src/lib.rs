@@ -13,12 +13,14 @@
 //! route ─▶ dosing (Regimen → Dose → Input → Timeline) ┼─▶ simulate (solver: exact | ode) ─▶ Trajectory
 //! nonmem (dataset.csv → Record → Timeline) ───────────┘
 //! population (Ω, weights → subjects) ─▶ simulate::grid (fast path) ─▶ percentiles
+//! effect (endpoints: an effect site per endpoint in the engine) ─▶ effect courses
 //! ```
 
 pub mod bands;
 pub mod cli;
 pub mod control;
 pub mod dosing;
+pub mod effect;
 pub mod error;
 pub mod limits;
 pub mod literature;

@@ -44,6 +44,19 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// Largest bioavailability F in a dataset (NONMEM allows F > 1 as a relative factor).
 pub const MAX_DATASET_F: f64 = 100.0;
 
+/// Most `[[effect]]` endpoints in one scenario: each runs its own effect-site pass.
+pub const MAX_EFFECTS: usize = 16;
+/// Smallest and largest EC50 (ng/mL): a femtogram per mL to 10 g/L.
+pub const EC50_NG_ML: (f64, f64) = (1e-6, 1e7);
+/// Smallest and largest Hill coefficient: beyond 100 the curve is a step.
+pub const HILL: (f64, f64) = (0.01, 100.0);
+/// Largest size of an effect number (baseline, Emax, slope per ng/mL): effects are
+/// scores, percentages and fractions, so 1e6 is far beyond any scale.
+pub const MAX_EFFECT_MAGNITUDE: f64 = 1e6;
+/// Longest effect-site half-time (h): the input time limit, [`MAX_TIME_H`]. The
+/// shortest is ln 2 / [`MAX_RATE_CONSTANT_PER_H`].
+pub const MAX_T_HALF_KE0_H: f64 = MAX_TIME_H;
+
 /// True when `v` lies in `[lo, hi]` (false for NaN).
 pub fn within(v: f64, (lo, hi): (f64, f64)) -> bool {
     v >= lo && v <= hi

@@ -1,5 +1,7 @@
 //! `ketasim models [ID]`: the built-in models, or one in detail.
 
+use crate::effect::library as effect_library;
+use crate::effect::{Endpoint, Scale, Term};
 use crate::limits::{range_text, within, WEIGHT_KG};
 use crate::model::{library, Disposition, ModelSpec, Scaled, Scaling};
 use crate::report::table::{Align, Table};
@@ -30,11 +32,16 @@ pub(super) fn run(args: &Args) -> Result<ExitCode> {
     }
     let text = match &args.id {
         None => list(weight),
-        Some(id) => match library::get(id) {
-            Some(spec) => detail(&spec, weight),
-            None => bail!(crate::Error::invalid(
+        Some(id) => match (library::get(id), effect_library::get(id)) {
+            (Some(spec), _) => detail(&spec, weight),
+            (None, Some(e)) => endpoint_detail(&e),
+            (None, None) => bail!(crate::Error::invalid(
                 format!("unknown model {id:?}"),
-                format!("one of {}", library::IDS.join(", "))
+                format!(
+                    "one of {}, or a PD endpoint: {}",
+                    library::IDS.join(", "),
+                    effect_library::IDS.join(", ")
+                )
             )),
         },
     };
@@ -96,11 +103,93 @@ fn list(weight: f64) -> String {
     for spec in &specs {
         let _ = writeln!(out, "{:14} {}", spec.id, spec.citation);
     }
-    out + &format!(
-        "\nDefault: {}. {}\n",
-        library::DEFAULT_MODEL,
-        crate::DISCLAIMER
+    out + &endpoint_list()
+        + &format!(
+            "\nDefault: {}. {}\n",
+            library::DEFAULT_MODEL,
+            crate::DISCLAIMER
+        )
+}
+
+/// "Emax −0.939 × E0, EC50 560 ng/mL, Hill 3.71" or "slope −0.038 per ng/mL".
+fn term_text(t: &Term, scale: Scale) -> String {
+    match *t {
+        Term::Emax {
+            emax,
+            ec50_ng_ml,
+            hill,
+        } => format!(
+            "Emax {}{}, EC50 {} ng/mL, Hill {}",
+            fmt_num(emax),
+            if scale == Scale::FractionOfBaseline {
+                " × E0"
+            } else {
+                ""
+            },
+            fmt_num(ec50_ng_ml),
+            fmt_num(hill)
+        ),
+        Term::Linear { slope_per_ng_ml } => format!("slope {} per ng/mL", fmt_num(slope_per_ng_ml)),
+    }
+}
+
+/// The built-in PD endpoints, each beside the PK it was estimated with.
+fn endpoint_list() -> String {
+    let mut t = Table::new(&[
+        ("pd", Align::Left),
+        ("endpoint", Align::Left),
+        ("t½ke0", Align::Right),
+        ("estimated with", Align::Left),
+        ("complete", Align::Left),
+    ]);
+    for e in effect_library::all() {
+        t.row(vec![
+            e.provenance.id.clone().unwrap_or_default(),
+            format!("{} ({})", e.name, e.unit),
+            e.t_half_ke0_text(),
+            e.provenance
+                .estimated_with
+                .clone()
+                .unwrap_or_else(|| "own PK, not built in".into()),
+            match e.provenance.assumptions.len() {
+                0 => "yes".into(),
+                n => format!("no: {n} assumed"),
+            },
+        ]);
+    }
+    format!(
+        "\nBuilt-in PD endpoints (`[[effect]] pd = ID`; `ketasim models ID` for details):\n\n{}",
+        t.render()
     )
+}
+
+/// One PD endpoint in detail.
+fn endpoint_detail(e: &Endpoint) -> String {
+    let id = e.provenance.id.clone().unwrap_or_default();
+    let r = &e.response;
+    let mut out = format!("{id} — {} ({})\n\n", e.name, e.unit);
+    let _ = writeln!(out, "Source:      {}", e.provenance.citation);
+    let _ = writeln!(out, "Confidence:  {}", e.provenance.confidence);
+    let _ = writeln!(out, "PK:          {}", e.provenance.pk_note);
+    let _ = writeln!(out, "Baseline E0: {}", fmt_num(r.baseline));
+    let _ = writeln!(out, "Parent:      {}", term_text(&r.parent, r.scale));
+    if let Some(m) = &r.metabolite {
+        let _ = writeln!(
+            out,
+            "Metabolite:  {} (added to the parent's)",
+            term_text(m, r.scale)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Effect site: t½ke0 {} (ke0 {} /h)",
+        e.t_half_ke0_text(),
+        fmt_num(e.ke0_per_h)
+    );
+    for a in &e.provenance.assumptions {
+        let _ = writeln!(out, "ASSUMED:     {a}");
+    }
+    out + &format!("\n{}\n", crate::DISCLAIMER)
 }
 
 fn scaling(s: &Scaled) -> String {
@@ -220,6 +309,18 @@ fn detail(spec: &ModelSpec, weight: f64) -> String {
     }
     for note in &spec.notes {
         let _ = writeln!(out, "Note: {note}");
+    }
+    for e in effect_library::all() {
+        if e.provenance.estimated_with.as_deref() == Some(spec.id.as_str()) {
+            let _ = writeln!(
+                out,
+                "PD endpoint estimated with this model: {} — {} ({}), confidence {}",
+                e.provenance.id.clone().unwrap_or_default(),
+                e.name,
+                e.unit,
+                e.provenance.confidence
+            );
+        }
     }
     out + &format!("\n{}\n", crate::DISCLAIMER)
 }

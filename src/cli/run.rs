@@ -163,7 +163,14 @@ fn output_clash(scenarios: &[Scenario], args: &Args) -> Option<String> {
     for s in scenarios {
         let o = outputs(s, args);
         let svg = args.svg.then(|| o.plot.with_extension("svg"));
-        for file in [o.csv, o.summary, o.plot].into_iter().chain(svg) {
+        let hysteresis = s
+            .hysteresis
+            .then(|| crate::report::figure::hysteresis_path(&o.plot));
+        for file in [o.csv, o.summary, o.plot]
+            .into_iter()
+            .chain(svg)
+            .chain(hysteresis)
+        {
             match owner.get(&file) {
                 Some(first) if *first != s.path.as_path() => {
                     return Some(format!(

@@ -20,8 +20,9 @@ pub(super) struct Args {
 
 pub(super) fn run(args: &Args) -> Result<ExitCode> {
     let results = crate::literature::run_all()?;
+    let effects = crate::literature::effects::run_all()?;
     let png = report::literature_plot::png(&results).context("drawing the validation figure")?;
-    let text = report::literature::text(&results);
+    let text = report::literature::text(&results) + &report::literature_effects::text(&effects);
     let mut set = OutputSet::new();
     if let Some(bytes) = &png {
         set.stage(&args.png, bytes)?;
@@ -30,7 +31,9 @@ pub(super) fn run(args: &Args) -> Result<ExitCode> {
         let figure = png.as_ref().map(|_| relative(&args.png, md));
         set.stage(
             md,
-            report::literature::markdown(&results, figure.as_deref()).as_bytes(),
+            (report::literature::markdown(&results, figure.as_deref())
+                + &report::literature_effects::markdown(&effects))
+                .as_bytes(),
         )?;
     }
     set.commit()?;
@@ -46,7 +49,10 @@ pub(super) fn run(args: &Args) -> Result<ExitCode> {
     )?;
     let unexplained = results
         .iter()
-        .any(|(t, o)| !o.pass && t.known_miss.is_none());
+        .any(|(t, o)| !o.pass && t.known_miss.is_none())
+        || effects
+            .iter()
+            .any(|(t, o)| !o.pass && t.known_miss.is_none());
     Ok(if unexplained {
         ExitCode::from(super::EXIT_INVALID)
     } else {

@@ -6,6 +6,7 @@
 //! prediction must come. A target the models cannot reproduce carries the reason
 //! (`known_miss`), and the tests check that it still misses, so the reason cannot go stale.
 
+pub mod effects;
 mod targets;
 
 pub use targets::targets;

@@ -14,8 +14,8 @@ use std::io::Write;
 
 /// `schedule,time_h,plasma_ng_ml[,effect_ng_ml][,norketamine_ng_ml]`, then
 /// `infusion_mg_h,infusion_ml_h` (the TCI pump's rate in force) when a schedule sets
-/// targets, then `p05_ng_ml,p50_ng_ml,p95_ng_ml` with a population; one row per
-/// schedule × time.
+/// targets, then `p05_ng_ml,p50_ng_ml,p95_ng_ml` with a population, then
+/// `<effect>_ce_ng_ml,<effect>_effect` per `[[effect]]`; one row per schedule × time.
 pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let first = results.first().map(|r| &r.trajectory);
@@ -36,6 +36,12 @@ pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<
     if population {
         header.extend(population::CURVE_HEADER);
     }
+    let effects = super::effect::course_header(results);
+    let effect_population = results
+        .iter()
+        .any(|r| r.effects.iter().any(|c| c.population.is_some()));
+    let mut header: Vec<String> = header.into_iter().map(String::from).collect();
+    header.extend(effects);
     w.write_record(&header)?;
     for r in results {
         let t = &r.trajectory;
@@ -60,6 +66,7 @@ pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<
             if let Some(p) = r.population.as_ref().filter(|_| population) {
                 row.extend(population::curve_cells(p, i));
             }
+            row.extend(super::effect::course_cells(r, i, effect_population));
             w.write_record(&row)?;
         }
     }
@@ -70,7 +77,8 @@ pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<
 /// `schedule,cmax_ng_ml,tmax_h,auc_ng_h_ml,c_end_ng_ml`, then `hours_below_<band>`,
 /// `hours_in_<band>`, `hours_above_<band>` per band (they add up to the window), then
 /// `cmax_norketamine_ng_ml` and `cmax_effect_ng_ml` where the model has them, then the
-/// population's percentiles ([`population::summary_header`]).
+/// population's percentiles ([`population::summary_header`]), then per `[[effect]]` its
+/// peak, time of peak and hours past its threshold ([`super::effect::summary_header`]).
 pub fn summary<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let Some(first) = results.first() else {
@@ -121,6 +129,7 @@ pub fn summary<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> 
     if let Some(p) = &first.population {
         header.extend(population::summary_header(p));
     }
+    header.extend(super::effect::summary_header(results));
     w.write_record(&header)?;
     for r in results {
         let s = &r.summary;
@@ -156,6 +165,7 @@ pub fn summary<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> 
         if let Some(p) = &r.population {
             row.extend(population::summary_cells(p));
         }
+        row.extend(super::effect::summary_cells(r));
         w.write_record(&row)?;
     }
     w.flush()?;

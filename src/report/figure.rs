@@ -2,6 +2,7 @@
 //! dose markers labelled with route and amount, norketamine or the effect site in a lower
 //! panel (`[plot] lower_panel`), and a footer naming the model and the intended use.
 
+use super::plot::hysteresis::{Loop, LoopSpec};
 use super::plot::{
     render_png, render_svg, Band, DoseMarker, Panel, PlotError, PlotSpec, Series, TargetLine,
 };
@@ -31,6 +32,12 @@ pub fn files(
         .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
     let svg = || Ok::<_, PlotError>(render_svg(&spec)?.into_bytes());
     let mut files = Vec::new();
+    if let Some(h) = hysteresis(s, results) {
+        files.push((
+            hysteresis_path(plot),
+            super::plot::hysteresis::render_png(&h)?,
+        ));
+    }
     if is_svg {
         files.push((plot.to_path_buf(), svg()?));
     } else {
@@ -40,6 +47,49 @@ pub fn files(
         }
     }
     Ok(files)
+}
+
+/// `<plot stem>-hysteresis.png` beside the plot.
+pub fn hysteresis_path(plot: &Path) -> PathBuf {
+    let stem = plot
+        .file_stem()
+        .map_or_else(|| "ketasim".into(), |s| s.to_string_lossy().into_owned());
+    plot.with_file_name(format!("{stem}-hysteresis.png"))
+}
+
+/// With `[plot] hysteresis = true`: the first `[[effect]]` against the plasma
+/// concentration, one loop per schedule.
+fn hysteresis(s: &Scenario, results: &[ScheduleResult]) -> Option<LoopSpec> {
+    if !s.hysteresis {
+        return None;
+    }
+    let e = &results.first()?.effects.first()?.endpoint;
+    let loops = results
+        .iter()
+        .filter_map(|r| {
+            Some(Loop {
+                name: r.name.clone(),
+                plasma_ng_ml: r.trajectory.plasma_ng_ml.to_vec(),
+                effect: r.effects.first()?.effect.clone(),
+            })
+        })
+        .collect();
+    let drug = match s.model.drug {
+        crate::model::Drug::SKetamine => "S-ketamine",
+        crate::model::Drug::Racemic => "ketamine",
+    };
+    Some(LoopSpec {
+        title: format!("{}: {} against plasma {drug}", s.name, e.name),
+        footer: format!(
+            "Arrows: direction of time. {} t½ke0 {}; {}",
+            e.name,
+            e.t_half_ke0_text(),
+            footer(s)
+        ),
+        y_label: format!("{} ({})", e.name, e.unit),
+        x_label: format!("Plasma {drug} (ng/mL)"),
+        loops,
+    })
 }
 
 /// Windows longer than this (h) get a time axis in days: 0–28 d reads better than 0–672 h.
@@ -101,12 +151,44 @@ fn lower_panel(s: &Scenario, results: &[ScheduleResult], drug: &str) -> Option<P
             r.trajectory.effect_ng_ml.as_ref()
         }),
         LowerPanel::Pump => return pump_panel(results),
+        LowerPanel::Pd => return pd_panel(results),
     };
     let series: Vec<Series> = results
         .iter()
         .filter_map(|r| pick(r).map(|c| series("", &r.trajectory.time_h, c)))
         .collect();
     (!series.is_empty()).then_some(Panel { y_label, series })
+}
+
+/// The first `[[effect]]` endpoint of each schedule, in its own units (the CSV has every
+/// endpoint). Colours follow the schedules above.
+fn pd_panel(results: &[ScheduleResult]) -> Option<Panel> {
+    let first = results.first()?.effects.first()?;
+    let e = &first.endpoint;
+    let series = results
+        .iter()
+        .filter_map(|r| {
+            let c = r.effects.first()?;
+            // With a population: the median with its 5th–95th percentile ribbon, as above.
+            let (line, ribbon) = match &c.population {
+                Some(p) => (
+                    p.curves[1].clone(),
+                    Some((p.curves[0].clone(), p.curves[2].clone())),
+                ),
+                None => (c.effect.clone(), None),
+            };
+            Some(Series {
+                name: String::new(),
+                time_h: r.trajectory.time_h.to_vec(),
+                conc_ng_ml: line,
+                ribbon,
+            })
+        })
+        .collect();
+    Some(Panel {
+        y_label: format!("{} ({})", e.name, e.unit),
+        series,
+    })
 }
 
 /// The TCI pump's rate of each schedule with targets, as a step line (mg/h): the rate

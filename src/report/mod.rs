@@ -4,9 +4,11 @@
 
 pub mod csv;
 pub mod document;
+pub mod effect;
 pub mod explain;
 pub mod figure;
 pub mod literature;
+pub mod literature_effects;
 pub mod literature_plot;
 pub mod plot;
 pub mod population;

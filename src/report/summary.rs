@@ -56,11 +56,17 @@ pub fn render(scenario: &Scenario, results: &[ScheduleResult], solver: SolverKin
         }
         t.row(row);
     }
+    let warnings: String = scenario
+        .warnings
+        .iter()
+        .map(|w| format!("  warning: {w}\n"))
+        .collect();
     format!(
-        "{heading}\n{}{}{}",
+        "{heading}{warnings}\n{}{}{}{}",
         t.render(),
         super::tci::table(results),
-        super::population::table(scenario, results)
+        super::population::table(scenario, results),
+        super::effect::table(results)
     )
 }
 

@@ -192,6 +192,7 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
             "built-in or shorthand models: a [population] varies the mammillary parameters",
         ));
     }
+    let (effects, warnings) = super::effect::endpoints(at, &file.effect, &schedules)?;
     let path = at.path.to_path_buf();
     let stem = path
         .file_stem()
@@ -226,8 +227,11 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
         log_y: plot.log_y,
         lower_panel: plot.lower_panel,
         effect_on_plasma_axes: plot.effect_on_plasma_axes,
+        hysteresis: plot.hysteresis,
         outputs,
         population,
+        effects,
+        warnings,
     })
 }
 

@@ -6,6 +6,7 @@
 //! sees a unit string or re-checks input.
 
 pub mod checked;
+mod effect;
 pub mod plot;
 mod population;
 mod routes;
@@ -54,6 +55,13 @@ pub struct Scenario {
     pub outputs: Outputs,
     /// A virtual population simulated beside the typical patient.
     pub population: Option<Population>,
+    /// Pharmacodynamic endpoints (`[[effect]]`), each with its own effect site.
+    pub effects: Vec<crate::effect::Endpoint>,
+    /// `[plot] hysteresis = true`: also draw the first effect against plasma concentration.
+    pub hysteresis: bool,
+    /// What the reader should know before trusting the output (an endpoint on a PK model
+    /// it was not estimated with).
+    pub warnings: Vec<String>,
 }
 
 /// One named schedule.

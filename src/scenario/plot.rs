@@ -18,12 +18,17 @@ pub enum LowerPanel {
     Effect,
     /// The TCI pump's rate (mg/h) of each schedule with targets, as a step line.
     Pump,
+    /// The first `[[effect]]` endpoint's effect of each schedule.
+    Pd,
 }
 
 impl LowerPanel {
-    /// The default for `model`: norketamine when the model forms it, else no panel.
-    fn default_for(model: &ModelSpec) -> LowerPanel {
-        if model.metabolite.is_some() {
+    /// The default for `model`: the effects when the file has `[[effect]]`, else
+    /// norketamine when the model forms it, else no panel.
+    fn default_for(model: &ModelSpec, file: &ScenarioFile) -> LowerPanel {
+        if !file.effect.is_empty() {
+            LowerPanel::Pd
+        } else if model.metabolite.is_some() {
             LowerPanel::Norketamine
         } else {
             LowerPanel::None
@@ -37,6 +42,7 @@ impl LowerPanel {
             LowerPanel::Norketamine => "norketamine",
             LowerPanel::Effect => "effect",
             LowerPanel::Pump => "pump",
+            LowerPanel::Pd => "pd",
         }
     }
 }
@@ -55,6 +61,8 @@ pub struct PlotSettings {
     pub lower_panel: LowerPanel,
     /// `effect = "same-axes"`: effect-site curves on the plasma panel, so the lag shows.
     pub effect_on_plasma_axes: bool,
+    /// `hysteresis = true`: also draw `<stem>-hysteresis.png`.
+    pub hysteresis: bool,
 }
 
 /// The plot settings of `file`, whose model is `model`.
@@ -64,8 +72,9 @@ pub fn settings(at: &Locator, file: &ScenarioFile, model: &ModelSpec) -> Result<
             bands: bands::BANDS.to_vec(),
             log_y: false,
             file: None,
-            lower_panel: LowerPanel::default_for(model),
+            lower_panel: LowerPanel::default_for(model, file),
             effect_on_plasma_axes: false,
+            hysteresis: false,
         });
     };
     let p: &PlotTable = p.get_ref();
@@ -78,14 +87,26 @@ pub fn settings(at: &Locator, file: &ScenarioFile, model: &ModelSpec) -> Result<
             .collect::<Result<Vec<Band>>>()?,
     };
     let lower_panel = match &p.lower_panel {
-        None => LowerPanel::default_for(model),
-        Some(s) => lower_panel(at, s, model)?,
+        None => LowerPanel::default_for(model, file),
+        Some(s) => lower_panel(at, s, model, file)?,
+    };
+    let hysteresis = match &p.hysteresis {
+        Some(h) if *h.get_ref() && file.effect.is_empty() => {
+            return Err(at.expected(
+                h.span().start,
+                "hysteresis = true without an [[effect]]",
+                "an [[effect]] table: the loop is an effect against plasma concentration",
+            ))
+        }
+        Some(h) => *h.get_ref(),
+        None => false,
     };
     let effect_on_plasma_axes = match &p.effect {
         None => false,
         Some(e) => effect(at, e, model)?,
     };
     Ok(PlotSettings {
+        hysteresis,
         effect_on_plasma_axes,
         bands,
         log_y: p.log_y.unwrap_or(false),
@@ -164,21 +185,34 @@ fn models_with(has: fn(&ModelSpec) -> bool) -> String {
     ids.join(", ")
 }
 
-fn lower_panel(at: &Locator, s: &Text, model: &ModelSpec) -> Result<LowerPanel> {
+fn lower_panel(
+    at: &Locator,
+    s: &Text,
+    model: &ModelSpec,
+    file: &ScenarioFile,
+) -> Result<LowerPanel> {
     let place = s.span().start;
     let panel = match s.get_ref().to_ascii_lowercase().as_str() {
         "none" => LowerPanel::None,
         "norketamine" | "metabolite" => LowerPanel::Norketamine,
         "effect" | "effect-site" | "effect_site" => LowerPanel::Effect,
         "pump" => LowerPanel::Pump,
+        "pd" | "effects" => LowerPanel::Pd,
         other => {
             return Err(at.expected(
                 place,
                 format!("unknown lower_panel {other:?}"),
-                "norketamine, effect, pump or none",
+                "norketamine, effect, pd, pump or none",
             ))
         }
     };
+    if panel == LowerPanel::Pd && file.effect.is_empty() {
+        return Err(at.expected(
+            place,
+            "lower_panel = \"pd\" without an [[effect]]",
+            "an [[effect]] table to draw (pd draws the first one)",
+        ));
+    }
     if panel == LowerPanel::Norketamine && model.metabolite.is_none() {
         return Err(at.expected(
             place,

@@ -41,6 +41,47 @@ pub struct ScenarioFile {
     pub output: Option<Spanned<OutputTable>>,
     /// A virtual population simulated beside the typical patient.
     pub population: Option<Spanned<PopulationTable>>,
+    /// `[[effect]]`: pharmacodynamic endpoints, each with its own effect compartment.
+    #[serde(default)]
+    pub effect: Vec<Spanned<EffectTable>>,
+}
+
+/// One `[[effect]]`: a built-in endpoint (`pd = "herd-2008"`) or one written out.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EffectTable {
+    /// Name in tables, CSV headers and legends.
+    pub name: Text,
+    /// A built-in endpoint (`ketasim models`).
+    pub pd: Option<Text>,
+    /// What the effect is measured in, e.g. "score 0–5".
+    pub unit: Option<Text>,
+    /// E0, the effect without drug (default 0).
+    pub baseline: Option<Spanned<f64>>,
+    /// Emax: the largest change (negative for an effect that falls).
+    pub emax: Option<Spanned<f64>>,
+    /// Emax is a fraction of the baseline: E = E0 · (1 + Emax · Cᵞ/(EC50ᵞ + Cᵞ)).
+    pub fractional: Option<Spanned<bool>>,
+    /// EC50, e.g. "120 ng/mL".
+    pub ec50: Option<Text>,
+    /// Hill coefficient γ (default 1).
+    pub hill: Option<Spanned<f64>>,
+    /// A linear effect: effect units per ng/mL.
+    pub slope_per_ng_ml: Option<Spanned<f64>>,
+    /// The metabolite's Emax (an additive parent + metabolite endpoint).
+    pub metabolite_emax: Option<Spanned<f64>>,
+    /// The metabolite's EC50.
+    pub metabolite_ec50: Option<Text>,
+    /// The metabolite's Hill coefficient (default 1).
+    pub metabolite_hill: Option<Spanned<f64>>,
+    /// The metabolite's slope, effect units per ng/mL.
+    pub metabolite_slope_per_ng_ml: Option<Spanned<f64>>,
+    /// Effect-site equilibration half-time, e.g. "8.3 min".
+    pub t_half_ke0: Option<Text>,
+    /// Effect-site equilibration rate, e.g. "0.084 /min" (alternative to t_half_ke0).
+    pub ke0: Option<Text>,
+    /// "above 0.5" or "below 2": the summary gives the hours past it.
+    pub threshold: Option<Text>,
 }
 
 /// `[patient]`.
@@ -168,6 +209,8 @@ pub struct PlotTable {
     pub lower_panel: Option<Text>,
     /// "same-axes": effect-site curves beside the plasma curves on the main panel.
     pub effect: Option<Text>,
+    /// Also write `<stem>-hysteresis.png`: the first `[[effect]]` against plasma concentration.
+    pub hysteresis: Option<Spanned<bool>>,
 }
 
 /// `[output]`.

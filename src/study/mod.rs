@@ -2,8 +2,11 @@
 //! scenario has one, its virtual population. It sits above the input ([`crate::scenario`])
 //! and the engine ([`crate::simulate`], [`crate::population`]); reports read its results.
 
+mod effects;
+
 use crate::control::{effect_target_on, outcomes, plan, Site, TciResult};
 use crate::dosing::{grid, schedule_depots, Dose, Timeline};
+use crate::effect::course::EffectCourse;
 use crate::error::Result;
 use crate::metrics::{summarize, Summary};
 use crate::model::system::LinearSystem;
@@ -27,6 +30,8 @@ pub struct ScheduleResult {
     pub population: Option<PopulationCourse>,
     /// The TCI pump and what it achieved, when the schedule sets targets.
     pub tci: Option<TciResult>,
+    /// Each `[[effect]]` endpoint's course, in the order the scenario gives them.
+    pub effects: Vec<EffectCourse>,
 }
 
 impl Scenario {
@@ -64,6 +69,16 @@ impl Scenario {
                 let timeline = Timeline::of_schedule(&given, &steady, &system, &times);
                 let trajectory = simulate(&system, timeline, &config)?;
                 let summary = summarize(&trajectory, &self.bands);
+                let effects = effects::courses(
+                    &self.effects,
+                    &effects::Given {
+                        model: &model,
+                        doses: &given,
+                        steady: &steady,
+                        times_h: &times,
+                        config: &config,
+                    },
+                )?;
                 let tci = match (&s.tci, &pump) {
                     (Some(t), Some(p)) => Some(TciResult {
                         plan: p.clone(),
@@ -118,12 +133,26 @@ impl Scenario {
                     course.effect_site = Some(band);
                     course.tci = performance;
                 }
+                let mut effects = effects;
+                if let Some(p) = &self.population {
+                    let cohort = effects::Cohort {
+                        population: p,
+                        spec: &s.model,
+                        weight_kg: s.weight_kg,
+                        regimen: &regimen,
+                    };
+                    let spread = effects::percentiles(&self.effects, &cohort, &times, &config)?;
+                    for (c, p) in effects.iter_mut().zip(spread) {
+                        c.population = Some(p);
+                    }
+                }
                 Ok(ScheduleResult {
                     name: self.label(s),
                     trajectory,
                     summary,
                     population,
                     tci,
+                    effects,
                 })
             })
             .collect()

@@ -74,6 +74,17 @@ pub struct Explanation {
     pub duration_h: f64,
     /// With `[population]`: each schedule's percentiles and band shares.
     pub population: Vec<population::PopulationFacts>,
+    /// Each `[[effect]]` endpoint with every schedule's peak effect.
+    pub effects: Vec<EffectFacts>,
+}
+
+/// One endpoint in `explain`: its parameters, and each schedule's summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EffectFacts {
+    /// The endpoint.
+    pub endpoint: crate::effect::Endpoint,
+    /// Schedule name, time of its plasma peak (h), and the effect's summary.
+    pub schedules: Vec<(String, f64, crate::effect::course::EffectSummary)>,
 }
 
 impl Explanation {
@@ -128,5 +139,20 @@ pub fn explain_results(s: &Scenario, results: &[ScheduleResult]) -> Result<Expla
         schedules,
         duration_h: s.duration_h,
         population: population::facts(results, &s.description),
+        effects: s
+            .effects
+            .iter()
+            .enumerate()
+            .map(|(k, e)| EffectFacts {
+                endpoint: e.clone(),
+                schedules: results
+                    .iter()
+                    .filter_map(|r| {
+                        let c = r.effects.get(k)?;
+                        Some((r.name.clone(), r.summary.tmax_h, c.summary))
+                    })
+                    .collect(),
+            })
+            .collect(),
     })
 }

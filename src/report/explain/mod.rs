@@ -1,6 +1,7 @@
 //! `ketasim explain` for people: an [`Explanation`] in plain words and numbers, as
 //! terminal text or as a Markdown handout (the same content; see [`super::document`]).
 
+mod effect;
 mod model;
 pub mod numbers;
 mod population;
@@ -46,6 +47,7 @@ pub fn blocks(e: &Explanation, plot: Option<&str>) -> Vec<Block> {
     }
     b.extend(routes_compared(e));
     b.extend(population::blocks(&e.population));
+    b.extend(effect::blocks(&e.effects));
     b.push(Block::Paragraph(format!(
         "ketasim {} · {}",
         env!("CARGO_PKG_VERSION"),

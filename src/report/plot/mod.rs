@@ -5,6 +5,7 @@
 //! registered with plotters on first use, so no system font library is needed.
 
 mod draw;
+pub mod hysteresis;
 mod markers;
 pub(crate) mod raster;
 
