@@ -65,6 +65,9 @@ pub struct Run<'a> {
     /// The TCI plasma target on the grid (ng/mL; NaN where none is set), to score
     /// each subject's pump performance ([`varvel`]).
     pub target_ng_ml: Option<&'a [f64]>,
+    /// Times (h) at which to count the subjects below, inside and above each band
+    /// ([`Probe`]); those outside the grid are skipped.
+    pub probes_h: &'a [f64],
 }
 
 /// One band across the population.
@@ -76,6 +79,29 @@ pub struct BandOutcome {
     pub hours: Percentiles,
     /// Fraction of subjects whose curve enters it (spends any time in it).
     pub fraction_reaching: f64,
+}
+
+/// The share of subjects below, inside and above one band at one time: each subject's
+/// concentration there is its grid curve interpolated linearly (as the percentile
+/// curves are read between grid points), inside meaning `low ≤ c ≤ high` as for the
+/// hours in a band ([`crate::metrics::hours_between`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BandShare {
+    /// Fraction of subjects below the band's lower edge.
+    pub below: f64,
+    /// Fraction inside the band, edges included.
+    pub inside: f64,
+    /// Fraction above the upper edge.
+    pub above: f64,
+}
+
+/// The band shares at one of [`Run::probes_h`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probe {
+    /// The time (h).
+    pub time_h: f64,
+    /// Per band, in the order of [`PopulationCourse::bands`].
+    pub shares: Vec<BandShare>,
 }
 
 /// A schedule's population results.
@@ -101,6 +127,8 @@ pub struct PopulationCourse {
     pub bands: Vec<BandOutcome>,
     /// With TCI plasma targets: Varvel 1992 performance across subjects.
     pub tci: Option<TciPerformance>,
+    /// Band shares at each probe time within the grid, in the order given.
+    pub probes: Vec<Probe>,
 }
 
 /// Summary numbers per subject: Cmax, Tmax, AUC, end, then hours in each band.
@@ -125,11 +153,16 @@ pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> 
     let sampler = Sampler::new(&population.variability)?;
     let (n, points) = (population.size, run.grid.len());
     let times = run.grid.times_h();
+    let probes_h: Vec<f64> = (run.probes_h.iter())
+        .copied()
+        .filter(|&t| interpolate(&times, &times, t).is_some())
+        .collect();
     let summarizer = Summarizer {
         times_h: &times,
         bands: run.bands,
+        probes_h: &probes_h,
     };
-    let width = FIXED_METRICS + run.bands.len();
+    let width = FIXED_METRICS + run.bands.len() + probes_h.len();
     let mut curves = vec![0f32; n * points];
     let mut metrics = vec![0f64; n * width];
     let mut scores = vec![f64::NAN; n * 4];
@@ -185,7 +218,45 @@ pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> 
         c_end_ng_ml: percentile::of_values(&column(3)),
         bands,
         tci: tci_performance(&scores),
+        probes: probes(&probes_h, run.bands, |k| {
+            column(FIXED_METRICS + run.bands.len() + k)
+        }),
     })
+}
+
+/// The band shares at each of `probes_h`, from each probe's column of subject values.
+fn probes(probes_h: &[f64], bands: &[Band], column: impl Fn(usize) -> Vec<f64>) -> Vec<Probe> {
+    let (mut out, share) = (Vec::new(), |k: usize, n: usize| k as f64 / n.max(1) as f64);
+    for (k, &time_h) in probes_h.iter().enumerate() {
+        let values = column(k);
+        let n = values.len();
+        let shares = (bands.iter())
+            .map(|b| {
+                let below = values.iter().filter(|&&c| c < b.low_ng_ml).count();
+                let above = values.iter().filter(|&&c| c > b.high_ng_ml).count();
+                BandShare {
+                    below: share(below, n),
+                    inside: share(n - below - above, n),
+                    above: share(above, n),
+                }
+            })
+            .collect();
+        out.push(Probe { time_h, shares });
+    }
+    out
+}
+
+/// Linear interpolation of `values` (sampled at `times_h`) at `t`; `None` outside the
+/// samples.
+pub fn interpolate(times_h: &[f64], values: &[f64], t: f64) -> Option<f64> {
+    let i = times_h.partition_point(|&x| x < t); // the first sample at or after t
+    let x1 = *times_h.get(i)?;
+    let Some(j) = i.checked_sub(1) else {
+        // t is at or before the first sample: only "at" counts.
+        return (x1 <= t).then(|| values.first().copied()).flatten();
+    };
+    let (x0, v0, v1) = (times_h[j], *values.get(j)?, *values.get(i)?);
+    Some(v0 + (v1 - v0) * (t - x0) / (x1 - x0))
 }
 
 /// Subject `s`'s plasma curve on the grid, written into `out`.
@@ -224,11 +295,13 @@ fn subject_course(run: &Run, s: &Subject, out: &mut [f64]) -> Result<GridCourse>
 struct Summarizer<'a> {
     times_h: &'a [f64],
     bands: &'a [Band],
+    probes_h: &'a [f64],
 }
 
 impl Summarizer<'_> {
     /// Cmax and Tmax (first peak on the grid), AUC, end concentration and hours in each
-    /// band of one subject, into `m` (the order of [`FIXED_METRICS`], then the bands).
+    /// band of one subject, into `m` (the order of [`FIXED_METRICS`], then the bands),
+    /// then its concentration at each probe time.
     fn fill(&self, curve: &[f64], course: &GridCourse, m: &mut [f64]) {
         let (peak, cmax) =
             curve
@@ -248,5 +321,23 @@ impl Summarizer<'_> {
         for (slot, b) in m[FIXED_METRICS..].iter_mut().zip(self.bands) {
             *slot = hours_between(self.times_h, curve, b.low_ng_ml, b.high_ng_ml);
         }
+        let at_probes = &mut m[FIXED_METRICS + self.bands.len()..];
+        for (slot, &t) in at_probes.iter_mut().zip(self.probes_h) {
+            *slot = interpolate(self.times_h, curve, t).unwrap_or(f64::NAN);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_between_samples_are_interpolated() {
+        const EXACT: f64 = 1e-12;
+        let (t, v) = ([0.0, 1.0, 2.0], [0.0, 10.0, 30.0]);
+        assert!((interpolate(&t, &v, 1.5).unwrap() - 20.0).abs() < EXACT);
+        assert!((interpolate(&t, &v, 1.0).unwrap() - 10.0).abs() < EXACT);
+        assert_eq!(interpolate(&t, &v, 3.0), None);
     }
 }
