@@ -260,3 +260,33 @@ fn issue_14_band_shares_at_named_times_count_every_subject() {
         "{analgesia:?}"
     );
 }
+
+#[test]
+fn issue_15_a_shard_runs_its_part_of_the_population_with_its_own_seeds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lesson = root().join("scenarios/population-children.toml");
+    let lesson = lesson.display().to_string();
+    let out = ketasim(tmp.path())
+        .args(["run", &lesson, "--shard", "2/4", "--out-dir", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Population: subjects 250–499 (250) of 1000, seed 2007"),
+        "{text}"
+    );
+    for (shard, code, message) in [
+        ("0/4", 1, "expected K/N with 1 ≤ K ≤ N"),
+        ("1/1001", 1, "expected at most 1000 shards"),
+    ] {
+        let out = ketasim(tmp.path())
+            .args(["run", &lesson, "--shard", shard, "--out-dir", "bad"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(code), "{shard}: {err}");
+        assert!(err.contains(message), "{shard}: {err}");
+        assert!(!tmp.path().join("bad").exists(), "nothing written");
+    }
+}

@@ -16,6 +16,7 @@
 
 pub mod covariates;
 pub mod percentile;
+pub mod radix;
 pub mod subject;
 pub mod varvel;
 
@@ -31,19 +32,48 @@ use crate::solver::SolverConfig;
 use covariates::WeightDistribution;
 use percentile::Percentiles;
 use rayon::prelude::*;
+use std::sync::{Mutex, PoisonError};
 use subject::{Sampler, Subject};
 
 /// A validated `[population]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Population {
-    /// Number of subjects.
+    /// Number of subjects simulated: subjects `first .. first + size` of `total`.
     pub size: usize,
+    /// Index of the first subject simulated: 0 unless this run is one shard of a larger
+    /// population ([`Population::shard`]).
+    pub first: usize,
+    /// Subjects in the whole population (`size` unless sharded).
+    pub total: usize,
     /// Seed of every subject's random stream.
     pub seed: u64,
     /// Between-subject variability (the model's published one, with the scenario's changes).
     pub variability: Variability,
     /// How body weight is spread; `None`: every subject has the schedule's weight.
     pub weight: Option<WeightDistribution>,
+}
+
+impl Population {
+    /// Shard `k` of `n` (1-based): subjects `⌊(k − 1) S / n⌋ .. ⌊k S / n⌋` of the `S`
+    /// subjects, each with the seed it has in the whole population, so the shards of a
+    /// population together are exactly its subjects. `None` when `k` is not in `1..=n`
+    /// or there are fewer subjects than shards.
+    pub fn shard(&self, k: usize, n: usize) -> Option<Population> {
+        if k == 0 || k > n || n > self.size {
+            return None;
+        }
+        let edge = |i: usize| (i as u128 * self.size as u128 / n as u128) as usize;
+        Some(Population {
+            first: self.first + edge(k - 1),
+            size: edge(k) - edge(k - 1),
+            ..self.clone()
+        })
+    }
+
+    /// True when this run simulates only part of the population.
+    pub fn is_shard(&self) -> bool {
+        self.size != self.total
+    }
 }
 
 /// What one schedule is simulated with.
@@ -148,8 +178,21 @@ pub struct TciPerformance {
     pub wobble: Percentiles,
 }
 
+/// Most concentrations kept in memory (`f32`, 128 MB): a larger population's percentile
+/// curves come from [`radix`] select over passes, in memory that does not grow with it.
+pub const MAX_KEPT_VALUES: usize = 1 << 25;
+
 /// Simulate `population` on one schedule.
 pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> {
+    simulate_keeping(population, run, MAX_KEPT_VALUES)
+}
+
+/// [`simulate`], keeping every curve when subjects × points is at most `max_kept`.
+fn simulate_keeping(
+    population: &Population,
+    run: &Run,
+    max_kept: usize,
+) -> Result<PopulationCourse> {
     let sampler = Sampler::new(&population.variability)?;
     let (n, points) = (population.size, run.grid.len());
     let times = run.grid.times_h();
@@ -163,35 +206,99 @@ pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> 
         probes_h: &probes_h,
     };
     let width = FIXED_METRICS + run.bands.len() + probes_h.len();
-    let mut curves = vec![0f32; n * points];
     let mut metrics = vec![0f64; n * width];
     let mut scores = vec![f64::NAN; n * 4];
-    curves
-        .par_chunks_mut(points)
-        .zip(metrics.par_chunks_mut(width))
-        .zip(scores.par_chunks_mut(4))
-        .enumerate()
-        .with_min_len(8)
-        .try_for_each_init(
-            || vec![0.0; points],
-            |scratch, (i, ((curve, m), score))| {
-                let s = sampler.draw(population, i, run.weight_kg);
-                let course = subject_course(run, &s, scratch)?;
-                for (c, v) in curve.iter_mut().zip(scratch.iter()) {
-                    *c = *v as f32;
+    // Subject `i`'s curve into `scratch`, its summaries into `m` and `score`.
+    let one = |i: usize, scratch: &mut [f64], m: &mut [f64], score: &mut [f64]| {
+        let s = sampler.draw(population, population.first + i, run.weight_kg);
+        let course = subject_course(run, &s, scratch)?;
+        summarizer.fill(scratch, &course, m);
+        let performance = run
+            .target_ng_ml
+            .and_then(|t| varvel::performance(&times, scratch, t));
+        if let Some(p) = performance {
+            score.copy_from_slice(&[p.mdpe, p.mdape, p.divergence, p.wobble]);
+        }
+        Ok::<(), crate::Error>(())
+    };
+    let [p05_ng_ml, p50_ng_ml, p95_ng_ml] = if n.saturating_mul(points) <= max_kept {
+        let mut curves = vec![0f32; n * points];
+        curves
+            .par_chunks_mut(points)
+            .zip(metrics.par_chunks_mut(width))
+            .zip(scores.par_chunks_mut(4))
+            .enumerate()
+            .with_min_len(8)
+            .try_for_each_init(
+                || vec![0.0; points],
+                |scratch, (i, ((curve, m), score))| {
+                    one(i, scratch, m, score)?;
+                    for (c, v) in curve.iter_mut().zip(scratch.iter()) {
+                        *c = *v as f32;
+                    }
+                    Ok::<(), crate::Error>(())
+                },
+            )?;
+        percentile::of_curves(&curves, n, points)
+    } else {
+        // Pass 1 also writes the summaries; the others only count.
+        let mut select = radix::Select::new(n, points);
+        let chunk = n.div_ceil(4 * rayon::current_num_threads().max(1));
+        // Each chunk counts into its own table, then adds it to the pass's total: at most
+        // one table per worker plus the total in memory.
+        let total = Mutex::new(select.counts());
+        let add = |counts: Vec<u32>| {
+            let mut t = total.lock().unwrap_or_else(PoisonError::into_inner);
+            for (x, y) in t.iter_mut().zip(&counts) {
+                *x += y;
+            }
+        };
+        (metrics.par_chunks_mut(chunk * width))
+            .zip(scores.par_chunks_mut(chunk * 4))
+            .enumerate()
+            .try_for_each(|(c, (m, score))| {
+                let (mut counts, mut scratch) = (select.counts(), vec![0.0; points]);
+                let mut keys = Vec::with_capacity(radix::BATCH * points);
+                let rows = m.chunks_exact_mut(width).zip(score.chunks_exact_mut(4));
+                for (k, (m, score)) in rows.enumerate() {
+                    one(c * chunk + k, &mut scratch, m, score)?;
+                    radix::Select::keys_of(&scratch, &mut keys);
+                    if keys.len() == radix::BATCH * points {
+                        select.count(&mut counts, &keys);
+                        keys.clear();
+                    }
                 }
-                summarizer.fill(scratch, &course, m);
-                let performance = run
-                    .target_ng_ml
-                    .and_then(|t| varvel::performance(&times, scratch, t));
-                if let Some(p) = performance {
-                    score.copy_from_slice(&[p.mdpe, p.mdape, p.divergence, p.wobble]);
-                }
+                select.count(&mut counts, &keys);
+                add(counts);
                 Ok::<(), crate::Error>(())
-            },
-        )?;
-    let [p05_ng_ml, p50_ng_ml, p95_ng_ml] = percentile::of_curves(&curves, n, points);
-    drop(curves);
+            })?;
+        let next = |select: &mut radix::Select| {
+            let mut t = total.lock().unwrap_or_else(PoisonError::into_inner);
+            select.advance(&t);
+            *t = select.counts();
+        };
+        next(&mut select);
+        while !select.done() {
+            (0..n.div_ceil(chunk)).into_par_iter().try_for_each(|c| {
+                let (mut counts, mut scratch) = (select.counts(), vec![0.0; points]);
+                let mut keys = Vec::with_capacity(radix::BATCH * points);
+                for i in c * chunk..n.min((c + 1) * chunk) {
+                    let s = sampler.draw(population, population.first + i, run.weight_kg);
+                    subject_course(run, &s, &mut scratch)?;
+                    radix::Select::keys_of(&scratch, &mut keys);
+                    if keys.len() == radix::BATCH * points {
+                        select.count(&mut counts, &keys);
+                        keys.clear();
+                    }
+                }
+                select.count(&mut counts, &keys);
+                add(counts);
+                Ok::<(), crate::Error>(())
+            })?;
+            next(&mut select);
+        }
+        select.percentiles()
+    };
     let column = |j: usize| -> Vec<f64> { metrics.chunks_exact(width).map(|m| m[j]).collect() };
     let bands = run
         .bands
@@ -259,7 +366,6 @@ pub fn interpolate(times_h: &[f64], values: &[f64], t: f64) -> Option<f64> {
     Some(v0 + (v1 - v0) * (t - x0) / (x1 - x0))
 }
 
-/// Subject `s`'s plasma curve on the grid, written into `out`.
 /// Percentiles over subjects of the four Varvel measures; `None` without targets.
 fn tci_performance(scores: &[f64]) -> Option<TciPerformance> {
     if scores.iter().any(|v| v.is_nan()) {
@@ -277,6 +383,7 @@ fn tci_performance(scores: &[f64]) -> Option<TciPerformance> {
     })
 }
 
+/// Subject `s`'s plasma curve on the grid, written into `out`.
 fn subject_course(run: &Run, s: &Subject, out: &mut [f64]) -> Result<GridCourse> {
     let model = s.model(run.spec);
     let regimen = run.regimen.at_weight(s.weight_kg / run.weight_kg);
@@ -331,6 +438,104 @@ impl Summarizer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+
+    /// 257 children, weights spread, three bands, probes on and off the grid.
+    const CHILDREN: &str = r#"name = "Children"
+[model]
+pk = "herd-2007"
+[simulation]
+duration = "3 h"
+output_every = "1 min"
+[[schedule]]
+name = "IV then oral"
+doses = [{ route = "iv", amount = "1.5 mg/kg", over = "1 min" },
+         { route = "oral", amount = "0.5 mg/kg", at = "1 h" }]
+[population]
+size = 257
+seed = 11
+[population.weight]
+distribution = "normal"
+mean = "25 kg"
+sd = "10 kg"
+min = "10 kg"
+max = "50 kg"
+[plot]
+bands = ["analgesia", "emergence", "anaesthesia"]
+"#;
+
+    #[test]
+    fn counting_over_passes_gives_what_keeping_every_curve_gives() {
+        let s = crate::scenario::parse(Path::new("children.toml"), CHILDREN).unwrap();
+        let sch = &s.schedules[0];
+        let run = Run {
+            spec: &sch.model,
+            weight_kg: sch.weight_kg,
+            regimen: &sch.regimen,
+            grid: UniformGrid::new(s.duration_h, s.output_every_h),
+            bands: &s.bands,
+            config: SolverConfig::default(),
+            target_ng_ml: None,
+            probes_h: &[0.5, 1.01],
+        };
+        let population = s.population.as_ref().unwrap();
+        let kept = simulate_keeping(population, &run, usize::MAX).unwrap();
+        let counted = simulate_keeping(population, &run, 0).unwrap();
+        assert_eq!(kept, counted);
+        for (a, b) in [
+            (&kept.p05_ng_ml, &counted.p05_ng_ml),
+            (&kept.p50_ng_ml, &counted.p50_ng_ml),
+            (&kept.p95_ng_ml, &counted.p95_ng_ml),
+        ] {
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(a), bits(b));
+        }
+        // Not a trivial curve: the spread is wide at 30 min.
+        assert!(kept.p95_ng_ml[30] > 1.5 * kept.p05_ng_ml[30]);
+    }
+
+    #[test]
+    fn shards_are_the_subjects_of_the_whole_population_and_counts_merge() {
+        let s = crate::scenario::parse(Path::new("children.toml"), CHILDREN).unwrap();
+        let whole = s.population.clone().unwrap();
+        let parts: Vec<Population> = (1..=3).map(|k| whole.shard(k, 3).unwrap()).collect();
+        let ranges: Vec<(usize, usize)> = parts.iter().map(|p| (p.first, p.size)).collect();
+        assert_eq!(ranges, [(0, 85), (85, 86), (171, 86)]);
+        assert!(parts.iter().all(|p| p.total == 257 && p.is_shard()));
+        assert!(whole.shard(0, 3).is_none() && whole.shard(4, 3).is_none());
+        assert!(whole.shard(1, 258).is_none());
+        // Subject counts (share × subjects) of the shards add up to the whole run's.
+        let sch = &s.schedules[0];
+        let run = Run {
+            spec: &sch.model,
+            weight_kg: sch.weight_kg,
+            regimen: &sch.regimen,
+            grid: UniformGrid::new(s.duration_h, s.output_every_h),
+            bands: &s.bands,
+            config: SolverConfig::default(),
+            target_ng_ml: None,
+            probes_h: &[0.5],
+        };
+        let count = |p: &Population| {
+            let c = simulate(p, &run).unwrap();
+            let n = c.subjects as f64;
+            let mut counts: Vec<usize> = (c.bands.iter())
+                .map(|b| (b.fraction_reaching * n).round() as usize)
+                .collect();
+            for share in &c.probes[0].shares {
+                counts.extend(
+                    [share.below, share.inside, share.above].map(|f| (f * n).round() as usize),
+                );
+            }
+            counts
+        };
+        let summed = parts.iter().map(count).fold(vec![0; 12], |a, b| {
+            a.iter().zip(&b).map(|(x, y)| x + y).collect()
+        });
+        let all = count(&whole);
+        assert_eq!(summed, all);
+        assert!(all.iter().any(|&c| c > 0 && c < 257), "{all:?}");
+    }
 
     #[test]
     fn values_between_samples_are_interpolated() {
