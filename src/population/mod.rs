@@ -7,7 +7,8 @@
 //! (mg/kg doses scale), simulated on the output grid by the fast path
 //! ([`crate::simulate::grid`]). Each subject's curve is kept as `f32` (7 significant
 //! digits, half the memory of `f64`); the percentiles at each time are then selected
-//! across subjects ([`percentile`]). Summary numbers (Cmax, Tmax, AUC, end
+//! across subjects ([`percentile`]). Beyond [`MAX_KEPT_VALUES`] the curves are not kept:
+//! the same percentiles come from a radix select over passes ([`radix`]). Summary numbers (Cmax, Tmax, AUC, end
 //! concentration, hours in each band) are computed per subject in `f64` and reported as
 //! percentiles, with the fraction of subjects whose curve enters each band.
 //!

@@ -25,7 +25,7 @@ const DIGITS: usize = 256;
 
 /// Times counted together across a batch of subjects: their rows of counts (1 KB per
 /// prefix) stay in the L1/L2 cache while the batch is read.
-const TIMES_AT_ONCE: usize = 16;
+pub const TIMES_AT_ONCE: usize = 16;
 
 /// Subjects whose keys are counted together (`f32`-sized keys: 64 × 1,441 × 4 bytes =
 /// 369 KB on a 1-minute day).
