@@ -1,7 +1,10 @@
 //! Population benches: the scenario `benches/scenarios/population-10k.toml` (kamp-2020 with
 //! an oral depot, oral 0.5 mg/kg every 8 h, 24 h on a 1-minute grid, CL/V1/Vp/ka varied,
-//! normal weights) cut to 1,000 subjects, simulated as `ketasim run` does (typical patient,
-//! every subject, percentile curves and summaries), in the global rayon pool (all cores).
+//! normal weights) cut to 1,000 subjects (the curves fit in L3 and are kept) and at
+//! 100,000 (144 million subject-points: 576 MB as `f32`, so the percentiles come from the
+//! radix select over passes, `population/radix.rs`), simulated as `ketasim run` does
+//! (typical patient, every subject, percentile curves and summaries), in the global rayon
+//! pool (all cores).
 //!
 //! Bench IDs (`cargo bench --bench population -- ID` runs one):
 //!
@@ -9,6 +12,7 @@
 //! |---|---|
 //! | `population/1000_subjects_24h` | `Scenario::simulate` of the scenario with 1,000 subjects (1,441 points each) |
 //! | `population/1000_subjects_24h_files` | the same, plus the time-course CSV, summary CSV and PNG rendered in memory |
+//! | `population/100000_subjects_24h_files` | the 100,000-subject scenario, CSVs and PNG rendered in memory |
 //!
 //! Throughput is in subject-points (subjects × 1,441). The 10,000-subject wall time and
 //! peak memory quoted in the README are of the CLI (`/usr/bin/time -v`, hyperfine), not of
@@ -23,16 +27,28 @@ use ketasim::solver::SolverKind;
 use std::path::Path;
 
 const SUBJECTS: usize = 1000;
+/// Beyond L3 and beyond what is kept in memory.
+const LARGE: usize = 100_000;
 
-fn scenario() -> scenario::Scenario {
+fn scenario(subjects: usize) -> scenario::Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/scenarios/population-10k.toml");
     let mut s = scenario::load(&path).expect("the bench scenario is valid");
-    s.population.as_mut().expect("it has a population").size = SUBJECTS;
+    s.population.as_mut().expect("it has a population").size = subjects;
     s
 }
 
+/// Everything `ketasim run` computes and renders for `s`, in memory.
+fn with_files(s: &scenario::Scenario) -> (usize, usize, usize) {
+    let results = s.simulate(SolverKind::Exact).expect("simulates");
+    let (mut csv, mut summary) = (Vec::new(), Vec::new());
+    report::csv::time_course(&results, &mut csv).expect("in memory");
+    report::csv::summary(&results, &mut summary).expect("in memory");
+    let png = report::figure::files(s, &results, &s.outputs.plot, false).expect("renders");
+    (csv.len(), summary.len(), png.len())
+}
+
 fn population(c: &mut Criterion) {
-    let s = scenario();
+    let s = scenario(SUBJECTS);
     let points = ketasim::dosing::grid(s.duration_h, s.output_every_h).len();
     let mut group = c.benchmark_group("population");
     group.sample_size(20);
@@ -40,15 +56,12 @@ fn population(c: &mut Criterion) {
     group.bench_function("1000_subjects_24h", |b| {
         b.iter(|| s.simulate(SolverKind::Exact).expect("simulates"))
     });
-    group.bench_function("1000_subjects_24h_files", |b| {
-        b.iter(|| {
-            let results = s.simulate(SolverKind::Exact).expect("simulates");
-            let (mut csv, mut summary) = (Vec::new(), Vec::new());
-            report::csv::time_course(&results, &mut csv).expect("in memory");
-            report::csv::summary(&results, &mut summary).expect("in memory");
-            let png = report::figure::files(&s, &results, &s.outputs.plot, false).expect("renders");
-            (csv.len(), summary.len(), png.len())
-        })
+    group.bench_function("1000_subjects_24h_files", |b| b.iter(|| with_files(&s)));
+    let large = scenario(LARGE);
+    group.sample_size(10);
+    group.throughput(Throughput::Elements((LARGE * points) as u64));
+    group.bench_function("100000_subjects_24h_files", |b| {
+        b.iter(|| with_files(&large))
     });
     group.finish();
 }

@@ -212,7 +212,22 @@ fn explain_answers_a_population_lesson_at_the_time_it_names() {
         .split("At 30 min:")
         .nth(1)
         .expect("the named time is answered");
-    assert!(at_30.contains("Above emergence (750 ng/mL):"), "{text}");
+    // Counted, not bracketed by the percentiles (the old "between 5% and half").
+    let flowed = at_30.split_whitespace().collect::<Vec<_>>().join(" ");
+    let emergence = flowed
+        .split("emergence (640–750 ng/mL): ")
+        .nth(1)
+        .expect("a share for the emergence band");
+    let words: Vec<&str> = emergence.split_whitespace().take(8).collect();
+    assert_eq!(
+        (words[3], words[5], words[7]),
+        ("below,", "inside,", "above."),
+        "{text}"
+    );
+    assert!(
+        !text.contains("between half") && !text.contains("between 5%"),
+        "{text}"
+    );
     assert!(
         text.contains("of subjects reach emergence (640–750 ng/mL)"),
         "{text}"

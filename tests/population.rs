@@ -174,3 +174,119 @@ fn issue_7_the_timing_scenario_is_valid() {
         1441
     );
 }
+
+/// A lesson naming two times on the grid ("at 30 min", "at 2 h"), 300 children.
+const CHILDREN_LESSON: &str = r#"name = "Children"
+description = "How many children are above the emergence band at 30 min, and at 2 h?"
+[model]
+pk = "herd-2007"
+[simulation]
+duration = "4 h"
+output_every = "1 min"
+[[schedule]]
+name = "IV"
+doses = [{ route = "iv", amount = "1.5 mg/kg", over = "1 min" }]
+[population]
+size = 300
+seed = 2007
+[population.weight]
+distribution = "normal"
+mean = "25 kg"
+sd = "10 kg"
+min = "10 kg"
+max = "50 kg"
+[plot]
+bands = ["analgesia", "emergence", "anaesthesia"]
+"#;
+
+#[test]
+fn issue_14_band_shares_at_named_times_count_every_subject() {
+    use ketasim::dosing::{schedule_depots, Timeline};
+    use ketasim::model::system::LinearSystem;
+    use ketasim::population::subject::Sampler;
+    use ketasim::solver::SolverConfig;
+    use ketasim::teaching::population::{facts, simulate};
+
+    let s = scenario::parse(Path::new("children.toml"), CHILDREN_LESSON).unwrap();
+    let results = simulate(&s, SolverKind::Exact).unwrap();
+    let at_times = &facts(&results, &s.description)[0].at_times;
+    let times: Vec<f64> = at_times.iter().map(|a| a.time_h).collect();
+    assert_eq!(times, [0.5, 2.0]);
+
+    // Brute force: every subject on its own through the general walk, sampled at the
+    // named times (grid points, where the population reads its curve unchanged).
+    let (pop, sch) = (s.population.as_ref().unwrap(), &s.schedules[0]);
+    let sampler = Sampler::new(&pop.variability).unwrap();
+    let mut counts = vec![vec![[0usize; 3]; s.bands.len()]; times.len()];
+    for i in 0..pop.size {
+        let subject = sampler.draw(pop, i, sch.weight_kg);
+        let regimen = sch.regimen.at_weight(subject.weight_kg / sch.weight_kg);
+        let (mut doses, mut steady) = (regimen.doses(), regimen.steady());
+        subject.absorbed(&mut doses, &mut steady);
+        let model = subject.model(&sch.model);
+        let system = LinearSystem::new(&model, &schedule_depots(&doses, &steady));
+        let timeline = Timeline::of_schedule(&doses, &steady, &system, &times);
+        let config = SolverConfig::of(SolverKind::Exact);
+        let one = ketasim::simulate::simulate(&system, timeline, &config).unwrap();
+        for (k, c) in one.plasma_ng_ml.iter().enumerate() {
+            for (b, band) in s.bands.iter().enumerate() {
+                let class = if *c < band.low_ng_ml {
+                    0
+                } else if *c > band.high_ng_ml {
+                    2
+                } else {
+                    1
+                };
+                counts[k][b][class] += 1;
+            }
+        }
+    }
+    let n = pop.size as f64;
+    for (k, at) in at_times.iter().enumerate() {
+        for (b, share) in at.shares.iter().enumerate() {
+            let got = [share.below, share.inside, share.above].map(|f| (f * n).round() as usize);
+            assert_eq!(
+                got, counts[k][b],
+                "at {} h, band {}",
+                at.time_h, s.bands[b].id
+            );
+        }
+    }
+    // The answer is not trivially all or nothing: at 30 min the children spread across
+    // the analgesia band's edges.
+    let analgesia = at_times[0].shares[0];
+    assert!(
+        analgesia.inside > 0.0 && analgesia.inside < 1.0,
+        "{analgesia:?}"
+    );
+}
+
+#[test]
+fn issue_15_a_shard_runs_its_part_of_the_population_with_its_own_seeds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lesson = root().join("scenarios/population-children.toml");
+    let lesson = lesson.display().to_string();
+    let out = ketasim(tmp.path())
+        .args(["run", &lesson, "--shard", "2/4", "--out-dir", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Population: subjects 250–499 (250) of 1000, seed 2007"),
+        "{text}"
+    );
+    for (shard, code, message) in [
+        ("0/4", 1, "expected K/N with 1 ≤ K ≤ N"),
+        ("1/1001", 1, "expected at most 1000 shards"),
+    ] {
+        let out = ketasim(tmp.path())
+            .args(["run", &lesson, "--shard", shard, "--out-dir", "bad"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(code), "{shard}: {err}");
+        assert!(err.contains(message), "{shard}: {err}");
+        assert!(!tmp.path().join("bad").exists(), "nothing written");
+    }
+}

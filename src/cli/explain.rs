@@ -66,8 +66,7 @@ fn handout(s: &Scenario, args: &Args) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         Some(dir) => Outputs::in_dir(dir, &s.stem()).plot,
         None => s.outputs.plot.clone(),
     };
-    let results = s
-        .simulate(s.solver)
+    let results = crate::teaching::population::simulate(s, s.solver)
         .with_context(|| format!("simulating {}", s.path.display()))?;
     let e =
         explain_results(s, &results).with_context(|| format!("explaining {}", s.path.display()))?;

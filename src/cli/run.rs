@@ -40,6 +40,42 @@ pub(super) struct Args {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Simulate only shard K of N of each population (subjects ⌊(K−1)S/N⌋ up to
+    /// ⌊KS/N⌋ of S, each with its own seed as in the whole run); see the README on
+    /// merging shards.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    shard: Option<(usize, usize)>,
+}
+
+/// `"K/N"` with `1 ≤ K ≤ N`.
+fn parse_shard(text: &str) -> std::result::Result<(usize, usize), String> {
+    let expected = || format!("{text:?}: expected K/N with 1 ≤ K ≤ N, e.g. 2/8");
+    let (k, n) = text.split_once('/').ok_or_else(expected)?;
+    let (k, n): (usize, usize) = (
+        k.trim().parse().map_err(|_| expected())?,
+        n.trim().parse().map_err(|_| expected())?,
+    );
+    if k == 0 || k > n {
+        return Err(expected());
+    }
+    Ok((k, n))
+}
+
+/// `s` with only shard `k` of `n` of its population; the message when it has fewer
+/// subjects than shards.
+fn sharded(mut s: Scenario, (k, n): (usize, usize)) -> std::result::Result<Scenario, String> {
+    if let Some(p) = &s.population {
+        let shard = p.shard(k, n).ok_or_else(|| {
+            format!(
+                "{}: --shard {k}/{n} of a population of {}: expected at most {} shards",
+                s.path.display(),
+                p.size,
+                p.size
+            )
+        })?;
+        s.population = Some(shard);
+    }
+    Ok(s)
 }
 
 /// `--solver` values.
@@ -74,13 +110,22 @@ pub(super) fn run(args: &Args, out: &mut dyn Write) -> Result<ExitCode> {
             .context("starting worker threads")?;
     }
     let files = scenario_files(&args.paths)?;
-    let (scenarios, invalid) = load_scenarios(&files)?;
+    let (mut scenarios, invalid) = load_scenarios(&files)?;
     if invalid > 0 {
         eprintln!(
             "{invalid} of {} invalid; nothing was written",
             crate::units::count(files.len(), "scenario file")
         );
         return Ok(ExitCode::from(super::EXIT_INVALID));
+    }
+    if let Some(shard) = args.shard {
+        match (scenarios.into_iter()).map(|s| sharded(s, shard)).collect() {
+            Ok(all) => scenarios = all,
+            Err(message) => {
+                eprintln!("error: {message}; nothing was written");
+                return Ok(ExitCode::from(super::EXIT_INVALID));
+            }
+        }
     }
     if let Some(clash) = output_clash(&scenarios, args) {
         eprintln!("error: {clash}; nothing was written");

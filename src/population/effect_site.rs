@@ -47,6 +47,7 @@ pub fn simulate_effect_site(
 ) -> Result<(EffectSiteCourse, Option<TciPerformance>)> {
     let sampler = Sampler::new(&population.variability)?;
     let (n, points) = (population.size, run.grid.len());
+    super::check_kept(population, points, "effect-site targets")?;
     let times = run.grid.times_h();
     let mut curves = vec![0f32; n * points];
     let mut scores = vec![f64::NAN; n * 4];
@@ -56,7 +57,7 @@ pub fn simulate_effect_site(
         .enumerate()
         .with_min_len(8)
         .try_for_each(|(i, (curve, score))| {
-            let s = sampler.draw(population, i, run.weight_kg);
+            let s = sampler.draw(population, population.first + i, run.weight_kg);
             let course = every_state(run, &s, &times)?;
             let Some(effect) = &course.effect_ng_ml else {
                 return Err(Error::Invalid(InputError::new(

@@ -7,7 +7,8 @@
 //! (mg/kg doses scale), simulated on the output grid by the fast path
 //! ([`crate::simulate::grid`]). Each subject's curve is kept as `f32` (7 significant
 //! digits, half the memory of `f64`); the percentiles at each time are then selected
-//! across subjects ([`percentile`]). Summary numbers (Cmax, Tmax, AUC, end
+//! across subjects ([`percentile`]). Beyond [`MAX_KEPT_VALUES`] the curves are not kept:
+//! the same percentiles come from a radix select over passes ([`radix`]). Summary numbers (Cmax, Tmax, AUC, end
 //! concentration, hours in each band) are computed per subject in `f64` and reported as
 //! percentiles, with the fraction of subjects whose curve enters each band.
 //!
@@ -17,6 +18,7 @@
 pub mod covariates;
 pub mod effect_site;
 pub mod percentile;
+pub mod radix;
 pub mod subject;
 pub mod varvel;
 
@@ -32,19 +34,48 @@ use crate::solver::SolverConfig;
 use covariates::WeightDistribution;
 use percentile::Percentiles;
 use rayon::prelude::*;
+use std::sync::{Mutex, PoisonError};
 use subject::{Sampler, Subject};
 
 /// A validated `[population]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Population {
-    /// Number of subjects.
+    /// Number of subjects simulated: subjects `first .. first + size` of `total`.
     pub size: usize,
+    /// Index of the first subject simulated: 0 unless this run is one shard of a larger
+    /// population ([`Population::shard`]).
+    pub first: usize,
+    /// Subjects in the whole population (`size` unless sharded).
+    pub total: usize,
     /// Seed of every subject's random stream.
     pub seed: u64,
     /// Between-subject variability (the model's published one, with the scenario's changes).
     pub variability: Variability,
     /// How body weight is spread; `None`: every subject has the schedule's weight.
     pub weight: Option<WeightDistribution>,
+}
+
+impl Population {
+    /// Shard `k` of `n` (1-based): subjects `⌊(k − 1) S / n⌋ .. ⌊k S / n⌋` of the `S`
+    /// subjects, each with the seed it has in the whole population, so the shards of a
+    /// population together are exactly its subjects. `None` when `k` is not in `1..=n`
+    /// or there are fewer subjects than shards.
+    pub fn shard(&self, k: usize, n: usize) -> Option<Population> {
+        if k == 0 || k > n || n > self.size {
+            return None;
+        }
+        let edge = |i: usize| (i as u128 * self.size as u128 / n as u128) as usize;
+        Some(Population {
+            first: self.first + edge(k - 1),
+            size: edge(k) - edge(k - 1),
+            ..self.clone()
+        })
+    }
+
+    /// True when this run simulates only part of the population.
+    pub fn is_shard(&self) -> bool {
+        self.size != self.total
+    }
 }
 
 /// What one schedule is simulated with.
@@ -66,6 +97,9 @@ pub struct Run<'a> {
     /// The TCI plasma target on the grid (ng/mL; NaN where none is set), to score
     /// each subject's pump performance ([`varvel`]).
     pub target_ng_ml: Option<&'a [f64]>,
+    /// Times (h) at which to count the subjects below, inside and above each band
+    /// ([`Probe`]); those outside the grid are skipped.
+    pub probes_h: &'a [f64],
 }
 
 /// One band across the population.
@@ -77,6 +111,29 @@ pub struct BandOutcome {
     pub hours: Percentiles,
     /// Fraction of subjects whose curve enters it (spends any time in it).
     pub fraction_reaching: f64,
+}
+
+/// The share of subjects below, inside and above one band at one time: each subject's
+/// concentration there is its grid curve interpolated linearly (as the percentile
+/// curves are read between grid points), inside meaning `low ≤ c ≤ high` as for the
+/// hours in a band ([`crate::metrics::hours_between`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BandShare {
+    /// Fraction of subjects below the band's lower edge.
+    pub below: f64,
+    /// Fraction inside the band, edges included.
+    pub inside: f64,
+    /// Fraction above the upper edge.
+    pub above: f64,
+}
+
+/// The band shares at one of [`Run::probes_h`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probe {
+    /// The time (h).
+    pub time_h: f64,
+    /// Per band, in the order of [`PopulationCourse::bands`].
+    pub shares: Vec<BandShare>,
 }
 
 /// A schedule's population results.
@@ -104,6 +161,8 @@ pub struct PopulationCourse {
     pub tci: Option<TciPerformance>,
     /// With effect-site targets: the effect site across subjects ([`effect_site`]).
     pub effect_site: Option<effect_site::EffectSiteCourse>,
+    /// Band shares at each probe time within the grid, in the order given.
+    pub probes: Vec<Probe>,
 }
 
 /// Summary numbers per subject: Cmax, Tmax, AUC, end, then hours in each band.
@@ -123,45 +182,146 @@ pub struct TciPerformance {
     pub wobble: Percentiles,
 }
 
+/// Most concentrations kept in memory (`f32`, 128 MB): a larger population's percentile
+/// curves come from [`radix`] select over passes, in memory that does not grow with it.
+pub const MAX_KEPT_VALUES: usize = 1 << 25;
+
+/// Refuse to keep every subject's curve of `what` when that is more than [`MAX_KEPT_VALUES`]
+/// (the passes that keep plasma percentiles in bounded memory do not cover it yet).
+pub fn check_kept(population: &Population, points: usize, what: &str) -> Result<()> {
+    let values = population.size.saturating_mul(points);
+    if values <= MAX_KEPT_VALUES {
+        return Ok(());
+    }
+    Err(crate::error::Error::invalid(
+        format!(
+            "{what} for {} subjects × {points} output points ({values} values)",
+            population.size
+        ),
+        format!(
+            "at most {MAX_KEPT_VALUES} subject-points: fewer subjects, a coarser output_every, \
+             or `ketasim run --shard K/N`"
+        ),
+    ))
+}
+
 /// Simulate `population` on one schedule.
 pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> {
+    simulate_keeping(population, run, MAX_KEPT_VALUES)
+}
+
+/// [`simulate`], keeping every curve when subjects × points is at most `max_kept`.
+fn simulate_keeping(
+    population: &Population,
+    run: &Run,
+    max_kept: usize,
+) -> Result<PopulationCourse> {
     let sampler = Sampler::new(&population.variability)?;
     let (n, points) = (population.size, run.grid.len());
     let times = run.grid.times_h();
+    let probes_h: Vec<f64> = (run.probes_h.iter())
+        .copied()
+        .filter(|&t| interpolate(&times, &times, t).is_some())
+        .collect();
     let summarizer = Summarizer {
         times_h: &times,
         bands: run.bands,
+        probes_h: &probes_h,
     };
-    let width = FIXED_METRICS + run.bands.len();
-    let mut curves = vec![0f32; n * points];
+    let width = FIXED_METRICS + run.bands.len() + probes_h.len();
     let mut metrics = vec![0f64; n * width];
     let mut scores = vec![f64::NAN; n * 4];
-    curves
-        .par_chunks_mut(points)
-        .zip(metrics.par_chunks_mut(width))
-        .zip(scores.par_chunks_mut(4))
-        .enumerate()
-        .with_min_len(8)
-        .try_for_each_init(
-            || vec![0.0; points],
-            |scratch, (i, ((curve, m), score))| {
-                let s = sampler.draw(population, i, run.weight_kg);
-                let course = subject_course(run, &s, scratch)?;
-                for (c, v) in curve.iter_mut().zip(scratch.iter()) {
-                    *c = *v as f32;
+    // Subject `i`'s curve into `scratch`, its summaries into `m` and `score`.
+    let one = |i: usize, scratch: &mut [f64], m: &mut [f64], score: &mut [f64]| {
+        let s = sampler.draw(population, population.first + i, run.weight_kg);
+        let course = subject_course(run, &s, scratch)?;
+        summarizer.fill(scratch, &course, m);
+        let performance = run
+            .target_ng_ml
+            .and_then(|t| varvel::performance(&times, scratch, t));
+        if let Some(p) = performance {
+            score.copy_from_slice(&[p.mdpe, p.mdape, p.divergence, p.wobble]);
+        }
+        Ok::<(), crate::Error>(())
+    };
+    let [p05_ng_ml, p50_ng_ml, p95_ng_ml] = if n.saturating_mul(points) <= max_kept {
+        let mut curves = vec![0f32; n * points];
+        curves
+            .par_chunks_mut(points)
+            .zip(metrics.par_chunks_mut(width))
+            .zip(scores.par_chunks_mut(4))
+            .enumerate()
+            .with_min_len(8)
+            .try_for_each_init(
+                || vec![0.0; points],
+                |scratch, (i, ((curve, m), score))| {
+                    one(i, scratch, m, score)?;
+                    for (c, v) in curve.iter_mut().zip(scratch.iter()) {
+                        *c = *v as f32;
+                    }
+                    Ok::<(), crate::Error>(())
+                },
+            )?;
+        percentile::of_curves(&curves, n, points)
+    } else {
+        // Pass 1 also writes the summaries; the others only count.
+        let mut select = radix::Select::new(n, points);
+        let chunk = n.div_ceil(4 * rayon::current_num_threads().max(1));
+        // Each chunk counts into its own table, then adds it to the pass's total: at most
+        // one table per worker plus the total in memory.
+        let total = Mutex::new(select.counts());
+        let add = |counts: Vec<u32>| {
+            let mut t = total.lock().unwrap_or_else(PoisonError::into_inner);
+            for (x, y) in t.iter_mut().zip(&counts) {
+                *x += y;
+            }
+        };
+        (metrics.par_chunks_mut(chunk * width))
+            .zip(scores.par_chunks_mut(chunk * 4))
+            .enumerate()
+            .try_for_each(|(c, (m, score))| {
+                let (mut counts, mut scratch) = (select.counts(), vec![0.0; points]);
+                let mut keys = Vec::with_capacity(radix::BATCH * points);
+                let rows = m.chunks_exact_mut(width).zip(score.chunks_exact_mut(4));
+                for (k, (m, score)) in rows.enumerate() {
+                    one(c * chunk + k, &mut scratch, m, score)?;
+                    radix::Select::keys_of(&scratch, &mut keys);
+                    if keys.len() == radix::BATCH * points {
+                        select.count(&mut counts, &keys);
+                        keys.clear();
+                    }
                 }
-                summarizer.fill(scratch, &course, m);
-                let performance = run
-                    .target_ng_ml
-                    .and_then(|t| varvel::performance(&times, scratch, t));
-                if let Some(p) = performance {
-                    score.copy_from_slice(&[p.mdpe, p.mdape, p.divergence, p.wobble]);
-                }
+                select.count(&mut counts, &keys);
+                add(counts);
                 Ok::<(), crate::Error>(())
-            },
-        )?;
-    let [p05_ng_ml, p50_ng_ml, p95_ng_ml] = percentile::of_curves(&curves, n, points);
-    drop(curves);
+            })?;
+        let next = |select: &mut radix::Select| {
+            let mut t = total.lock().unwrap_or_else(PoisonError::into_inner);
+            select.advance(&t);
+            *t = select.counts();
+        };
+        next(&mut select);
+        while !select.done() {
+            (0..n.div_ceil(chunk)).into_par_iter().try_for_each(|c| {
+                let (mut counts, mut scratch) = (select.counts(), vec![0.0; points]);
+                let mut keys = Vec::with_capacity(radix::BATCH * points);
+                for i in c * chunk..n.min((c + 1) * chunk) {
+                    let s = sampler.draw(population, population.first + i, run.weight_kg);
+                    subject_course(run, &s, &mut scratch)?;
+                    radix::Select::keys_of(&scratch, &mut keys);
+                    if keys.len() == radix::BATCH * points {
+                        select.count(&mut counts, &keys);
+                        keys.clear();
+                    }
+                }
+                select.count(&mut counts, &keys);
+                add(counts);
+                Ok::<(), crate::Error>(())
+            })?;
+            next(&mut select);
+        }
+        select.percentiles()
+    };
     let column = |j: usize| -> Vec<f64> { metrics.chunks_exact(width).map(|m| m[j]).collect() };
     let bands = run
         .bands
@@ -189,10 +349,47 @@ pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> 
         bands,
         tci: tci_performance(&scores),
         effect_site: None,
+        probes: probes(&probes_h, run.bands, |k| {
+            column(FIXED_METRICS + run.bands.len() + k)
+        }),
     })
 }
 
-/// Subject `s`'s plasma curve on the grid, written into `out`.
+/// The band shares at each of `probes_h`, from each probe's column of subject values.
+fn probes(probes_h: &[f64], bands: &[Band], column: impl Fn(usize) -> Vec<f64>) -> Vec<Probe> {
+    let (mut out, share) = (Vec::new(), |k: usize, n: usize| k as f64 / n.max(1) as f64);
+    for (k, &time_h) in probes_h.iter().enumerate() {
+        let values = column(k);
+        let n = values.len();
+        let shares = (bands.iter())
+            .map(|b| {
+                let below = values.iter().filter(|&&c| c < b.low_ng_ml).count();
+                let above = values.iter().filter(|&&c| c > b.high_ng_ml).count();
+                BandShare {
+                    below: share(below, n),
+                    inside: share(n - below - above, n),
+                    above: share(above, n),
+                }
+            })
+            .collect();
+        out.push(Probe { time_h, shares });
+    }
+    out
+}
+
+/// Linear interpolation of `values` (sampled at `times_h`) at `t`; `None` outside the
+/// samples.
+pub fn interpolate(times_h: &[f64], values: &[f64], t: f64) -> Option<f64> {
+    let i = times_h.partition_point(|&x| x < t); // the first sample at or after t
+    let x1 = *times_h.get(i)?;
+    let Some(j) = i.checked_sub(1) else {
+        // t is at or before the first sample: only "at" counts.
+        return (x1 <= t).then(|| values.first().copied()).flatten();
+    };
+    let (x0, v0, v1) = (times_h[j], *values.get(j)?, *values.get(i)?);
+    Some(v0 + (v1 - v0) * (t - x0) / (x1 - x0))
+}
+
 /// Percentiles over subjects of the four Varvel measures; `None` without targets.
 fn tci_performance(scores: &[f64]) -> Option<TciPerformance> {
     if scores.iter().any(|v| v.is_nan()) {
@@ -210,6 +407,7 @@ fn tci_performance(scores: &[f64]) -> Option<TciPerformance> {
     })
 }
 
+/// Subject `s`'s plasma curve on the grid, written into `out`.
 fn subject_course(run: &Run, s: &Subject, out: &mut [f64]) -> Result<GridCourse> {
     let model = s.model(run.spec);
     let regimen = run.regimen.at_weight(s.weight_kg / run.weight_kg);
@@ -228,11 +426,13 @@ fn subject_course(run: &Run, s: &Subject, out: &mut [f64]) -> Result<GridCourse>
 struct Summarizer<'a> {
     times_h: &'a [f64],
     bands: &'a [Band],
+    probes_h: &'a [f64],
 }
 
 impl Summarizer<'_> {
     /// Cmax and Tmax (first peak on the grid), AUC, end concentration and hours in each
-    /// band of one subject, into `m` (the order of [`FIXED_METRICS`], then the bands).
+    /// band of one subject, into `m` (the order of [`FIXED_METRICS`], then the bands),
+    /// then its concentration at each probe time.
     fn fill(&self, curve: &[f64], course: &GridCourse, m: &mut [f64]) {
         let (peak, cmax) =
             curve
@@ -252,5 +452,121 @@ impl Summarizer<'_> {
         for (slot, b) in m[FIXED_METRICS..].iter_mut().zip(self.bands) {
             *slot = hours_between(self.times_h, curve, b.low_ng_ml, b.high_ng_ml);
         }
+        let at_probes = &mut m[FIXED_METRICS + self.bands.len()..];
+        for (slot, &t) in at_probes.iter_mut().zip(self.probes_h) {
+            *slot = interpolate(self.times_h, curve, t).unwrap_or(f64::NAN);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// 257 children, weights spread, three bands, probes on and off the grid.
+    const CHILDREN: &str = r#"name = "Children"
+[model]
+pk = "herd-2007"
+[simulation]
+duration = "3 h"
+output_every = "1 min"
+[[schedule]]
+name = "IV then oral"
+doses = [{ route = "iv", amount = "1.5 mg/kg", over = "1 min" },
+         { route = "oral", amount = "0.5 mg/kg", at = "1 h" }]
+[population]
+size = 257
+seed = 11
+[population.weight]
+distribution = "normal"
+mean = "25 kg"
+sd = "10 kg"
+min = "10 kg"
+max = "50 kg"
+[plot]
+bands = ["analgesia", "emergence", "anaesthesia"]
+"#;
+
+    #[test]
+    fn counting_over_passes_gives_what_keeping_every_curve_gives() {
+        let s = crate::scenario::parse(Path::new("children.toml"), CHILDREN).unwrap();
+        let sch = &s.schedules[0];
+        let run = Run {
+            spec: &sch.model,
+            weight_kg: sch.weight_kg,
+            regimen: &sch.regimen,
+            grid: UniformGrid::new(s.duration_h, s.output_every_h),
+            bands: &s.bands,
+            config: SolverConfig::default(),
+            target_ng_ml: None,
+            probes_h: &[0.5, 1.01],
+        };
+        let population = s.population.as_ref().unwrap();
+        let kept = simulate_keeping(population, &run, usize::MAX).unwrap();
+        let counted = simulate_keeping(population, &run, 0).unwrap();
+        assert_eq!(kept, counted);
+        for (a, b) in [
+            (&kept.p05_ng_ml, &counted.p05_ng_ml),
+            (&kept.p50_ng_ml, &counted.p50_ng_ml),
+            (&kept.p95_ng_ml, &counted.p95_ng_ml),
+        ] {
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(a), bits(b));
+        }
+        // Not a trivial curve: the spread is wide at 30 min.
+        assert!(kept.p95_ng_ml[30] > 1.5 * kept.p05_ng_ml[30]);
+    }
+
+    #[test]
+    fn shards_are_the_subjects_of_the_whole_population_and_counts_merge() {
+        let s = crate::scenario::parse(Path::new("children.toml"), CHILDREN).unwrap();
+        let whole = s.population.clone().unwrap();
+        let parts: Vec<Population> = (1..=3).map(|k| whole.shard(k, 3).unwrap()).collect();
+        let ranges: Vec<(usize, usize)> = parts.iter().map(|p| (p.first, p.size)).collect();
+        assert_eq!(ranges, [(0, 85), (85, 86), (171, 86)]);
+        assert!(parts.iter().all(|p| p.total == 257 && p.is_shard()));
+        assert!(whole.shard(0, 3).is_none() && whole.shard(4, 3).is_none());
+        assert!(whole.shard(1, 258).is_none());
+        // Subject counts (share × subjects) of the shards add up to the whole run's.
+        let sch = &s.schedules[0];
+        let run = Run {
+            spec: &sch.model,
+            weight_kg: sch.weight_kg,
+            regimen: &sch.regimen,
+            grid: UniformGrid::new(s.duration_h, s.output_every_h),
+            bands: &s.bands,
+            config: SolverConfig::default(),
+            target_ng_ml: None,
+            probes_h: &[0.5],
+        };
+        let count = |p: &Population| {
+            let c = simulate(p, &run).unwrap();
+            let n = c.subjects as f64;
+            let mut counts: Vec<usize> = (c.bands.iter())
+                .map(|b| (b.fraction_reaching * n).round() as usize)
+                .collect();
+            for share in &c.probes[0].shares {
+                counts.extend(
+                    [share.below, share.inside, share.above].map(|f| (f * n).round() as usize),
+                );
+            }
+            counts
+        };
+        let summed = parts.iter().map(count).fold(vec![0; 12], |a, b| {
+            a.iter().zip(&b).map(|(x, y)| x + y).collect()
+        });
+        let all = count(&whole);
+        assert_eq!(summed, all);
+        assert!(all.iter().any(|&c| c > 0 && c < 257), "{all:?}");
+    }
+
+    #[test]
+    fn values_between_samples_are_interpolated() {
+        const EXACT: f64 = 1e-12;
+        let (t, v) = ([0.0, 1.0, 2.0], [0.0, 10.0, 30.0]);
+        assert!((interpolate(&t, &v, 1.5).unwrap() - 20.0).abs() < EXACT);
+        assert!((interpolate(&t, &v, 1.0).unwrap() - 10.0).abs() < EXACT);
+        assert_eq!(interpolate(&t, &v, 3.0), None);
     }
 }

@@ -30,7 +30,7 @@ pub struct Percentiles {
 
 /// An order-preserving key of an f32: non-negative floats keep their bit pattern with the
 /// sign bit set, negative ones are bit-inverted, so integer order is numeric order.
-fn key_f32(v: f32) -> u32 {
+pub(super) fn key_f32(v: f32) -> u32 {
     let b = v.to_bits();
     if b >> 31 == 0 {
         b | 0x8000_0000
@@ -39,7 +39,7 @@ fn key_f32(v: f32) -> u32 {
     }
 }
 
-fn value_f32(k: u32) -> f64 {
+pub(super) fn value_f32(k: u32) -> f64 {
     let b = if k >> 31 == 1 { k & 0x7fff_ffff } else { !k };
     f64::from(f32::from_bits(b))
 }

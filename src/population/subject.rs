@@ -147,6 +147,8 @@ mod tests {
     fn population(seed: u64) -> Population {
         Population {
             size: 1,
+            first: 0,
+            total: 1,
             seed,
             variability: library::published_variability("fanta-2015").unwrap(),
             weight: None,

@@ -62,6 +62,21 @@ fn interval(p: &Percentiles, decimals: usize) -> String {
     format!("{:.d$} ({:.d$}–{:.d$})", p.p50, p.p05, p.p95, d = decimals)
 }
 
+/// "1000 subjects", or for a shard "subjects 250000–499999 (250000) of 1000000".
+fn subjects(pop: &crate::population::Population) -> String {
+    if pop.is_shard() {
+        format!(
+            "subjects {}–{} ({}) of {}",
+            pop.first,
+            pop.first + pop.size - 1,
+            pop.size,
+            pop.total
+        )
+    } else {
+        crate::units::count(pop.size, "subject")
+    }
+}
+
 /// The population table printed under the typical patient's, or "" without a population.
 pub fn table(scenario: &Scenario, results: &[ScheduleResult]) -> String {
     let (Some(pop), Some(first)) = (
@@ -75,7 +90,7 @@ pub fn table(scenario: &Scenario, results: &[ScheduleResult]) -> String {
         .map_or_else(|| scenario.weight_text(), |w| w.describe());
     let heading = format!(
         "Population: {}, seed {}, weight {weight}\n  between-subject variability (log-normal CV): {}; source: {}\n  median (5th–95th percentile); \"reaching\": share of subjects whose curve enters the band\n",
-        crate::units::count(pop.size, "subject"),
+        subjects(pop),
         pop.seed,
         pop.variability.describe(),
         pop.variability.source

@@ -153,7 +153,7 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
         }
         models.insert(name.get_ref().clone(), spec);
     }
-    let population = super::population::from_file(at, &file, &model, duration_h / output_every_h)?;
+    let population = super::population::from_file(at, &file, &model)?;
     let weight_kg = super::population::typical_weight_kg(&file, &population, patient_weight_kg);
     let routes = route_tables(at, &file.routes)?;
     let context = Context {

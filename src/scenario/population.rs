@@ -36,20 +36,18 @@ use toml::Spanned;
 
 /// Most subjects in one population.
 const MAX_SUBJECTS: i64 = 1_000_000;
-/// Most curve values kept per schedule (subjects × output points, 4 bytes each: 400 MB).
-const MAX_VALUES: f64 = 1e8;
 /// Largest ω accepted. A subject 1 SD from typical then differs e² = 7.4-fold; more is
 /// almost certainly a slip (38 written for 38%).
 const MAX_OMEGA: f64 = 2.0;
 /// Seed when none is given.
 const DEFAULT_SEED: u64 = 1;
 
-/// The population of `file`, if it has one. `points` is the number of output points.
+/// The population of `file`, if it has one. Its memory does not grow with subjects ×
+/// output points ([`crate::population::MAX_KEPT_VALUES`]), so only the size is bounded.
 pub(super) fn from_file(
     at: &Locator,
     file: &ScenarioFile,
     model: &ModelSpec,
-    points: f64,
 ) -> Result<Option<Population>> {
     let Some(table) = &file.population else {
         return Ok(None);
@@ -61,13 +59,6 @@ pub(super) fn from_file(
             t.size.span().start,
             format!("population size {n}"),
             format!("1 to {MAX_SUBJECTS} subjects"),
-        ));
-    }
-    if n as f64 * (points + 1.0) > MAX_VALUES {
-        return Err(at.expected(
-            t.size.span().start,
-            format!("{n} subjects × {} output points", fmt_num(points + 1.0)),
-            format!("at most {MAX_VALUES} values: fewer subjects or a longer output_every"),
         ));
     }
     let seed = match &t.seed {
@@ -109,6 +100,8 @@ pub(super) fn from_file(
     })?;
     Ok(Some(Population {
         size: n as usize,
+        first: 0,
+        total: n as usize,
         seed,
         variability,
         weight,

@@ -69,6 +69,7 @@ pub(super) fn percentiles(
 ) -> Result<Vec<EffectPercentiles>> {
     let sampler = Sampler::new(&cohort.population.variability)?;
     let (n, points) = (cohort.population.size, times_h.len());
+    crate::population::check_kept(cohort.population, points, "effect endpoints")?;
     endpoints
         .iter()
         .map(|e| {
@@ -76,12 +77,13 @@ pub(super) fn percentiles(
                 .into_par_iter()
                 .with_min_len(8)
                 .map(|i| {
-                    let s = sampler.draw(cohort.population, i, cohort.weight_kg);
+                    let index = cohort.population.first + i;
+                    let s = sampler.draw(cohort.population, index, cohort.weight_kg);
                     let model = s.model(cohort.spec);
                     let regimen = cohort.regimen.at_weight(s.weight_kg / cohort.weight_kg);
                     let (mut doses, mut steady) = (regimen.doses(), regimen.steady());
                     s.absorbed(&mut doses, &mut steady);
-                    let subject_e = subject_endpoint(e, cohort.population.seed, i);
+                    let subject_e = subject_endpoint(e, cohort.population.seed, index);
                     effect_of(
                         &subject_e,
                         &Given {

@@ -38,6 +38,16 @@ impl Scenario {
     /// Simulate every schedule with `solver`: the typical patient, and the population
     /// when the scenario has one (in the current rayon pool).
     pub fn simulate(&self, solver: SolverKind) -> Result<Vec<ScheduleResult>> {
+        self.simulate_probing(solver, &[])
+    }
+
+    /// [`Scenario::simulate`], the population's band shares also counted at each of
+    /// `probes_h` (h; [`crate::population::Probe`]).
+    pub fn simulate_probing(
+        &self,
+        solver: SolverKind,
+        probes_h: &[f64],
+    ) -> Result<Vec<ScheduleResult>> {
         let times = grid(self.duration_h, self.output_every_h);
         let config = SolverConfig::of(solver);
         self.schedules
@@ -113,6 +123,7 @@ impl Scenario {
                     grid,
                     bands: &self.bands,
                     config,
+                    probes_h,
                 };
                 let mut population = self
                     .population

@@ -98,7 +98,7 @@ impl Explanation {
 
 /// The teaching numbers of `s`, simulated with its own solver.
 pub fn explain(s: &Scenario) -> Result<Explanation> {
-    explain_results(s, &s.simulate(s.solver)?)
+    explain_results(s, &population::simulate(s, s.solver)?)
 }
 
 /// The teaching numbers of `s`, whose schedules have already been simulated as `results`.

@@ -1,9 +1,10 @@
 //! The population section of `ketasim explain`: percentiles, band shares, and the
-//! concentrations at the times the lesson names, with the share of subjects above each
-//! band bracketed by the percentiles.
+//! concentrations at the times the lesson names, with the share of subjects below,
+//! inside and above each band there (counted subject by subject).
 
 use super::numbers::{fmt_hours, fmt_num};
 use crate::population::percentile::Percentiles;
+use crate::population::BandShare;
 use crate::report::document::Block;
 use crate::teaching::population::PopulationFacts;
 
@@ -17,16 +18,14 @@ fn spread(p: &Percentiles) -> String {
     )
 }
 
-/// The share of subjects above `edge` at a time whose percentiles are `(p05, p50, p95)`,
-/// as the bracket those percentiles prove: each percentile curve is taken pointwise, so
-/// `edge < p05` means at least 95% of subjects are above it.
-pub(super) fn share_above(edge: f64, (p05, p50, p95): (f64, f64, f64)) -> &'static str {
-    match () {
-        _ if edge < p05 => "more than 95%",
-        _ if edge < p50 => "between half and 95%",
-        _ if edge < p95 => "between 5% and half",
-        _ => "fewer than 5%",
-    }
+/// "12.3% of subjects below, 80% inside, 7.7% above".
+fn shares(s: &BandShare) -> String {
+    format!(
+        "{}% of subjects below, {}% inside, {}% above",
+        fmt_num(100.0 * s.below),
+        fmt_num(100.0 * s.inside),
+        fmt_num(100.0 * s.above)
+    )
 }
 
 /// One section per schedule with a population.
@@ -54,20 +53,22 @@ pub(super) fn blocks(facts: &[PopulationFacts]) -> Vec<Block> {
                 spread(&b.hours)
             ));
         }
-        for &(t, p05, p50, p95) in &f.at_times {
+        for at in &f.at_times {
+            let (p05, p50, p95) = at.percentiles_ng_ml;
             let mut line = format!(
                 "At {}: {} ng/mL (5th–95th {}–{}).",
-                fmt_hours(t),
+                fmt_hours(at.time_h),
                 fmt_num(p50),
                 fmt_num(p05),
                 fmt_num(p95)
             );
-            for b in &c.bands {
+            for (b, s) in c.bands.iter().zip(&at.shares) {
                 line += &format!(
-                    " Above {} ({} ng/mL): {} of subjects.",
+                    " {} ({}–{} ng/mL): {}.",
                     b.band.id,
+                    fmt_num(b.band.low_ng_ml),
                     fmt_num(b.band.high_ng_ml),
-                    share_above(b.band.high_ng_ml, (p05, p50, p95))
+                    shares(s)
                 );
             }
             items.push(line);
@@ -86,11 +87,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shares_are_bracketed_by_the_percentiles() {
-        let p = (300.0, 600.0, 1000.0);
-        assert_eq!(share_above(750.0, p), "between 5% and half");
-        assert_eq!(share_above(200.0, p), "more than 95%");
-        assert_eq!(share_above(500.0, p), "between half and 95%");
-        assert_eq!(share_above(2400.0, p), "fewer than 5%");
+    fn shares_print_as_percentages_of_subjects() {
+        let s = BandShare {
+            below: 0.123,
+            inside: 0.8,
+            above: 0.077,
+        };
+        assert_eq!(
+            shares(&s),
+            "12.3% of subjects below, 80% inside, 7.7% above"
+        );
     }
 }
