@@ -139,3 +139,28 @@ fn rectal_route_default_in_children() {
 fn intramuscular_route_default() {
     check("im-tmax");
 }
+
+// Perez-Ruixo 2021 Table 4 (B+) on its own model: 28/56/84 mg sessions, Cmax 43.8/72.5/101,
+// AUC0–24 147/255/362 (10%), noresketamine Cmax 59/120/180 (15%); label Tmax 20–40 min after
+// the last device and nasal F ≈ 0.48 (A); oral F 0.08 (Fanta 2015) is a stated miss.
+#[test]
+fn perez_ruixo_table_4() {
+    for id in [
+        "pr-28-cmax",
+        "pr-28-auc",
+        "pr-28-nk-cmax",
+        "pr-28-tmax",
+        "pr-56-cmax",
+        "pr-56-auc",
+        "pr-56-nk-cmax",
+        "pr-56-tmax",
+        "pr-84-cmax",
+        "pr-84-auc",
+        "pr-84-nk-cmax",
+        "pr-84-tmax",
+        "pr-nasal-f",
+        "pr-oral-f",
+    ] {
+        check(id);
+    }
+}

@@ -14,6 +14,7 @@ pub mod regimen;
 
 pub use regimen::{PerKg, Prescription, Regimen};
 
+use crate::model::network::SESSION_GAP_H;
 use crate::model::system::{Analyte, Depot, LinearSystem};
 use crate::model::ModelSpec;
 use crate::route::{Absorption, Route, RouteOverride, RouteSettings};
@@ -225,8 +226,39 @@ impl Input {
 /// The inputs of `dose` into `system`. The system must have been built with the depots
 /// of [`Dose::depots`]. First-pass metabolite goes to the metabolite depot, unchanged by F.
 pub fn inputs(dose: &Dose, system: &LinearSystem) -> Vec<Input> {
+    inputs_in_session(dose, false, system)
+}
+
+/// The inputs of `dose`, a later dose of a session when `later` (a second or third nasal
+/// device: see [`crate::model::network::SESSION_GAP_H`]), into `system`.
+pub fn inputs_in_session(dose: &Dose, later: bool, system: &LinearSystem) -> Vec<Input> {
     let s = &dose.settings;
     let start = dose.time_h + s.lag_h;
+    let parts: Vec<_> = system.network.parts(dose.route).collect();
+    if !parts.is_empty() {
+        return parts
+            .iter()
+            .map(|p| {
+                let fraction = if later {
+                    p.fraction_later
+                } else {
+                    p.fraction_first
+                };
+                let delivery = match dose.delivery {
+                    Delivery::Bolus if p.over_h > 0.0 => Delivery::Duration { h: p.over_h },
+                    other => other,
+                };
+                let state = system.layout.compartments[p.into];
+                Input::with_bioavailability(
+                    state,
+                    start,
+                    dose.amount_mg,
+                    s.bioavailability * fraction,
+                    delivery,
+                )
+            })
+            .collect();
+    }
     if let Some(c) = system.network.route_target(dose.route) {
         return vec![Input::with_bioavailability(
             system.layout.compartments[c],
@@ -387,12 +419,33 @@ impl Timeline {
             };
             t.push(s.dose.time_h, event);
         }
-        for input in doses.iter().flat_map(|d| inputs(d, system)) {
-            t.push(input.start_h, Event::Input(input));
+        let later = later_in_session(doses);
+        for (d, &later) in doses.iter().zip(&later) {
+            for input in inputs_in_session(d, later, system) {
+                t.push(input.start_h, Event::Input(input));
+            }
         }
         t.sample_at(times_h);
         t
     }
+}
+
+/// For each dose, whether it follows a dose of the same route by more than nothing and
+/// less than [`SESSION_GAP_H`] (a later device of one nasal session). One sort: n log n.
+fn later_in_session(doses: &[Dose]) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..doses.len()).collect();
+    order.sort_by(|&a, &b| {
+        (doses[a].route, doses[a].time_h)
+            .partial_cmp(&(doses[b].route, doses[b].time_h))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut later = vec![false; doses.len()];
+    for w in order.windows(2) {
+        let (a, b) = (&doses[w[0]], &doses[w[1]]);
+        let gap = b.time_h - a.time_h;
+        later[w[1]] = a.route == b.route && gap > 0.0 && gap < SESSION_GAP_H;
+    }
+    later
 }
 
 /// Times from 0 to `duration_h` every `step_h`, both ends included (the last step may be short).
@@ -430,6 +483,23 @@ mod tests {
                 rate_mg_h: 5.0,
                 duration_h: 48.0
             }
+        );
+    }
+
+    #[test]
+    fn devices_minutes_apart_are_one_session_and_days_apart_are_not() {
+        let spec = crate::model::library::get("perez-ruixo-2021").expect("built in");
+        let nasal = |h: f64| Dose::new(&spec, Route::Intranasal, 28.0, &[]).at(h);
+        let doses = [
+            nasal(0.0),
+            nasal(5.0 / 60.0),
+            Dose::new(&spec, Route::Oral, 28.0, &[]).at(6.0 / 60.0),
+            nasal(10.0 / 60.0),
+            nasal(72.0),
+        ];
+        assert_eq!(
+            later_in_session(&doses),
+            vec![false, true, false, true, false]
         );
     }
 

@@ -49,6 +49,10 @@ pub struct ScenarioFile {
 pub struct PatientTable {
     /// Body weight, e.g. "70 kg".
     pub weight: Option<Text>,
+    /// Age, e.g. "72 years": used by models with an age effect (perez-ruixo-2021).
+    pub age: Option<Text>,
+    /// "asian" or "non-asian": used by models with an ancestry effect (perez-ruixo-2021).
+    pub ancestry: Option<Text>,
 }
 
 /// `[simulation]`.
