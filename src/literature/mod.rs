@@ -6,8 +6,10 @@
 //! prediction must come. A target the models cannot reproduce carries the reason
 //! (`known_miss`), and the tests check that it still misses, so the reason cannot go stale.
 
+mod intranasal;
 mod targets;
 
+pub use intranasal::{arms as intranasal_arms, NasalArm};
 pub use targets::targets;
 
 use crate::dosing::{depots, grid, Dose, Timeline};
@@ -138,6 +140,17 @@ pub struct Target {
     pub tolerance_why: &'static str,
     /// Why the model cannot reproduce it, when it cannot.
     pub known_miss: Option<&'static str>,
+    /// For an observation a route default was fitted to: whether it was used in the fit.
+    pub calibration: Option<Calibration>,
+}
+
+/// Whether a study took part in fitting a default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Calibration {
+    /// The default was fitted to it.
+    Fit,
+    /// Held out of the fit, as a check.
+    HeldOut,
 }
 
 /// A target's prediction and verdict.

@@ -41,6 +41,7 @@ fn base(
         tolerance: ROUTE_CMAX,
         tolerance_why: ROUTE_WHY,
         known_miss: None,
+        calibration: None,
     }
 }
 
@@ -55,6 +56,7 @@ pub fn targets() -> Vec<Target> {
     all.extend(esketamine_targets());
     all.extend(perez_ruixo_targets());
     all.extend(route_targets());
+    all.extend(super::intranasal::targets());
     all
 }
 
@@ -157,6 +159,8 @@ fn iv_targets() -> Vec<Target> {
     ]
 }
 
+const GENERIC_NASAL_ON_SPRAVATO: &str = "the generic two-pathway nasal default (fitted on other sprays) gives a total F of 0.28 + 0.72 × 0.08 = 0.34 on fanta-2015, below Spravato's 0.48 (its device puts FRn 0.54 through the mucosa); the Spravato device is modelled by perez-ruixo-2021 (pr-* rows, within 10%)";
+
 /// Esketamine nasal spray: 28 mg per device, devices 5 min apart (Spravato label).
 fn esketamine_targets() -> Vec<Target> {
     let devices = |n: usize| {
@@ -184,6 +188,7 @@ fn esketamine_targets() -> Vec<Target> {
             observed: value(cmax),
             tolerance: Tolerance::Factor(1.25),
             tolerance_why: why,
+            known_miss: (n == 1).then_some(GENERIC_NASAL_ON_SPRAVATO),
             ..base(id_c, "fanta-2015", devices(n))
         });
         out.push(Target {
@@ -197,6 +202,7 @@ fn esketamine_targets() -> Vec<Target> {
             observed: value(auc),
             tolerance: Tolerance::Factor(1.25),
             tolerance_why: why,
+            known_miss: Some(GENERIC_NASAL_ON_SPRAVATO),
             ..base(id_auc, "fanta-2015", devices(n))
         });
     }
@@ -338,47 +344,6 @@ fn route_targets() -> Vec<Target> {
         |route: Route, mg: f64| move |m: &crate::model::ModelSpec| vec![dose(m, route, mg)];
     let min = |m: f64| m / 60.0;
     let mut out = Vec::new();
-    for (mg, cmax, tmax, ids, texts) in [
-        (
-            10.0,
-            22.9,
-            23.0,
-            ["in-10mg-cmax", "in-10mg-tmax"],
-            [
-                "intranasal 10 mg: Cmax 22.9 ng/mL",
-                "intranasal 10 mg: Tmax 23 min",
-            ],
-        ),
-        (
-            30.0,
-            60.8,
-            14.0,
-            ["in-30mg-cmax", "in-30mg-tmax"],
-            [
-                "intranasal 30 mg: Cmax 60.8 ng/mL",
-                "intranasal 30 mg: Tmax 14 min",
-            ],
-        ),
-        (
-            50.0,
-            77.6,
-            16.0,
-            ["in-50mg-cmax", "in-50mg-tmax"],
-            [
-                "intranasal 50 mg: Cmax 77.6 ng/mL",
-                "intranasal 50 mg: Tmax 16 min",
-            ],
-        ),
-    ] {
-        let setup = base(ids[0], "kamp-2020", single(Route::Intranasal, mg));
-        out.extend(route_pair(
-            ids,
-            texts,
-            PHARMACOTHERAPY_2022,
-            setup,
-            [value(cmax), value(min(tmax))],
-        ));
-    }
     out.extend(route_pair(
         ["sl-25mg-cmax", "sl-25mg-tmax"],
         [

@@ -236,19 +236,14 @@ fn fanta_2015() -> ModelSpec {
         },
     });
     let presystemic = 16.5 * 0.08 * 57.7 / 95.2 - 0.08;
-    // Esketamine nasal spray: F ~0.48 for 84 mg (Spravato label, A). Perez-Ruixo 2021 has
-    // 0.54 for the first device and ×0.62 for each later one (B+), so one device alone is
-    // under-predicted by ~20% with this single value.
     let oral = RouteOverride {
         bioavailability: Some(0.08),
         presystemic_fraction: Some(presystemic),
         ..Default::default()
     };
-    let nasal = RouteOverride {
-        bioavailability: Some(0.48),
-        ..Default::default()
-    };
-    m.route_overrides = vec![(Route::Oral, oral), (Route::Intranasal, nasal)];
+    // Intranasal keeps the shared two-pathway default (route.rs, fitted on S-ketamine
+    // among others): its swallowed share meets this oral F and first pass.
+    m.route_overrides = vec![(Route::Oral, oral)];
     m.notes = vec![
         "Describes S-ketamine only: doses are mg of S-ketamine (esketamine). Racemic ketamine is 50% S.".into(),
         "S-norketamine concentrations are in S-ketamine mass equivalents, as fitted by Otto 2021.".into(),

@@ -551,10 +551,25 @@ impl Context<'_> {
             ka: &d.ka,
             absorption_half_life: &d.absorption_half_life,
             lag: &d.lag,
+            swallowed: &d.swallowed,
         };
         let o = keys.read(at, route)?;
         let scenario_override = self.routes.get(&route).copied().unwrap_or_default();
         let settings = route_settings(self.model, route, &[&scenario_override, &o]);
+        if let Some(sw) = settings.swallowed {
+            // The nasal and the swallowed share cannot add up to more than the dose.
+            if settings.bioavailability + sw.fraction > 1.0 + 1e-9 {
+                return Err(at.expected(
+                    d.route.span().start,
+                    format!(
+                        "a nasal dose with bioavailability {} and swallowed {} (more than the whole dose)",
+                        fmt_num(settings.bioavailability),
+                        fmt_num(sw.fraction)
+                    ),
+                    "bioavailability + swallowed at most 1 (set both in [routes.intranasal] or on the dose)",
+                ));
+            }
+        }
         let dose = Dose {
             time_h: start,
             amount_mg,
