@@ -115,6 +115,46 @@ pub struct RouteSettings {
     /// Fraction of the dose converted to metabolite before reaching the circulation
     /// (first-pass formation); used only by models with a metabolite.
     pub presystemic_fraction: f64,
+    /// The share of the dose that is swallowed and absorbed as an oral dose (a nasal
+    /// spray's run-off), if any. F above then covers only the rest (the nasal mucosa).
+    pub swallowed: Option<Swallowed>,
+}
+
+/// The swallowed part of a dose: its share of the dose and the oral route's settings
+/// for the model it is given on (F, ka and first-pass metabolite of a swallowed dose).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Swallowed {
+    /// Fraction of the dose swallowed.
+    pub fraction: f64,
+    /// Oral bioavailability of the swallowed share.
+    pub bioavailability: f64,
+    /// How the swallowed share is absorbed (the oral route's absorption).
+    pub absorption: Absorption,
+    /// Share of the swallowed amount that reaches the circulation as metabolite.
+    pub presystemic_fraction: f64,
+}
+
+impl Swallowed {
+    /// The swallowed `fraction` of a dose, absorbed with `oral` settings.
+    pub fn with_oral(fraction: f64, oral: &RouteSettings) -> Swallowed {
+        Swallowed {
+            fraction,
+            bioavailability: oral.bioavailability,
+            absorption: oral.absorption,
+            presystemic_fraction: oral.presystemic_fraction,
+        }
+    }
+
+    /// The settings the swallowed share is given with (an oral dose's).
+    pub fn settings(&self) -> RouteSettings {
+        RouteSettings {
+            bioavailability: self.bioavailability,
+            absorption: self.absorption,
+            lag_h: 0.0,
+            presystemic_fraction: self.presystemic_fraction,
+            swallowed: None,
+        }
+    }
 }
 
 /// Optional replacements for a route's settings, from a model, a scenario or a dose.
@@ -130,6 +170,9 @@ pub struct RouteOverride {
     pub presystemic_fraction: Option<f64>,
     /// Zero-order input time (h), for topical wear time.
     pub duration_h: Option<f64>,
+    /// Swallowed fraction of the dose (intranasal only; other routes swallow nothing).
+    /// Without it, a bioavailability given for intranasal leaves the rest swallowed.
+    pub swallowed_fraction: Option<f64>,
 }
 
 impl RouteSettings {
@@ -140,6 +183,11 @@ impl RouteSettings {
         self.bioavailability = o.bioavailability.unwrap_or(self.bioavailability);
         self.lag_h = o.lag_h.unwrap_or(self.lag_h);
         self.presystemic_fraction = o.presystemic_fraction.unwrap_or(self.presystemic_fraction);
+        if let Some(sw) = &mut self.swallowed {
+            // A nasal F given without a swallowed share: the rest of the dose is swallowed.
+            let rest = o.bioavailability.map(|f| 1.0 - f);
+            sw.fraction = o.swallowed_fraction.or(rest).unwrap_or(sw.fraction);
+        }
         match (&mut self.absorption, o.ka_per_h, o.duration_h) {
             (Absorption::FirstOrder { ka_per_h }, Some(ka), _) => *ka_per_h = ka,
             (Absorption::ZeroOrder { duration_h }, _, Some(d)) => *duration_h = d,
@@ -174,8 +222,18 @@ const fn first_order(
         absorption: Absorption::FirstOrder { ka_per_h },
         lag_h: 0.0,
         presystemic_fraction,
+        swallowed: None,
     }
 }
+
+/// Intranasal: the fraction of a spray absorbed through the nasal mucosa (tag D, fitted:
+/// docs/sources.md §Intranasal; `cargo run --release --example fit_intranasal` prints the
+/// fit: 7 arms of 3 studies on kamp-2020, herd-2007 and fanta-2015, Tmax held within the
+/// published 8.5–23 min). The rest of the spray is swallowed. With the oral F of 0.23 the
+/// total F is 0.28 + 0.72 × 0.23 = 0.45, Yanagihara 2003's measured value (A).
+pub const NASAL_FRACTION: f64 = 0.28;
+/// Intranasal: mucosal absorption rate constant (1/h), fitted with [`NASAL_FRACTION`].
+pub const NASAL_KA_PER_H: f64 = 4.5;
 
 /// The default settings of `route`.
 ///
@@ -184,7 +242,7 @@ const fn first_order(
 pub fn defaults(route: Route) -> RouteDefaults {
     let (settings, f_source, absorption_source, assumption) = match route {
         Route::Iv => (
-            RouteSettings { bioavailability: 1.0, absorption: Absorption::Direct, lag_h: 0.0, presystemic_fraction: 0.0 },
+            RouteSettings { bioavailability: 1.0, absorption: Absorption::Direct, lag_h: 0.0, presystemic_fraction: 0.0, swallowed: None },
             "F = 1 by definition",
             "given straight into the central compartment",
             false,
@@ -196,9 +254,15 @@ pub fn defaults(route: Route) -> RouteDefaults {
             false,
         ),
         Route::Intranasal => (
-            first_order(0.45, 1.5, 0.0),
-            "F 0.45: Yanagihara et al., Biopharm Drug Dispos 2003;24:37, doi:10.1002/bdd.336 (A). Sources disagree: 0.11–0.17 from AUC in adults (Pharmacotherapy 2022, A), 0.50 in children (Malinovsky 1996, A). 0.45 is kept because it reproduces the adult Cmax values of Pharmacotherapy 2022 on kamp-2020 (docs/sources.md §Routes); set [routes.intranasal] bioavailability to switch",
-            "ka 1.5 /h (D): Tmax ≈ 18 min on kamp-2020; published 14–23 min (Pharmacotherapy 2022;42:298, A)",
+            RouteSettings {
+                swallowed: Some(Swallowed::with_oral(
+                    1.0 - NASAL_FRACTION,
+                    &defaults(Route::Oral).settings,
+                )),
+                ..first_order(NASAL_FRACTION, NASAL_KA_PER_H, 0.0)
+            },
+            "two pathways: nasal fraction 0.28 absorbed by the mucosa, swallowed fraction 0.72 given as an oral dose of the model (its F and first pass). Fitted (D) to 7 arms of Pharmacotherapy 2022, Malinovsky 1996 and Huge 2010 on kamp-2020, herd-2007 and fanta-2015; Weber 2004 and Nielsen 2014 held out (docs/sources.md §Intranasal). Total F on kamp-2020 0.45 = Yanagihara 2003 (A)",
+            "nasal ka 4.5 /h (D, fitted with the fraction): Tmax 9.5 min on kamp-2020, 11.5 on herd-2007 (20 kg), 22.5 on fanta-2015; published 8.5–23 min",
             false,
         ),
         Route::Sublingual => (
@@ -225,6 +289,7 @@ pub fn defaults(route: Route) -> RouteDefaults {
                 absorption: Absorption::ZeroOrder { duration_h: 24.0 },
                 lag_h: 0.0,
                 presystemic_fraction: 0.0,
+                swallowed: None,
             },
             "ASSUMPTION: F 0.02. No human systemic PK is published: a 10% cream gave plasma levels below detection (Finch 2009, doi:10.1016/j.pain.2009.05.017)",
             "ASSUMPTION: zero-order input over 24 h, the wear time of the 25 mg/24 h patch of Azevedo 2000 (Anesth Analg 91:1479)",
@@ -277,8 +342,27 @@ mod tests {
             let s = defaults(r).settings;
             assert!(s.bioavailability > 0.0 && s.bioavailability <= 1.0, "{r}");
             assert!(s.bioavailability + s.presystemic_fraction <= 1.0, "{r}");
+            let swallowed = s.swallowed.map_or(0.0, |sw| sw.fraction);
+            assert!(s.bioavailability + swallowed <= 1.0 + 1e-12, "{r}");
         }
         assert!(defaults(Route::Topical).assumption);
+        assert!(defaults(Route::Intranasal).settings.swallowed.is_some());
+    }
+
+    #[test]
+    fn a_nasal_f_without_a_swallowed_share_swallows_the_rest() {
+        let nasal = defaults(Route::Intranasal).settings;
+        let given = |o: RouteOverride| nasal.with(&o).swallowed.map(|sw| sw.fraction);
+        let f = RouteOverride {
+            bioavailability: Some(0.4),
+            ..Default::default()
+        };
+        assert_eq!(given(f), Some(1.0 - 0.4));
+        let both = RouteOverride {
+            swallowed_fraction: Some(0.0),
+            ..f
+        };
+        assert_eq!(given(both), Some(0.0));
     }
 
     #[test]

@@ -94,6 +94,7 @@ fn chain() -> (Model, Vec<f64>, f64) {
         metabolite: None,
         effect: None,
         routes: Vec::new(),
+        split_routes: Vec::new(),
     };
     let mut model = common::one_cpt(1.0, v_l);
     model.network = Some(network);

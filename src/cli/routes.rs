@@ -52,7 +52,14 @@ fn render() -> String {
         t.row(vec![
             name,
             route.aliases().join(", "),
-            fmt_num(s.bioavailability),
+            match s.swallowed {
+                Some(sw) => format!(
+                    "{} nasal + {} swallowed",
+                    fmt_num(s.bioavailability),
+                    fmt_num(sw.fraction)
+                ),
+                None => fmt_num(s.bioavailability),
+            },
             absorption(s.absorption),
             format!("{} min", fmt_num(s.lag_h * 60.0)),
             fmt_num(s.presystemic_fraction),
@@ -66,7 +73,8 @@ fn render() -> String {
     format!(
         "Route defaults (override per model, scenario [routes.NAME] or dose):\n\n{}\n\
          A dose's route may be written as the name or any spelling under \"also written\", in any case.\n\nSources:\n{sources}\n\
-         First-pass NK: fraction of a dose turned into norketamine before reaching the circulation; used only by models with a metabolite.\n{}\n",
+         First-pass NK: fraction of a dose turned into norketamine before reaching the circulation; used only by models with a metabolite.\n\
+         Intranasal has two pathways: the nasal share is absorbed by the mucosa at the ka shown; the swallowed share is given as an oral dose of the model (oral F, ka and first pass).\n{}\n",
         t.render(),
         crate::DISCLAIMER
     )

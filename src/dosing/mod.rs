@@ -14,9 +14,10 @@ pub mod regimen;
 
 pub use regimen::{PerKg, Prescription, Regimen};
 
+use crate::model::network::SESSION_GAP_H;
 use crate::model::system::{Analyte, Depot, LinearSystem};
 use crate::model::ModelSpec;
-use crate::route::{Absorption, Route, RouteOverride, RouteSettings};
+use crate::route::{Absorption, Route, RouteOverride, RouteSettings, Swallowed};
 
 /// How a dose is given over time.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -86,8 +87,26 @@ impl Dose {
         self
     }
 
-    /// The absorption depots this dose needs in the system.
+    /// The swallowed share of this dose as an oral dose of its own (a nasal spray's
+    /// run-off), if any: same time and delivery, the oral route's settings.
+    pub fn swallowed_part(&self) -> Option<Dose> {
+        let sw = self.settings.swallowed.filter(|sw| sw.fraction > 0.0)?;
+        Some(Dose {
+            amount_mg: self.amount_mg * sw.fraction,
+            route: Route::Oral,
+            settings: sw.settings(),
+            ..*self
+        })
+    }
+
+    /// The absorption depots this dose needs in the system (its swallowed share's too).
     pub fn depots(&self) -> Vec<Depot> {
+        let mut d = self.own_depots();
+        d.extend(self.swallowed_part().iter().flat_map(Dose::own_depots));
+        d
+    }
+
+    fn own_depots(&self) -> Vec<Depot> {
         match self.settings.absorption {
             Absorption::FirstOrder { ka_per_h } => {
                 let mut d = vec![Depot {
@@ -122,6 +141,7 @@ pub fn route_settings(
             absorption: Absorption::Direct,
             lag_h: 0.0,
             presystemic_fraction: 0.0,
+            swallowed: None,
         },
         None => route.defaults().settings,
     };
@@ -130,6 +150,13 @@ pub fn route_settings(
     }
     for o in overrides {
         s = s.with(o);
+    }
+    // The swallowed share meets this model's oral route, first pass included.
+    if let Some(sw) = s.swallowed {
+        s.swallowed = Some(Swallowed::with_oral(
+            sw.fraction,
+            &route_settings(model, Route::Oral, &[]),
+        ));
     }
     s
 }
@@ -225,8 +252,48 @@ impl Input {
 /// The inputs of `dose` into `system`. The system must have been built with the depots
 /// of [`Dose::depots`]. First-pass metabolite goes to the metabolite depot, unchanged by F.
 pub fn inputs(dose: &Dose, system: &LinearSystem) -> Vec<Input> {
+    inputs_in_session(dose, false, system)
+}
+
+/// The inputs of `dose`, a later dose of a session when `later` (a second or third nasal
+/// device: see [`crate::model::network::SESSION_GAP_H`]), into `system`.
+pub fn inputs_in_session(dose: &Dose, later: bool, system: &LinearSystem) -> Vec<Input> {
+    let mut all = own_inputs(dose, later, system);
+    if let Some(swallowed) = dose.swallowed_part() {
+        all.extend(own_inputs(&swallowed, false, system));
+    }
+    all
+}
+
+/// The inputs of `dose` without its swallowed share.
+fn own_inputs(dose: &Dose, later: bool, system: &LinearSystem) -> Vec<Input> {
     let s = &dose.settings;
     let start = dose.time_h + s.lag_h;
+    let parts: Vec<_> = system.network.parts(dose.route).collect();
+    if !parts.is_empty() {
+        return parts
+            .iter()
+            .map(|p| {
+                let fraction = if later {
+                    p.fraction_later
+                } else {
+                    p.fraction_first
+                };
+                let delivery = match dose.delivery {
+                    Delivery::Bolus if p.over_h > 0.0 => Delivery::Duration { h: p.over_h },
+                    other => other,
+                };
+                let state = system.layout.compartments[p.into];
+                Input::with_bioavailability(
+                    state,
+                    start,
+                    dose.amount_mg,
+                    s.bioavailability * fraction,
+                    delivery,
+                )
+            })
+            .collect();
+    }
     if let Some(c) = system.network.route_target(dose.route) {
         return vec![Input::with_bioavailability(
             system.layout.compartments[c],
@@ -387,12 +454,33 @@ impl Timeline {
             };
             t.push(s.dose.time_h, event);
         }
-        for input in doses.iter().flat_map(|d| inputs(d, system)) {
-            t.push(input.start_h, Event::Input(input));
+        let later = later_in_session(doses);
+        for (d, &later) in doses.iter().zip(&later) {
+            for input in inputs_in_session(d, later, system) {
+                t.push(input.start_h, Event::Input(input));
+            }
         }
         t.sample_at(times_h);
         t
     }
+}
+
+/// For each dose, whether it follows a dose of the same route by more than nothing and
+/// less than [`SESSION_GAP_H`] (a later device of one nasal session). One sort: n log n.
+fn later_in_session(doses: &[Dose]) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..doses.len()).collect();
+    order.sort_by(|&a, &b| {
+        (doses[a].route, doses[a].time_h)
+            .partial_cmp(&(doses[b].route, doses[b].time_h))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut later = vec![false; doses.len()];
+    for w in order.windows(2) {
+        let (a, b) = (&doses[w[0]], &doses[w[1]]);
+        let gap = b.time_h - a.time_h;
+        later[w[1]] = a.route == b.route && gap > 0.0 && gap < SESSION_GAP_H;
+    }
+    later
 }
 
 /// Times from 0 to `duration_h` every `step_h`, both ends included (the last step may be short).
@@ -408,6 +496,44 @@ pub fn grid(duration_h: f64, step_h: f64) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// See: issue 12 (item 4). A nasal spray on a model without a nasal network is a
+    /// mucosal share plus the rest swallowed as an oral dose of that model.
+    #[test]
+    fn issue_12_a_nasal_dose_is_a_mucosal_share_plus_a_swallowed_oral_dose() {
+        let spec = crate::model::library::get("fanta-2015").expect("built in");
+        let nasal = Dose::new(&spec, Route::Intranasal, 40.0, &[]);
+        let oral = Dose::new(
+            &spec,
+            Route::Oral,
+            40.0 * (1.0 - crate::route::NASAL_FRACTION),
+            &[],
+        );
+        assert_eq!(nasal.swallowed_part(), Some(oral));
+        assert_eq!(oral.swallowed_part(), None);
+        let system = LinearSystem::new(&spec.individual(70.0), &nasal.depots());
+        let delivered: f64 = inputs(&nasal, &system)
+            .iter()
+            .map(|i| match i.kind {
+                InputKind::Bolus { amount_mg } => amount_mg,
+                InputKind::Infusion { .. } => f64::NAN,
+            })
+            .sum();
+        let sw = nasal.settings.swallowed.expect("swallowed share");
+        let want = 40.0
+            * (nasal.settings.bioavailability
+                + sw.fraction * (sw.bioavailability + sw.presystemic_fraction));
+        assert!(
+            (delivered - want).abs() < 1e-12 * want,
+            "{delivered} vs {want}"
+        );
+        // A network that splits the route itself keeps its own split.
+        let pr = crate::model::library::get("perez-ruixo-2021").expect("built in");
+        assert_eq!(
+            Dose::new(&pr, Route::Intranasal, 28.0, &[]).swallowed_part(),
+            None
+        );
+    }
 
     #[test]
     fn bioavailability_shortens_infusions_given_by_rate() {
@@ -430,6 +556,23 @@ mod tests {
                 rate_mg_h: 5.0,
                 duration_h: 48.0
             }
+        );
+    }
+
+    #[test]
+    fn devices_minutes_apart_are_one_session_and_days_apart_are_not() {
+        let spec = crate::model::library::get("perez-ruixo-2021").expect("built in");
+        let nasal = |h: f64| Dose::new(&spec, Route::Intranasal, 28.0, &[]).at(h);
+        let doses = [
+            nasal(0.0),
+            nasal(5.0 / 60.0),
+            Dose::new(&spec, Route::Oral, 28.0, &[]).at(6.0 / 60.0),
+            nasal(10.0 / 60.0),
+            nasal(72.0),
+        ];
+        assert_eq!(
+            later_in_session(&doses),
+            vec![false, true, false, true, false]
         );
     }
 

@@ -7,8 +7,10 @@
 //! (`known_miss`), and the tests check that it still misses, so the reason cannot go stale.
 
 pub mod effects;
+mod intranasal;
 mod targets;
 
+pub use intranasal::{arms as intranasal_arms, NasalArm};
 pub use targets::targets;
 
 use crate::dosing::{depots, grid, Dose, Timeline};
@@ -16,6 +18,7 @@ use crate::error::Result;
 use crate::metrics::summarize;
 use crate::model::system::LinearSystem;
 use crate::model::ModelSpec;
+use crate::route::Route;
 use crate::simulate::simulate;
 use crate::solver::SolverConfig;
 
@@ -37,6 +40,11 @@ pub enum Quantity {
     Clearance,
     /// The model's volume at steady state at the patient weight (L).
     Vss,
+    /// Peak metabolite concentration (ng/mL).
+    MetaboliteCmax,
+    /// Absolute bioavailability: parent AUC over the AUC of the same amount IV as a bolus
+    /// at the same times (AUC to the end of the window; use a window of several t½).
+    Bioavailability,
 }
 
 impl Quantity {
@@ -51,17 +59,20 @@ impl Quantity {
             Quantity::Auc => "AUC (ng·h/mL)".into(),
             Quantity::Clearance => "CL (L/h)".into(),
             Quantity::Vss => "Vss (L)".into(),
+            Quantity::MetaboliteCmax => "metabolite Cmax (ng/mL)".into(),
+            Quantity::Bioavailability => "F (AUC / IV AUC)".into(),
         }
     }
 
     /// The unit shown in tables, written after every observed and predicted value.
     pub fn unit(&self) -> &'static str {
         match self {
-            Quantity::Cmax | Quantity::ConcentrationAt(_) => "ng/mL",
+            Quantity::Cmax | Quantity::ConcentrationAt(_) | Quantity::MetaboliteCmax => "ng/mL",
             Quantity::Tmax => "min",
             Quantity::Auc => "ng·h/mL",
             Quantity::Clearance => "L/h",
             Quantity::Vss => "L",
+            Quantity::Bioavailability => "",
         }
     }
 
@@ -130,6 +141,17 @@ pub struct Target {
     pub tolerance_why: &'static str,
     /// Why the model cannot reproduce it, when it cannot.
     pub known_miss: Option<&'static str>,
+    /// For an observation a route default was fitted to: whether it was used in the fit.
+    pub calibration: Option<Calibration>,
+}
+
+/// Whether a study took part in fitting a default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Calibration {
+    /// The default was fitted to it.
+    Fit,
+    /// Held out of the fit, as a check.
+    HeldOut,
 }
 
 /// A target's prediction and verdict.
@@ -170,6 +192,21 @@ impl Target {
             Quantity::Auc => s.auc_ng_h_ml,
             Quantity::Clearance => model.disposition.cl_l_h,
             Quantity::Vss => model.disposition.vss_l(),
+            Quantity::MetaboliteCmax => s.cmax_metabolite_ng_ml.unwrap_or(f64::NAN),
+            Quantity::Bioavailability => {
+                let iv: Vec<Dose> = self
+                    .doses
+                    .iter()
+                    .map(|d| Dose::new(&self.model, Route::Iv, d.amount_mg, &[]).at(d.time_h))
+                    .collect();
+                let system = LinearSystem::new(&model, &depots(&iv));
+                let t_iv = simulate(
+                    &system,
+                    Timeline::of_doses(&iv, &system, &times),
+                    &SolverConfig::default(),
+                )?;
+                s.auc_ng_h_ml / summarize(&t_iv, &[]).auc_ng_h_ml
+            }
         };
         let (ratio, pass) = self.judge(predicted);
         Ok(Outcome {

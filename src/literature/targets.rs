@@ -41,6 +41,7 @@ fn base(
         tolerance: ROUTE_CMAX,
         tolerance_why: ROUTE_WHY,
         known_miss: None,
+        calibration: None,
     }
 }
 
@@ -53,7 +54,9 @@ pub fn targets() -> Vec<Target> {
     let mut all = iv_targets();
     all.extend(anaesthesia_targets());
     all.extend(esketamine_targets());
+    all.extend(perez_ruixo_targets());
     all.extend(route_targets());
+    all.extend(super::intranasal::targets());
     all
 }
 
@@ -156,6 +159,8 @@ fn iv_targets() -> Vec<Target> {
     ]
 }
 
+const GENERIC_NASAL_ON_SPRAVATO: &str = "the generic two-pathway nasal default (fitted on other sprays) gives a total F of 0.28 + 0.72 × 0.08 = 0.34 on fanta-2015, below Spravato's 0.48 (its device puts FRn 0.54 through the mucosa); the Spravato device is modelled by perez-ruixo-2021 (pr-* rows, within 10%)";
+
 /// Esketamine nasal spray: 28 mg per device, devices 5 min apart (Spravato label).
 fn esketamine_targets() -> Vec<Target> {
     let devices = |n: usize| {
@@ -183,6 +188,7 @@ fn esketamine_targets() -> Vec<Target> {
             observed: value(cmax),
             tolerance: Tolerance::Factor(1.25),
             tolerance_why: why,
+            known_miss: (n == 1).then_some(GENERIC_NASAL_ON_SPRAVATO),
             ..base(id_c, "fanta-2015", devices(n))
         });
         out.push(Target {
@@ -196,9 +202,112 @@ fn esketamine_targets() -> Vec<Target> {
             observed: value(auc),
             tolerance: Tolerance::Factor(1.25),
             tolerance_why: why,
+            known_miss: Some(GENERIC_NASAL_ON_SPRAVATO),
             ..base(id_auc, "fanta-2015", devices(n))
         });
     }
+    out
+}
+
+/// Devices, target ids, observations, Cmax (ng/mL), AUC0–24 (ng·h/mL), noresketamine Cmax.
+type SessionRow = (usize, [&'static str; 4], [&'static str; 4], f64, f64, f64);
+
+/// Perez-Ruixo 2021 on its own model: Table 4 typical values for 28/56/84 mg sessions
+/// (devices 5 min apart), Tmax 20–40 min after the last device and the published F.
+fn perez_ruixo_targets() -> Vec<Target> {
+    const TABLE_4: Tolerance = Tolerance::Relative(0.10);
+    const TABLE_4_WHY: &str = "the model's own typical values: only the transcription and the solver differ (issue 12: 10%)";
+    const METABOLITE: Tolerance = Tolerance::Relative(0.15);
+    const METABOLITE_WHY: &str = "apparent (/F) noresketamine parameters; issue 12: 15%";
+    let devices = |n: usize| {
+        move |m: &crate::model::ModelSpec| {
+            (0..n)
+                .map(|k| dose(m, Route::Intranasal, 28.0).at(k as f64 * 5.0 / 60.0))
+                .collect()
+        }
+    };
+    let model = "perez-ruixo-2021";
+    let mut out = Vec::new();
+    #[rustfmt::skip]
+    let rows: [SessionRow; 3] = [
+        (1, ["pr-28-cmax", "pr-28-auc", "pr-28-nk-cmax", "pr-28-tmax"],
+         ["28 mg (1 device): Cmax 43.8 ng/mL", "28 mg: AUC0–24 147 ng·h/mL", "28 mg: noresketamine Cmax 59 ng/mL", "28 mg: Tmax 20–40 min after the device"],
+         43.8, 147.0, 59.0),
+        (2, ["pr-56-cmax", "pr-56-auc", "pr-56-nk-cmax", "pr-56-tmax"],
+         ["56 mg (2 devices 5 min apart): Cmax 72.5 ng/mL", "56 mg: AUC0–24 255 ng·h/mL", "56 mg: noresketamine Cmax 120 ng/mL", "56 mg: Tmax 20–40 min after the last device"],
+         72.5, 255.0, 120.0),
+        (3, ["pr-84-cmax", "pr-84-auc", "pr-84-nk-cmax", "pr-84-tmax"],
+         ["84 mg (3 devices 5 min apart): Cmax 101 ng/mL", "84 mg: AUC0–24 362 ng·h/mL", "84 mg: noresketamine Cmax 180 ng/mL", "84 mg: Tmax 20–40 min after the last device"],
+         101.0, 362.0, 180.0),
+    ];
+    for (n, ids, texts, cmax, auc, nk) in rows {
+        let last_h = (n - 1) as f64 * 5.0 / 60.0;
+        let setup = || Target {
+            source: PEREZ_RUIXO,
+            tolerance: TABLE_4,
+            tolerance_why: TABLE_4_WHY,
+            ..base(ids[0], model, devices(n))
+        };
+        out.push(Target {
+            id: ids[0],
+            observation: texts[0],
+            observed: value(cmax),
+            ..setup()
+        });
+        out.push(Target {
+            id: ids[1],
+            observation: texts[1],
+            quantity: Quantity::Auc,
+            observed: value(auc),
+            ..setup()
+        });
+        out.push(Target {
+            id: ids[2],
+            observation: texts[2],
+            quantity: Quantity::MetaboliteCmax,
+            observed: value(nk),
+            tolerance: METABOLITE,
+            tolerance_why: METABOLITE_WHY,
+            ..setup()
+        });
+        out.push(Target {
+            id: ids[3],
+            observation: texts[3],
+            source: "Spravato label (jnjmedicalconnect.com summary) — A",
+            quantity: Quantity::Tmax,
+            observed: Observed::Range {
+                low: last_h + 20.0 / 60.0,
+                high: last_h + 40.0 / 60.0,
+            },
+            tolerance: Tolerance::Factor(1.0),
+            tolerance_why: "the label's range",
+            ..setup()
+        });
+    }
+    let f_why = "label and abstract give one rounded value; ±10%";
+    out.push(Target {
+        id: "pr-nasal-f",
+        observation: "84 mg nasal session: absolute F ≈ 0.48",
+        source: "Spravato label (jnjmedicalconnect.com summary) — A",
+        quantity: Quantity::Bioavailability,
+        observed: value(0.48),
+        tolerance: Tolerance::Relative(0.10),
+        tolerance_why: f_why,
+        duration_h: 96.0,
+        ..base("pr-nasal-f", model, devices(3))
+    });
+    out.push(Target {
+        id: "pr-oral-f",
+        observation: "84 mg oral solution: absolute F ≈ 0.08 (S-ketamine, Fanta 2015); Perez-Ruixo's own structure gives Fgut·(1 − E) ≈ 0.18",
+        source: "Fanta 2015, Eur J Clin Pharmacol 71:441 — A; Perez-Ruixo 2021 abstract 18.6% — A",
+        quantity: Quantity::Bioavailability,
+        observed: value(0.08),
+        tolerance: Tolerance::Relative(0.10),
+        tolerance_why: f_why,
+        known_miss: Some("Perez-Ruixo's hepato-portal model gives oral F = Fgut 0.64 × (1 − E 0.72) ≈ 0.18, which its abstract reports (18.6%); the issue's 0.08 is Fanta 2015's oral S-ketamine tablet in another population"),
+        duration_h: 96.0,
+        ..base("pr-oral-f", model, |m| vec![dose(m, Route::Oral, 84.0)])
+    });
     out
 }
 
@@ -235,47 +344,6 @@ fn route_targets() -> Vec<Target> {
         |route: Route, mg: f64| move |m: &crate::model::ModelSpec| vec![dose(m, route, mg)];
     let min = |m: f64| m / 60.0;
     let mut out = Vec::new();
-    for (mg, cmax, tmax, ids, texts) in [
-        (
-            10.0,
-            22.9,
-            23.0,
-            ["in-10mg-cmax", "in-10mg-tmax"],
-            [
-                "intranasal 10 mg: Cmax 22.9 ng/mL",
-                "intranasal 10 mg: Tmax 23 min",
-            ],
-        ),
-        (
-            30.0,
-            60.8,
-            14.0,
-            ["in-30mg-cmax", "in-30mg-tmax"],
-            [
-                "intranasal 30 mg: Cmax 60.8 ng/mL",
-                "intranasal 30 mg: Tmax 14 min",
-            ],
-        ),
-        (
-            50.0,
-            77.6,
-            16.0,
-            ["in-50mg-cmax", "in-50mg-tmax"],
-            [
-                "intranasal 50 mg: Cmax 77.6 ng/mL",
-                "intranasal 50 mg: Tmax 16 min",
-            ],
-        ),
-    ] {
-        let setup = base(ids[0], "kamp-2020", single(Route::Intranasal, mg));
-        out.extend(route_pair(
-            ids,
-            texts,
-            PHARMACOTHERAPY_2022,
-            setup,
-            [value(cmax), value(min(tmax))],
-        ));
-    }
     out.extend(route_pair(
         ["sl-25mg-cmax", "sl-25mg-tmax"],
         [

@@ -5,6 +5,7 @@
 //! (Domino, Clements, Hijazi) are stored as published and converted to clearances by
 //! [`Disposition::from_micro`], so the published numbers stay visible here.
 
+use super::network::{Compartment, Elimination, Formation, Kind, Network, RoutePart, Transfer};
 use super::variability::{omega_from_cv, Correlation, Parameter, Variability};
 use super::{Disposition, Drug, Metabolite, MicroConstants, ModelSpec, Peripheral, Scaled};
 use crate::route::{Route, RouteOverride};
@@ -13,13 +14,14 @@ use crate::route::{Route, RouteOverride};
 pub const DEFAULT_MODEL: &str = "kamp-2020";
 
 /// Ids of every built-in model, in the order `ketasim models` lists them.
-pub const IDS: [&str; 6] = [
+pub const IDS: [&str; 7] = [
     "kamp-2020",
     "domino-1984",
     "clements-1981",
     "hijazi-2003",
     "herd-2007",
     "fanta-2015",
+    "perez-ruixo-2021",
 ];
 
 /// ke0 of S-ketamine antinociception: t½ke0 8.3 min ⇒ ke0 = ln 2 / 8.3 min = 0.0835 /min
@@ -35,6 +37,7 @@ pub fn get(id: &str) -> Option<ModelSpec> {
         "hijazi-2003" => Some(hijazi_2003()),
         "herd-2007" => Some(herd_2007()),
         "fanta-2015" => Some(fanta_2015()),
+        "perez-ruixo-2021" => Some(perez_ruixo_2021(&EsketamineCovariates::default())),
         _ => None,
     }
 }
@@ -233,22 +236,192 @@ fn fanta_2015() -> ModelSpec {
         },
     });
     let presystemic = 16.5 * 0.08 * 57.7 / 95.2 - 0.08;
-    // Esketamine nasal spray: F ~0.48 for 84 mg (Spravato label, A). Perez-Ruixo 2021 has
-    // 0.54 for the first device and ×0.62 for each later one (B+), so one device alone is
-    // under-predicted by ~20% with this single value.
     let oral = RouteOverride {
         bioavailability: Some(0.08),
         presystemic_fraction: Some(presystemic),
         ..Default::default()
     };
-    let nasal = RouteOverride {
-        bioavailability: Some(0.48),
-        ..Default::default()
-    };
-    m.route_overrides = vec![(Route::Oral, oral), (Route::Intranasal, nasal)];
+    // Intranasal keeps the shared two-pathway default (route.rs, fitted on S-ketamine
+    // among others): its swallowed share meets this oral F and first pass.
+    m.route_overrides = vec![(Route::Oral, oral)];
     m.notes = vec![
         "Describes S-ketamine only: doses are mg of S-ketamine (esketamine). Racemic ketamine is 50% S.".into(),
         "S-norketamine concentrations are in S-ketamine mass equivalents, as fitted by Otto 2021.".into(),
+    ];
+    m
+}
+
+/// The covariates Perez-Ruixo 2021 retained (weight and sex were not).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EsketamineCovariates {
+    /// Age (years): hepatic blood flow falls by 2.19 L/h per year above 60.
+    pub age_years: f64,
+    /// Asian ancestry: kel ×0.36, noresketamine CLn/F ×0.81.
+    pub asian: bool,
+}
+
+impl Default for EsketamineCovariates {
+    /// The Table 4 reference patient: non-Asian, 18–60 years.
+    fn default() -> Self {
+        EsketamineCovariates {
+            age_years: 45.0,
+            asian: false,
+        }
+    }
+}
+
+/// Perez-Ruixo 2021 esketamine nasal/IV/oral model (Clin Pharmacokinet 2021;60:501,
+/// Table 3 as transcribed in nlmixr2lib `PerezRuixo_2020_esketamine.R`, B+; CL 114 L/h,
+/// Vss 752 L and nasal F are A from the abstract). Weight was not retained, so nothing scales.
+///
+/// Esketamine: central Vc 192 L exchanging with peripherals (Q1 84.3 L/h, Vp1 143 L;
+/// Q2 37.6 L/h, Vp2 417 L) and with a hepato-portal compartment (Vh 101 L) at hepatic
+/// flow Qh 151 L/h; the liver eliminates with kel 1.11 /h and forms noresketamine with
+/// kmet 2.77 /h, so clearance is well-stirred: Qh·E with E = Vh(kel+kmet)/(Qh+Vh(kel+kmet)).
+/// Noresketamine (apparent, /F): Vcn 70 L, CLn 38 L/h, Q3 26.1 L/h, Vpn 115 L.
+///
+/// Routes: a nasal device puts FRn 0.54 into the nose (ka 2.93 /h into central); each
+/// later device in a session has FRn × 0.62. The swallowed rest (1 − FRn) × Fgut 0.64
+/// enters a gut depot over 0.53 h (ka 1.45 /h into the liver). An oral solution: Fgut
+/// over 0.32 h, ka 0.97 /h into the liver. The printed ODEs have typos (nlmixr2lib
+/// errata); this is the bioavailability encoding that reproduces the published
+/// F = FRn + (1 − FRn)·Fgut·(1 − E).
+pub fn perez_ruixo_2021(c: &EsketamineCovariates) -> ModelSpec {
+    let fixed = Scaled::fixed;
+    let qh = 151.0 - 2.19 * (c.age_years - 60.0).max(0.0);
+    let kel = if c.asian { 1.11 * 0.36 } else { 1.11 };
+    let kmet = 2.77;
+    let cln = if c.asian { 38.0 * 0.81 } else { 38.0 };
+    let vh = 101.0;
+    let intrinsic = vh * (kel + kmet);
+    let clearance = qh * intrinsic / (qh + intrinsic);
+    let (frn, later, fgut) = (0.54, 0.54 * 0.62, 0.64);
+    let names = [
+        ("central", Kind::Volume(fixed(192.0))),
+        ("peripheral-1", Kind::Volume(fixed(143.0))),
+        ("peripheral-2", Kind::Volume(fixed(417.0))),
+        ("liver", Kind::Volume(fixed(vh))),
+        ("nose", Kind::Amount),
+        ("gut-swallowed", Kind::Amount),
+        ("gut-oral", Kind::Amount),
+        ("noresketamine", Kind::Volume(fixed(70.0))),
+        ("noresketamine-peripheral", Kind::Volume(fixed(115.0))),
+        (
+            "effect-site",
+            Kind::Effect {
+                of: 0,
+                ke0_per_h: OLOFSEN_KE0_PER_H,
+            },
+        ),
+    ];
+    let exchange = |from, to, q| super::network::Flow {
+        from,
+        to,
+        transfer: Transfer::Clearance(fixed(q)),
+        both_ways: true,
+    };
+    let absorb = |from, to, ka| super::network::Flow {
+        from,
+        to,
+        transfer: Transfer::RateConstant(ka),
+        both_ways: false,
+    };
+    let part = |route, into, fraction_first, fraction_later, over_h| RoutePart {
+        route,
+        into,
+        fraction_first,
+        fraction_later,
+        over_h,
+    };
+    let network = Network {
+        compartments: names
+            .into_iter()
+            .map(|(name, kind)| Compartment {
+                name: name.into(),
+                kind,
+            })
+            .collect(),
+        flows: vec![
+            exchange(0, 1, 84.3),
+            exchange(0, 2, 37.6),
+            exchange(0, 3, qh),
+            absorb(4, 0, 2.93),
+            absorb(5, 3, 1.45),
+            absorb(6, 3, 0.97),
+            exchange(7, 8, 26.1),
+        ],
+        eliminations: vec![
+            Elimination {
+                from: 3,
+                transfer: Transfer::RateConstant(kel),
+                forms: None,
+            },
+            Elimination {
+                from: 3,
+                transfer: Transfer::RateConstant(kmet),
+                forms: Some(Formation {
+                    into: 7,
+                    fraction: 1.0,
+                    molar_mass_ratio: 1.0,
+                }),
+            },
+            Elimination {
+                from: 7,
+                transfer: Transfer::Clearance(fixed(cln)),
+                forms: None,
+            },
+        ],
+        plasma: 0,
+        metabolite: Some(7),
+        effect: Some(9),
+        routes: Vec::new(),
+        split_routes: vec![
+            part(Route::Intranasal, 4, frn, later, 0.0),
+            part(
+                Route::Intranasal,
+                5,
+                (1.0 - frn) * fgut,
+                (1.0 - later) * fgut,
+                0.53,
+            ),
+            part(Route::Oral, 6, fgut, fgut, 0.32),
+        ],
+    };
+    let mut m = base(
+        "perez-ruixo-2021",
+        "Perez-Ruixo 2021 esketamine nasal spray, hepato-portal first pass (adults)",
+        "Perez-Ruixo C, Rossenu S, Zannikos P, et al. Population pharmacokinetics of esketamine nasal spray and its metabolite noresketamine in healthy subjects and patients with treatment-resistant depression. Clin Pharmacokinet 2021;60:501–516. doi:10.1007/s40262-020-00953-4",
+        "A for CL 114 L/h, Vss 752 L and nasal F (abstract); B+ for the rest (nlmixr2lib transcription of Table 3)",
+        Disposition {
+            cl_l_h: fixed(clearance),
+            v1_l: fixed(192.0),
+            peripherals: vec![
+                Peripheral { q_l_h: fixed(84.3), v_l: fixed(143.0) },
+                Peripheral { q_l_h: fixed(37.6), v_l: fixed(417.0) },
+            ],
+        },
+    );
+    m.drug = Drug::SKetamine;
+    m.ke0_per_h = Some(OLOFSEN_KE0_PER_H);
+    m.ke0_source = "Olofsen 2022 (S-ketamine antinociception, t½ke0 8.3 min), fitted with a different PK model (D)".into();
+    m.metabolite = Some(Metabolite {
+        name: "noresketamine".into(),
+        fraction_formed: kmet / (kel + kmet),
+        disposition: Disposition {
+            cl_l_h: fixed(cln),
+            v1_l: fixed(70.0),
+            peripherals: vec![Peripheral {
+                q_l_h: fixed(26.1),
+                v_l: fixed(115.0),
+            }],
+        },
+    });
+    m.network = Some(network);
+    m.notes = vec![
+        "Doses are mg of esketamine. A nasal session is one dose per 28 mg device, 5 min apart: `{ route = \"intranasal\", amount = \"28 mg\", every = \"5 min\", times = 3 }` is 84 mg; devices within 30 min of the previous one count as later devices (FRn × 0.62).".into(),
+        "Covariates: hepatic flow falls 2.19 L/h per year of age above 60; Asian ancestry: kel × 0.36 and noresketamine CLn/F × 0.81. The built-in is the non-Asian patient aged 18–60 (Table 4's reference).".into(),
+        "Noresketamine is apparent (/F, no IV noresketamine data): Cmax matches Table 4 but AUC is over-predicted by about 1/F_met = (kel + kmet)/kmet = 1.40 (nlmixr2lib errata).".into(),
+        "Venous sampling: Vc 192 L is not comparable to arterial models' V1 (Kamp 25 L).".into(),
     ];
     m
 }
@@ -299,6 +472,26 @@ fn fanta_2015_variability() -> Variability {
 
 #[cfg(test)]
 mod tests {
+    /// Perez-Ruixo 2021's covariates change the well-stirred clearance
+    /// CL = Qh·CLint/(Qh + CLint), CLint = Vh·(kel + kmet), as Table 3 says.
+    #[test]
+    fn perez_ruixo_age_and_ancestry_change_hepatic_clearance() {
+        let well_stirred = |qh: f64, kel: f64| {
+            let clint = 101.0 * (kel + 2.77);
+            qh * clint / (qh + clint)
+        };
+        let cl = |age_years, asian| {
+            perez_ruixo_2021(&EsketamineCovariates { age_years, asian })
+                .individual(70.0)
+                .disposition
+                .cl_l_h
+        };
+        assert!((cl(30.0, false) - well_stirred(151.0, 1.11)).abs() < 1e-12);
+        assert!((cl(60.0, false) - well_stirred(151.0, 1.11)).abs() < 1e-12);
+        assert!((cl(80.0, false) - well_stirred(151.0 - 2.19 * 20.0, 1.11)).abs() < 1e-12);
+        assert!((cl(45.0, true) - well_stirred(151.0, 1.11 * 0.36)).abs() < 1e-12);
+    }
+
     use super::*;
     use approx::assert_relative_eq;
 

@@ -101,7 +101,29 @@ pub struct Network<T> {
     pub effect: Option<usize>,
     /// Routes and the compartment each doses into; IV doses into `plasma` unless listed.
     pub routes: Vec<(Route, usize)>,
+    /// Routes whose dose is split between compartments (a nasal spray: part absorbed by
+    /// the mucosa, part swallowed); a route listed here is not also in `routes`.
+    pub split_routes: Vec<RoutePart>,
 }
+
+/// One share of a dose by a split route.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RoutePart {
+    /// The route.
+    pub route: Route,
+    /// The compartment this share goes into.
+    pub into: usize,
+    /// Fraction of the dose in this share, for the first dose of a session.
+    pub fraction_first: f64,
+    /// Fraction for each later dose of the same session (a later nasal device).
+    pub fraction_later: f64,
+    /// Zero-order delivery over this time (h); 0 for all at once.
+    pub over_h: f64,
+}
+
+/// Doses of one route closer than this to the previous one belong to the same session
+/// (Spravato devices are used 5 min apart, label; sessions are days apart). Tag D.
+pub const SESSION_GAP_H: f64 = 0.5;
 
 impl<T: Copy> Network<T> {
     /// The compartment `route` doses into, when the network names one.
@@ -110,11 +132,17 @@ impl<T: Copy> Network<T> {
             .iter()
             .find(|(r, _)| *r == route)
             .map(|&(_, c)| c)
+            .or_else(|| self.parts(route).next().map(|p| p.into))
+    }
+
+    /// The shares of a dose by `route`, if the network splits it.
+    pub fn parts(&self, route: Route) -> impl Iterator<Item = &RoutePart> {
+        self.split_routes.iter().filter(move |p| p.route == route)
     }
 
     /// Whether some route doses into compartment `c`.
     pub fn route_target_of(&self, c: usize) -> bool {
-        self.routes.iter().any(|&(_, t)| t == c)
+        self.routes.iter().any(|&(_, t)| t == c) || self.split_routes.iter().any(|p| p.into == c)
     }
 
     /// The compartment named `name`.
@@ -167,6 +195,7 @@ impl<T: Copy> Network<T> {
             metabolite: self.metabolite,
             effect: self.effect,
             routes: self.routes.clone(),
+            split_routes: self.split_routes.clone(),
         }
     }
 }
@@ -207,6 +236,7 @@ impl Network<f64> {
             metabolite: None,
             effect: None,
             routes: Vec::new(),
+            split_routes: Vec::new(),
         };
         let add = |n: &mut Network<f64>, prefix: &str, d: &super::Disposition<f64>| {
             let central = n.compartments.len();

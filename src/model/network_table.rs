@@ -453,6 +453,7 @@ pub fn network(at: &Locator, t: &NetworkTables, table_offset: usize) -> Result<N
         metabolite,
         effect,
         routes,
+        split_routes: Vec::new(),
     };
     connected(at, &net, t)?;
     Ok(net)

@@ -1,7 +1,7 @@
 //! `ketasim validate`'s table, as terminal text and as Markdown.
 
 use super::table::{Align, Table};
-use crate::literature::{Outcome, Target};
+use crate::literature::{Calibration, Outcome, Target};
 use std::fmt::Write as _;
 
 fn verdict(t: &Target, o: &Outcome) -> &'static str {
@@ -49,10 +49,30 @@ pub fn text(results: &[(Target, Outcome)]) -> String {
     }
     let passed = results.iter().filter(|(_, o)| o.pass).count();
     format!(
-        "Validation against published observations ({passed} of {} within tolerance):\n\n{}\nSources:\n{notes}\n{}\n",
+        "Validation against published observations ({passed} of {} within tolerance):\n\n{}\n{}\nSources:\n{notes}\n{}\n",
         results.len(),
         t.render(),
+        calibration_summary(results),
         crate::DISCLAIMER
+    )
+}
+
+/// The fitted and the held-out intranasal studies counted apart: only the held-out
+/// ones test the default on data it was not chosen for.
+pub fn calibration_summary(results: &[(Target, Outcome)]) -> String {
+    let count = |c: Calibration| {
+        let group: Vec<_> = results
+            .iter()
+            .filter(|(t, _)| t.calibration == Some(c))
+            .collect();
+        let passed = group.iter().filter(|(_, o)| o.pass).count();
+        (passed, group.len())
+    };
+    let (fit_pass, fit_n) = count(Calibration::Fit);
+    let (held_pass, held_n) = count(Calibration::HeldOut);
+    format!(
+        "Intranasal default: the studies it was fitted to (\"(fit)\"): {fit_pass} of {fit_n} within tolerance; \
+         held out of the fit (\"(held out)\"): {held_pass} of {held_n} within tolerance.\n"
     )
 }
 
@@ -92,7 +112,8 @@ pub fn markdown(results: &[(Target, Outcome)], figure: Option<&str>) -> String {
         );
     }
     out + &format!(
-        "\nEvery value carries its unit; ratio = predicted ÷ observed. {}.\n",
+        "\n{}\nEvery value carries its unit; ratio = predicted ÷ observed. {}.\n",
+        calibration_summary(results),
         crate::DISCLAIMER
     )
 }

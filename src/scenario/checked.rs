@@ -107,10 +107,13 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
     }
     name_length(at, &file.name)?;
     let patient_weight_kg = weight(at, &file)?;
+    let covariates = super::covariates::read(at, &file)?;
+    let cov = covariates.as_ref().map(|c| &c.0);
     let model = match &file.model {
         Some(m) => m.get_ref().spec(at, m.span().start)?,
         None => library::get(library::DEFAULT_MODEL).expect("the default model is built in"),
     };
+    let model = super::covariates::apply(model, cov);
     let sim = file.simulation.get_ref();
     let duration_h = duration(at, &sim.duration, "duration")?;
     let output_every_h = match &sim.output_every {
@@ -147,7 +150,7 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
                 "a name of its own",
             ));
         }
-        let mut spec = table.get_ref().spec(at, table.span().start)?;
+        let mut spec = super::covariates::apply(table.get_ref().spec(at, table.span().start)?, cov);
         if spec.network.is_some() || spec.id == "custom" {
             spec.id = name.get_ref().clone();
         }
@@ -163,6 +166,7 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
         routes: &routes,
         weight_kg,
         duration_h,
+        covariates: cov,
     };
     if file.schedule.is_empty() {
         return Err(at.file_expected("no [[schedule]]", "at least one schedule with doses"));
@@ -178,6 +182,21 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
             ));
         }
         schedules.push(schedule);
+    }
+    if let (Some((_, offset)), false) = (
+        &covariates,
+        schedules
+            .iter()
+            .any(|s| s.model.id == super::covariates::MODEL),
+    ) {
+        return Err(at.expected(
+            *offset,
+            "[patient] age or ancestry, which no model of this scenario uses",
+            format!(
+                "a schedule on {} (the model with these covariates), or no age and ancestry",
+                super::covariates::MODEL
+            ),
+        ));
     }
     if let (Some(p), Some(s)) = (
         &file.population,
@@ -278,6 +297,7 @@ struct Context<'a> {
     routes: &'a BTreeMap<Route, RouteOverride>,
     weight_kg: f64,
     duration_h: f64,
+    covariates: Option<&'a library::EsketamineCovariates>,
 }
 
 impl Context<'_> {
@@ -360,7 +380,9 @@ impl Context<'_> {
         if let Some(m) = self.models.get(name.get_ref()) {
             return Ok(m.clone());
         }
-        library::get(name.get_ref()).ok_or_else(|| {
+        let builtin = library::get(name.get_ref());
+        let builtin = builtin.map(|m| super::covariates::apply(m, self.covariates));
+        builtin.ok_or_else(|| {
             let mut known: Vec<&str> = self.models.keys().map(String::as_str).collect();
             known.extend(library::IDS);
             self.at.expected(
@@ -533,10 +555,25 @@ impl Context<'_> {
             ka: &d.ka,
             absorption_half_life: &d.absorption_half_life,
             lag: &d.lag,
+            swallowed: &d.swallowed,
         };
         let o = keys.read(at, route)?;
         let scenario_override = self.routes.get(&route).copied().unwrap_or_default();
         let settings = route_settings(self.model, route, &[&scenario_override, &o]);
+        if let Some(sw) = settings.swallowed {
+            // The nasal and the swallowed share cannot add up to more than the dose.
+            if settings.bioavailability + sw.fraction > 1.0 + 1e-9 {
+                return Err(at.expected(
+                    d.route.span().start,
+                    format!(
+                        "a nasal dose with bioavailability {} and swallowed {} (more than the whole dose)",
+                        fmt_num(settings.bioavailability),
+                        fmt_num(sw.fraction)
+                    ),
+                    "bioavailability + swallowed at most 1 (set both in [routes.intranasal] or on the dose)",
+                ));
+            }
+        }
         let dose = Dose {
             time_h: start,
             amount_mg,

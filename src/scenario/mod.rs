@@ -6,6 +6,7 @@
 //! sees a unit string or re-checks input.
 
 pub mod checked;
+mod covariates;
 mod effect;
 pub mod plot;
 mod population;

@@ -1,5 +1,6 @@
 //! Route overrides in scenario files: the `[routes.NAME]` tables and the same keys on a
-//! single dose (`bioavailability`, `ka` or `absorption_half_life`, `lag`).
+//! single dose (`bioavailability`, `ka` or `absorption_half_life`, `lag`, and for a
+//! nasal spray `swallowed`).
 
 use super::checked::{duration, fraction, route_name, time_point};
 use super::schema::{RouteTable, Text};
@@ -17,6 +18,7 @@ pub(super) struct AbsorptionKeys<'a> {
     pub ka: &'a Option<Text>,
     pub absorption_half_life: &'a Option<Text>,
     pub lag: &'a Option<Text>,
+    pub swallowed: &'a Option<Spanned<f64>>,
 }
 
 impl AbsorptionKeys<'_> {
@@ -41,7 +43,19 @@ impl AbsorptionKeys<'_> {
                 "ka only on intramuscular, intranasal, sublingual, oral and rectal",
             ));
         }
+        if let (Some(s), false) = (self.swallowed, route == Route::Intranasal) {
+            return Err(at.expected(
+                s.span().start,
+                format!("a swallowed fraction for route {route}"),
+                "swallowed only on intranasal (a nasal spray's run-off)",
+            ));
+        }
         Ok(RouteOverride {
+            swallowed_fraction: self
+                .swallowed
+                .as_ref()
+                .map(|f| fraction(at, f, "swallowed", true))
+                .transpose()?,
             bioavailability: self
                 .bioavailability
                 .as_ref()
@@ -100,6 +114,7 @@ pub(super) fn route_tables(
             ka: &t.ka,
             absorption_half_life: &t.absorption_half_life,
             lag: &t.lag,
+            swallowed: &t.swallowed,
         };
         let mut o = keys.read(at, route)?;
         o.presystemic_fraction = t

@@ -90,6 +90,10 @@ pub struct EffectTable {
 pub struct PatientTable {
     /// Body weight, e.g. "70 kg".
     pub weight: Option<Text>,
+    /// Age, e.g. "72 years": used by models with an age effect (perez-ruixo-2021).
+    pub age: Option<Text>,
+    /// "asian" or "non-asian": used by models with an ancestry effect (perez-ruixo-2021).
+    pub ancestry: Option<Text>,
 }
 
 /// `[simulation]`.
@@ -175,6 +179,8 @@ pub struct DoseTable {
     pub absorption_half_life: Option<Text>,
     /// Lag time for this dose.
     pub lag: Option<Text>,
+    /// Swallowed fraction of this nasal dose.
+    pub swallowed: Option<Spanned<f64>>,
 }
 
 /// `[routes.NAME]`: overrides of a route's defaults for the whole scenario.
@@ -189,6 +195,8 @@ pub struct RouteTable {
     pub absorption_half_life: Option<Text>,
     /// Lag time.
     pub lag: Option<Text>,
+    /// Swallowed fraction of a nasal dose (absorbed as an oral dose, first pass included).
+    pub swallowed: Option<Spanned<f64>>,
     /// Fraction of the dose turned into metabolite before reaching the circulation.
     pub first_pass_metabolite: Option<Spanned<f64>>,
     /// Zero-order input time (topical wear time).

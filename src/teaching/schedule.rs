@@ -63,6 +63,9 @@ pub struct RouteUse {
     pub first_pass_metabolite: Option<f64>,
     /// True when the route's numbers are an assumption, not a measurement (topical).
     pub assumption: bool,
+    /// The swallowed share of the dose (a nasal spray's run-off) and the oral settings it
+    /// meets; its first-pass metabolite counts only where the model forms one.
+    pub swallowed: Option<crate::route::Swallowed>,
 }
 
 impl RouteUse {
@@ -215,6 +218,13 @@ fn routes(system: &LinearSystem, doses: &[Dose]) -> Vec<RouteUse> {
             first_pass_metabolite: (forms_metabolite && s.presystemic_fraction > 0.0)
                 .then_some(s.presystemic_fraction),
             assumption: d.route.defaults().assumption,
+            swallowed: s.swallowed.filter(|sw| sw.fraction > 0.0).map(|sw| {
+                let mut sw = sw;
+                if !forms_metabolite {
+                    sw.presystemic_fraction = 0.0;
+                }
+                sw
+            }),
         });
     }
     out

@@ -151,6 +151,32 @@ fn absorption_words(r: &RouteUse) -> String {
     }
 }
 
+/// The two pathways of a nasal spray: the mucosal share (F above) and the swallowed share
+/// with its oral first pass.
+fn swallowed_words(r: &RouteUse, sw: &crate::route::Swallowed) -> String {
+    let reaches = sw.fraction * sw.bioavailability;
+    let mut out = format!(
+        " Nasal fraction: the F above is the {} absorbed fast through the nasal mucosa. Swallowed fraction: the other {} runs down the throat and is absorbed as an oral dose, with oral F = {}, so {} of the dose arrives later by this path (total F = {}).",
+        pct(r.bioavailability),
+        pct(sw.fraction),
+        fmt_num(sw.bioavailability),
+        pct(reaches),
+        fmt_num(r.bioavailability + reaches),
+    );
+    out += &if sw.presystemic_fraction > 0.0 {
+        format!(
+            " First pass of the swallowed part: {} of the dose becomes metabolite in gut wall and liver before reaching the circulation.",
+            pct(sw.fraction * sw.presystemic_fraction)
+        )
+    } else {
+        format!(
+            " First pass of the swallowed part: the other {} of the dose is metabolised in gut wall and liver before reaching the circulation.",
+            pct(sw.fraction * (1.0 - sw.bioavailability))
+        )
+    };
+    out
+}
+
 fn route_bullet(r: &RouteUse) -> String {
     let times = if r.doses > 1 {
         format!(" ({} doses)", r.doses)
@@ -187,6 +213,9 @@ fn route_bullet(r: &RouteUse) -> String {
             pct(1.0 - r.bioavailability)
         ),
         None => {}
+    }
+    if let Some(sw) = r.swallowed {
+        out += &swallowed_words(r, &sw);
     }
     if r.assumption {
         out += " ASSUMPTION: no human data give these numbers.";

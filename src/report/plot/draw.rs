@@ -176,7 +176,7 @@ pub(super) fn draw_figure<DB: DrawingBackend>(root: &Area<DB>, spec: &PlotSpec) 
 }
 
 /// Centred single-line text, shrunk to fit the area width.
-fn centred_text<DB: DrawingBackend>(
+pub(super) fn centred_text<DB: DrawingBackend>(
     area: &Area<DB>,
     text: &str,
     (size, style): (f64, FontStyle),

@@ -7,7 +7,7 @@
 //! on the way down higher, so the loop turns anticlockwise (Sheiner et al., Clin
 //! Pharmacol Ther 1979;25:358).
 
-use super::draw::{colour, register_fonts};
+use super::draw::{centred_text, colour, register_fonts};
 use super::raster::{self, SUPERSAMPLE};
 use super::PlotError;
 use plotters::prelude::*;
@@ -102,17 +102,14 @@ pub fn render_png(spec: &LoopSpec) -> Result<Vec<u8>, PlotError> {
     raster::png(WIDTH_PX, HEIGHT_PX, k, |root| {
         let e = |e: DrawingAreaErrorKind<_>| PlotError::Draw(format!("{e:?}"));
         root.fill(&WHITE).map_err(e)?;
-        let (body, foot) = root.split_vertically(HEIGHT_PX * k - 34 * k);
-        foot.draw(&Text::new(
-            spec.footer.clone(),
-            (16 * k as i32, 8 * k as i32),
-            ("sans-serif", 13 * k)
-                .into_font()
-                .color(&RGBColor(110, 110, 110)),
-        ))
-        .map_err(e)?;
+        // Title and footer as on the time-course figures: bold and centred, grey footer.
+        let (top, rest) = root.split_vertically(54 * k);
+        let (body, foot) = rest.split_vertically(HEIGHT_PX * k - (54 + 32) * k);
+        let kf = f64::from(k);
+        centred_text(&top, &spec.title, (30.0 * kf, FontStyle::Bold), &BLACK)?;
+        let grey = RGBColor(110, 110, 110);
+        centred_text(&foot, &spec.footer, (15.0 * kf, FontStyle::Normal), &grey)?;
         let mut chart = ChartBuilder::on(&body)
-            .caption(&spec.title, ("sans-serif", 26 * k))
             .margin(16 * k)
             .x_label_area_size(56 * k)
             .y_label_area_size(80 * k)
