@@ -290,3 +290,42 @@ fn issue_15_a_shard_runs_its_part_of_the_population_with_its_own_seeds() {
         assert!(!tmp.path().join("bad").exists(), "nothing written");
     }
 }
+
+/// The effect percentiles of a shard are those of its own subjects: their PK draws and
+/// their PD draws (herd-2008 has between-subject variability on Emax and EC50). With two
+/// subjects the median (Hyndman & Fan 7) is their mean, so the whole population's median
+/// effect is the mean of the two one-subject shards' curves, to f32 rounding.
+#[test]
+fn issue_15_a_shard_draws_the_effects_of_its_own_subjects() {
+    let text = scenario_text("[population]\nsize = 2\nseed = 11\n")
+        + "[[effect]]\nname = \"sedation\"\npd = \"herd-2008\"\n";
+    let whole = scenario::parse(Path::new("test.toml"), &text).unwrap();
+    let shard = |k| {
+        let mut s = whole.clone();
+        s.population = s.population.as_ref().map(|p| p.shard(k, 2).unwrap());
+        s.simulate(SolverKind::Exact).unwrap()
+    };
+    let median = |r: &ScheduleResult| r.effects[0].population.as_ref().unwrap().curves[1].clone();
+    let (a, b) = (shard(1), shard(2));
+    let all = whole.simulate(SolverKind::Exact).unwrap();
+    for ((r, ra), rb) in all.iter().zip(&a).zip(&b) {
+        let (m, ma, mb) = (median(r), median(ra), median(rb));
+        assert!(
+            ma.iter()
+                .zip(&mb)
+                .any(|(x, y)| (x - y).abs() > 1e-3 * x.abs()),
+            "{}: both shards gave the same subject",
+            r.name
+        );
+        for i in 0..m.len() {
+            let mean = 0.5 * (ma[i] + mb[i]);
+            let tol = 4.0 * F32_ROUNDING * mean.abs() + 1e-12;
+            assert!(
+                (m[i] - mean).abs() <= tol,
+                "{} at {i}: {} vs {mean}",
+                r.name,
+                m[i]
+            );
+        }
+    }
+}
