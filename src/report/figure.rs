@@ -74,10 +74,7 @@ fn hysteresis(s: &Scenario, results: &[ScheduleResult]) -> Option<LoopSpec> {
             })
         })
         .collect();
-    let drug = match s.model.drug {
-        crate::model::Drug::SKetamine => "S-ketamine",
-        crate::model::Drug::Racemic => "ketamine",
-    };
+    let drug = drug_name(s);
     Some(LoopSpec {
         title: format!("{}: {} against plasma {drug}", s.name, e.name),
         footer: format!(
@@ -348,10 +345,22 @@ fn band_rgb(id: &str) -> [u8; 3] {
     }
 }
 
-/// A band as drawn for a curve of `drug`: labelled with the substance it was measured
-/// in when that is not the plotted one (racemic bands over S-ketamine curves).
-fn plot_band(b: &crate::bands::Band, drug: crate::model::Drug) -> Band {
-    let note = match b.substance == drug {
+/// The substance the curves are, from every schedule's model: a racemic infusion may be
+/// drawn beside esketamine spray (`[[schedule]] model = ...`).
+fn drug_name(s: &Scenario) -> &'static str {
+    use crate::model::Drug;
+    let has = |d: Drug| s.schedules.iter().any(|sch| sch.model.drug == d);
+    match (has(Drug::Racemic), has(Drug::SKetamine)) {
+        (true, true) => "ketamine or S-ketamine",
+        (false, true) => "S-ketamine",
+        _ => "ketamine",
+    }
+}
+
+/// A band as drawn over the curves of `s`: labelled with the substance it was measured
+/// in when any curve is of another (racemic bands over S-ketamine curves).
+fn plot_band(b: &crate::bands::Band, s: &Scenario) -> Band {
+    let note = match s.schedules.iter().all(|sch| sch.model.drug == b.substance) {
         true => String::new(),
         false => format!("measured for {}", b.substance.name()),
     };
@@ -366,11 +375,7 @@ fn plot_band(b: &crate::bands::Band, drug: crate::model::Drug) -> Band {
 
 /// The plot of `results`.
 pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
-    let drug = if s.model.drug == crate::model::Drug::SKetamine {
-        "S-ketamine"
-    } else {
-        "ketamine"
-    };
+    let drug = drug_name(s);
     let doses = s
         .schedules
         .iter()
@@ -393,7 +398,7 @@ pub fn spec(s: &Scenario, results: &[ScheduleResult]) -> PlotSpec {
         },
         series: plasma_panel(s, results),
         targets: target_lines(s, results),
-        bands: s.bands.iter().map(|b| plot_band(b, s.model.drug)).collect(),
+        bands: s.bands.iter().map(|b| plot_band(b, s)).collect(),
         doses,
         log_y: s.log_y,
         time_in_days: s.duration_h > DAYS_FROM_H,
@@ -456,6 +461,20 @@ mod tests {
             s_ketamine.bands[0].rgb, racemic.bands[0].rgb,
             "one colour per band"
         );
+    }
+
+    /// A racemic infusion beside esketamine spray (`[[schedule]] model`): the bands and the
+    /// axis name both substances, not only the scenario's `[model]`.
+    #[test]
+    fn a_plot_of_racemic_and_s_ketamine_names_both() {
+        let text = std::fs::read_to_string("scenarios/spravato-vs-iv.toml").expect("scenario");
+        let s = crate::scenario::parse(Path::new("spravato-vs-iv.toml"), &text).expect("valid");
+        let p = spec(&s, &s.simulate(SolverKind::Exact).expect("runs"));
+        assert_eq!(p.y_label, "Plasma ketamine or S-ketamine (ng/mL)");
+        assert!(!p.bands.is_empty());
+        for b in &p.bands {
+            assert_eq!(b.note, "measured for racemic ketamine", "{}", b.name);
+        }
     }
 
     /// Issue 13: each TCI schedule's target is a step line in the colour of the curve it
