@@ -1,57 +1,34 @@
 //! `ketasim validate`'s table, as terminal text and as Markdown.
 
-use super::table::{Align, Table};
+use super::observation_rows::{self, Row};
 use crate::literature::{Calibration, Outcome, Target};
 use std::fmt::Write as _;
 
-fn verdict(t: &Target, o: &Outcome) -> &'static str {
-    match (o.pass, t.known_miss.is_some()) {
-        (true, _) => "pass",
-        (false, true) => "miss (stated)",
-        (false, false) => "FAIL",
-    }
+fn rows(results: &[(Target, Outcome)]) -> Vec<Row> {
+    (results.iter())
+        .map(|(t, o)| Row {
+            id: t.id,
+            observation: t.observation,
+            observed: t.observed_text(),
+            predicted: t.predicted_text(o.predicted),
+            ratio: o.ratio,
+            tolerance: t.tolerance_text(),
+            tolerance_why: t.tolerance_why,
+            source: t.source,
+            pass: o.pass,
+            known_miss: t.known_miss,
+        })
+        .collect()
 }
 
 /// The terminal table, then sources and stated reasons by id.
 pub fn text(results: &[(Target, Outcome)]) -> String {
-    let mut t = Table::new(&[
-        ("id", Align::Left),
-        ("observation", Align::Left),
-        ("observed", Align::Right),
-        ("predicted", Align::Right),
-        ("pred/obs", Align::Right),
-        ("tolerance", Align::Left),
-        ("result", Align::Left),
-    ]);
-    let mut notes = String::new();
-    for (target, o) in results {
-        t.row(vec![
-            target.id.into(),
-            target.observation.into(),
-            target.observed_text(),
-            target.predicted_text(o.predicted),
-            format!("{:.2}", o.ratio),
-            target.tolerance_text(),
-            verdict(target, o).into(),
-        ]);
-        let _ = writeln!(
-            notes,
-            "{}: {}; tolerance: {}",
-            target.id, target.source, target.tolerance_why
-        );
-        if let Some(reason) = target.known_miss {
-            let _ = writeln!(
-                notes,
-                "{}   why it misses: {reason}",
-                " ".repeat(target.id.len())
-            );
-        }
-    }
+    let (table, notes) = observation_rows::text(&rows(results));
     let passed = results.iter().filter(|(_, o)| o.pass).count();
     format!(
         "Validation against published observations ({passed} of {} within tolerance):\n\n{}\n{}\nSources:\n{notes}\n{}\n",
         results.len(),
-        t.render(),
+        table,
         calibration_summary(results),
         crate::DISCLAIMER
     )
@@ -91,26 +68,7 @@ pub fn markdown(results: &[(Target, Outcome)], figure: Option<&str>) -> String {
             "![Predicted curves with the published observations]({f})\n"
         );
     }
-    out += "| id | observation | observed | predicted | ratio | tolerance | result | source |\n|---|---|---|---|---|---|---|---|\n";
-    for (t, o) in results {
-        let result = match t.known_miss {
-            Some(reason) if !o.pass => format!("miss: {reason}"),
-            _ => verdict(t, o).to_string(),
-        };
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {:.2} | {} ({}) | {} | {} |",
-            t.id,
-            t.observation,
-            t.observed_text(),
-            t.predicted_text(o.predicted),
-            o.ratio,
-            t.tolerance_text(),
-            t.tolerance_why,
-            result,
-            t.source
-        );
-    }
+    out += &observation_rows::markdown(&rows(results));
     out + &format!(
         "\n{}\nEvery value carries its unit; ratio = predicted ÷ observed. {}.\n",
         calibration_summary(results),

@@ -10,6 +10,7 @@ pub mod figure;
 pub mod literature;
 pub mod literature_effects;
 pub mod literature_plot;
+pub mod observation_rows;
 pub mod plot;
 pub mod population;
 pub mod summary;
