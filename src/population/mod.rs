@@ -280,19 +280,13 @@ fn simulate_keeping(
             .zip(scores.par_chunks_mut(chunk * 4))
             .enumerate()
             .try_for_each(|(c, (m, score))| {
-                let (mut counts, mut scratch) = (select.counts(), vec![0.0; points]);
-                let mut keys = Vec::with_capacity(radix::BATCH * points);
+                let (mut tally, mut scratch) = (select.tally(), vec![0.0; points]);
                 let rows = m.chunks_exact_mut(width).zip(score.chunks_exact_mut(4));
                 for (k, (m, score)) in rows.enumerate() {
                     one(c * chunk + k, &mut scratch, m, score)?;
-                    radix::Select::keys_of(&scratch, &mut keys);
-                    if keys.len() == radix::BATCH * points {
-                        select.count(&mut counts, &keys);
-                        keys.clear();
-                    }
+                    select.add(&mut tally, &scratch);
                 }
-                select.count(&mut counts, &keys);
-                add(counts);
+                add(select.finish(tally));
                 Ok::<(), crate::Error>(())
             })?;
         let next = |select: &mut radix::Select| {
@@ -303,19 +297,13 @@ fn simulate_keeping(
         next(&mut select);
         while !select.done() {
             (0..n.div_ceil(chunk)).into_par_iter().try_for_each(|c| {
-                let (mut counts, mut scratch) = (select.counts(), vec![0.0; points]);
-                let mut keys = Vec::with_capacity(radix::BATCH * points);
+                let (mut tally, mut scratch) = (select.tally(), vec![0.0; points]);
                 for i in c * chunk..n.min((c + 1) * chunk) {
                     let s = sampler.draw(population, population.first + i, run.weight_kg);
                     subject_course(run, &s, &mut scratch)?;
-                    radix::Select::keys_of(&scratch, &mut keys);
-                    if keys.len() == radix::BATCH * points {
-                        select.count(&mut counts, &keys);
-                        keys.clear();
-                    }
+                    select.add(&mut tally, &scratch);
                 }
-                select.count(&mut counts, &keys);
-                add(counts);
+                add(select.finish(tally));
                 Ok::<(), crate::Error>(())
             })?;
             next(&mut select);

@@ -59,6 +59,12 @@ pub struct Select {
     group_prefix: Vec<u32>,
 }
 
+/// One worker's counts in a pass, its subjects' keys gathered [`BATCH`] at a time.
+pub struct Tally {
+    counts: Vec<u32>,
+    keys: Vec<u32>,
+}
+
 impl Select {
     /// The search for `subjects` values at each of `points` times.
     pub fn new(subjects: usize, points: usize) -> Select {
@@ -106,6 +112,29 @@ impl Select {
     /// appended to `keys`: [`Select::count`] reads a batch of subjects' keys.
     pub fn keys_of(curve: &[f64], keys: &mut Vec<u32>) {
         keys.extend(curve.iter().map(|&c| key_f32(c as f32)));
+    }
+
+    /// An empty [`Tally`] for one worker in this pass.
+    pub fn tally(&self) -> Tally {
+        Tally {
+            counts: self.counts(),
+            keys: Vec::with_capacity(BATCH * self.points),
+        }
+    }
+
+    /// Add one subject's curve (ng/mL, one per time) to `tally`, counting each full batch.
+    pub fn add(&self, tally: &mut Tally, curve: &[f64]) {
+        Select::keys_of(curve, &mut tally.keys);
+        if tally.keys.len() == BATCH * self.points {
+            self.count(&mut tally.counts, &tally.keys);
+            tally.keys.clear();
+        }
+    }
+
+    /// The counts of every subject added to `tally`.
+    pub fn finish(&self, mut tally: Tally) -> Vec<u32> {
+        self.count(&mut tally.counts, &tally.keys);
+        tally.counts
     }
 
     /// Add a batch of subjects' keys (subject-major, one per time each; [`Select::keys_of`])
