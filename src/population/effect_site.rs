@@ -47,7 +47,6 @@ pub fn simulate_effect_site(
 ) -> Result<(EffectSiteCourse, Option<TciPerformance>)> {
     let sampler = Sampler::new(&population.variability)?;
     let (n, points) = (population.size, run.grid.len());
-    super::check_kept(population, points, "effect-site targets")?;
     let times = run.grid.times_h();
     let mut curves = vec![0f32; n * points];
     let mut scores = vec![f64::NAN; n * 4];

@@ -69,7 +69,6 @@ pub(super) fn percentiles(
 ) -> Result<Vec<EffectPercentiles>> {
     let sampler = Sampler::new(&cohort.population.variability)?;
     let (n, points) = (cohort.population.size, times_h.len());
-    crate::population::check_kept(cohort.population, points, "effect endpoints")?;
     endpoints
         .iter()
         .map(|e| {

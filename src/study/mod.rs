@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::metrics::{summarize, Summary};
 use crate::model::system::LinearSystem;
 use crate::population::effect_site::{simulate_effect_site, SiteTargets};
-use crate::population::{PopulationCourse, Run};
+use crate::population::{check_kept, PopulationCourse, Run};
 use crate::scenario::Scenario;
 use crate::simulate::grid::UniformGrid;
 use crate::simulate::{simulate, Trajectory};
@@ -125,6 +125,17 @@ impl Scenario {
                     config,
                     probes_h,
                 };
+                // The effect passes keep every subject's curve: refuse before any pass
+                // what they cannot hold.
+                if let Some(p) = &self.population {
+                    let kept = |what| check_kept(p, grid.len(), what);
+                    if !self.effects.is_empty() {
+                        kept("effect endpoints")?;
+                    }
+                    if effect_target.is_some() {
+                        kept("effect-site targets")?;
+                    }
+                }
                 let mut population = self
                     .population
                     .as_ref()
