@@ -15,6 +15,7 @@
 //! Subjects run in the current rayon pool (`ThreadPool::install` picks another); the
 //! numbers do not depend on the number of threads (see [`subject`] on seeding).
 
+pub mod bracket;
 pub mod covariates;
 pub mod effect_site;
 pub mod percentile;
@@ -31,6 +32,7 @@ use crate::model::variability::Variability;
 use crate::model::ModelSpec;
 use crate::simulate::grid::{GridCourse, GridSampler, UniformGrid};
 use crate::solver::SolverConfig;
+use bracket::Brackets;
 use covariates::WeightDistribution;
 use percentile::Percentiles;
 use rayon::prelude::*;
@@ -205,17 +207,42 @@ pub fn check_kept(population: &Population, points: usize, what: &str) -> Result<
     ))
 }
 
-/// Simulate `population` on one schedule.
-pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> {
-    simulate_keeping(population, run, MAX_KEPT_VALUES)
+/// How many values the percentile selection may hold.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    /// Concentrations (`f32`) kept: every subject's curve when they fit, else the first
+    /// pass's subjects' curves ([`bracket`]).
+    curves: usize,
+    /// Keys a filtering pass of [`bracket`] plans to keep.
+    keys: usize,
 }
 
-/// [`simulate`], keeping every curve when subjects × points is at most `max_kept`.
-fn simulate_keeping(
+/// Simulate `population` on one schedule.
+pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> {
+    let budget = Budget {
+        curves: MAX_KEPT_VALUES,
+        keys: bracket::PLANNED_KEPT,
+    };
+    simulate_within(population, run, budget).map(|(course, _)| course)
+}
+
+/// How the percentile curves were selected.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Selection {
+    /// Every curve kept.
+    Kept,
+    /// Brackets over passes ([`bracket`]).
+    Bracketed,
+    /// Radix select over passes ([`radix`]).
+    Counted,
+}
+
+/// [`simulate`], keeping every curve when subjects × points is at most `budget.curves`.
+fn simulate_within(
     population: &Population,
     run: &Run,
-    max_kept: usize,
-) -> Result<PopulationCourse> {
+    budget: Budget,
+) -> Result<(PopulationCourse, Selection)> {
     let sampler = Sampler::new(&population.variability)?;
     let (n, points) = (population.size, run.grid.len());
     let times = run.grid.times_h();
@@ -244,72 +271,56 @@ fn simulate_keeping(
         }
         Ok::<(), crate::Error>(())
     };
-    let [p05_ng_ml, p50_ng_ml, p95_ng_ml] = if n.saturating_mul(points) <= max_kept {
-        let mut curves = vec![0f32; n * points];
-        curves
-            .par_chunks_mut(points)
-            .zip(metrics.par_chunks_mut(width))
-            .zip(scores.par_chunks_mut(4))
-            .enumerate()
-            .with_min_len(8)
-            .try_for_each_init(
-                || vec![0.0; points],
-                |scratch, (i, ((curve, m), score))| {
-                    one(i, scratch, m, score)?;
-                    for (c, v) in curve.iter_mut().zip(scratch.iter()) {
-                        *c = *v as f32;
-                    }
-                    Ok::<(), crate::Error>(())
-                },
-            )?;
-        percentile::of_curves(&curves, n, points)
-    } else {
-        // Pass 1 also writes the summaries; the others only count.
-        let mut select = radix::Select::new(n, points);
-        let chunk = n.div_ceil(4 * rayon::current_num_threads().max(1));
-        // Each chunk counts into its own table, then adds it to the pass's total: at most
-        // one table per worker plus the total in memory.
-        let total = Mutex::new(select.counts());
-        let add = |counts: Vec<u32>| {
-            let mut t = total.lock().unwrap_or_else(PoisonError::into_inner);
-            for (x, y) in t.iter_mut().zip(&counts) {
-                *x += y;
+    let (selection, [p05_ng_ml, p50_ng_ml, p95_ng_ml]) =
+        if n.saturating_mul(points) <= budget.curves {
+            let mut curves = vec![0f32; n * points];
+            curves
+                .par_chunks_mut(points)
+                .zip(metrics.par_chunks_mut(width))
+                .zip(scores.par_chunks_mut(4))
+                .enumerate()
+                .with_min_len(8)
+                .try_for_each_init(
+                    || vec![0.0; points],
+                    |scratch, (i, ((curve, m), score))| {
+                        one(i, scratch, m, score)?;
+                        for (c, v) in curve.iter_mut().zip(scratch.iter()) {
+                            *c = *v as f32;
+                        }
+                        Ok::<(), crate::Error>(())
+                    },
+                )?;
+            (Selection::Kept, percentile::of_curves(&curves, n, points))
+        } else {
+            let curve = |i: usize, scratch: &mut [f64]| {
+                let s = sampler.draw(population, population.first + i, run.weight_kg);
+                subject_course(run, &s, scratch).map(|_| ())
+            };
+            let rows = Rows {
+                metrics: &mut metrics,
+                width,
+                scores: &mut scores,
+            };
+            let first = budget.curves / points.max(1);
+            let bracketed = match bracket::plan(n, points, first, budget.keys) {
+                Some(sizes) => bracketed(&sizes, points, 2 * budget.keys, rows, (&curve, &one))?,
+                None => None,
+            };
+            match bracketed {
+                Some(p) => (Selection::Bracketed, p),
+                None => {
+                    let rows = Rows {
+                        metrics: &mut metrics,
+                        width,
+                        scores: &mut scores,
+                    };
+                    (
+                        Selection::Counted,
+                        counted(n, points, rows, (&curve, &one))?,
+                    )
+                }
             }
         };
-        (metrics.par_chunks_mut(chunk * width))
-            .zip(scores.par_chunks_mut(chunk * 4))
-            .enumerate()
-            .try_for_each(|(c, (m, score))| {
-                let (mut tally, mut scratch) = (select.tally(), vec![0.0; points]);
-                let rows = m.chunks_exact_mut(width).zip(score.chunks_exact_mut(4));
-                for (k, (m, score)) in rows.enumerate() {
-                    one(c * chunk + k, &mut scratch, m, score)?;
-                    select.add(&mut tally, &scratch);
-                }
-                add(select.finish(tally));
-                Ok::<(), crate::Error>(())
-            })?;
-        let next = |select: &mut radix::Select| {
-            let mut t = total.lock().unwrap_or_else(PoisonError::into_inner);
-            select.advance(&t);
-            *t = select.counts();
-        };
-        next(&mut select);
-        while !select.done() {
-            (0..n.div_ceil(chunk)).into_par_iter().try_for_each(|c| {
-                let (mut tally, mut scratch) = (select.tally(), vec![0.0; points]);
-                for i in c * chunk..n.min((c + 1) * chunk) {
-                    let s = sampler.draw(population, population.first + i, run.weight_kg);
-                    subject_course(run, &s, &mut scratch)?;
-                    select.add(&mut tally, &scratch);
-                }
-                add(select.finish(tally));
-                Ok::<(), crate::Error>(())
-            })?;
-            next(&mut select);
-        }
-        select.percentiles()
-    };
     let column = |j: usize| -> Vec<f64> { metrics.chunks_exact(width).map(|m| m[j]).collect() };
     let bands = run
         .bands
@@ -325,7 +336,7 @@ fn simulate_keeping(
             }
         })
         .collect();
-    Ok(PopulationCourse {
+    let course = PopulationCourse {
         subjects: n,
         p05_ng_ml,
         p50_ng_ml,
@@ -340,7 +351,154 @@ fn simulate_keeping(
         probes: probes(&probes_h, run.bands, |k| {
             column(FIXED_METRICS + run.bands.len() + k)
         }),
-    })
+    };
+    Ok((course, selection))
+}
+
+/// Every subject's summary rows: `width` numbers and the 4 Varvel measures each.
+struct Rows<'a> {
+    metrics: &'a mut [f64],
+    width: usize,
+    scores: &'a mut [f64],
+}
+
+/// Subject `i`'s plasma curve into a scratch curve.
+type CurveOf<'a> = dyn Fn(usize, &mut [f64]) -> Result<()> + Sync + 'a;
+
+/// Subject `i`'s curve into a scratch curve and its summaries into its rows.
+type Summarized<'a> = dyn Fn(usize, &mut [f64], &mut [f64], &mut [f64]) -> Result<()> + Sync + 'a;
+
+/// One pass over subjects `0..m`, in parallel chunks: each subject is simulated into a
+/// scratch curve (with its summary rows when `rows` is given) and added by `add` to its
+/// chunk's own accumulator (`start(subjects in the chunk)`), which `merge` then adds to
+/// `total`. At most one accumulator per worker plus the total are in memory.
+#[allow(clippy::too_many_arguments)]
+fn sweep<A, T: Send>(
+    m: usize,
+    points: usize,
+    rows: Option<Rows>,
+    (curve, one): (&CurveOf, &Summarized),
+    start: impl Fn(usize) -> A + Sync,
+    add: impl Fn(&mut A, &[f64]) + Sync,
+    merge: impl Fn(&mut T, A) + Sync,
+    total: T,
+) -> Result<T> {
+    let chunk = m.div_ceil(4 * rayon::current_num_threads().max(1)).max(1);
+    let total = Mutex::new(total);
+    let width = rows.as_ref().map_or(0, |r| r.width);
+    let run_chunk = |c: usize, mut rows: Option<(&mut [f64], &mut [f64])>| -> Result<()> {
+        let (first, end) = (c * chunk, m.min((c + 1) * chunk));
+        let (mut acc, mut scratch) = (start(end - first), vec![0.0; points]);
+        for (k, i) in (first..end).enumerate() {
+            match &mut rows {
+                Some((metrics, scores)) => one(
+                    i,
+                    &mut scratch,
+                    &mut metrics[k * width..(k + 1) * width],
+                    &mut scores[k * 4..(k + 1) * 4],
+                )?,
+                None => curve(i, &mut scratch)?,
+            }
+            add(&mut acc, &scratch);
+        }
+        merge(
+            &mut total.lock().unwrap_or_else(PoisonError::into_inner),
+            acc,
+        );
+        Ok(())
+    };
+    match rows {
+        Some(r) => (r.metrics[..m * width].par_chunks_mut(chunk * width))
+            .zip(r.scores[..m * 4].par_chunks_mut(chunk * 4))
+            .enumerate()
+            .try_for_each(|(c, (metrics, scores))| run_chunk(c, Some((metrics, scores))))?,
+        None => (0..m.div_ceil(chunk))
+            .into_par_iter()
+            .try_for_each(|c| run_chunk(c, None))?,
+    }
+    Ok(total.into_inner().unwrap_or_else(PoisonError::into_inner))
+}
+
+/// The percentile curves by brackets ([`bracket`]) over passes of `sizes` subjects, the
+/// last (all of them) also writing every subject's summaries; `None` when a pass kept
+/// too much or an order statistic fell outside its bracket.
+fn bracketed(
+    sizes: &[usize],
+    points: usize,
+    most_keys: usize,
+    rows: Rows,
+    (curve, one): (&CurveOf, &Summarized),
+) -> Result<Option<[Vec<f64>; 3]>> {
+    let first = sizes.first().copied().unwrap_or(0);
+    let mut curves = vec![0f32; first * points];
+    curves
+        .par_chunks_mut(points)
+        .enumerate()
+        .with_min_len(8)
+        .try_for_each_init(
+            || vec![0.0; points],
+            |scratch, (i, kept)| {
+                curve(i, scratch)?;
+                for (k, v) in kept.iter_mut().zip(scratch.iter()) {
+                    *k = *v as f32;
+                }
+                Ok::<(), crate::Error>(())
+            },
+        )?;
+    let mut brackets = Brackets::from_curves(&curves, first, points, most_keys);
+    drop(curves);
+    let mut rows = Some(rows);
+    for (k, &m) in sizes.iter().enumerate().skip(1) {
+        let last = k + 1 == sizes.len();
+        let filter = sweep(
+            m,
+            points,
+            if last { rows.take() } else { None },
+            (curve, one),
+            |share| brackets.filter(share, m),
+            |f, c| brackets.add(f, c),
+            |total: &mut bracket::Filter, f| brackets.merge(total, f),
+            brackets.filter(0, m),
+        )?;
+        if last {
+            return Ok(brackets.percentiles(&filter, m));
+        }
+        match brackets.narrowed(&filter, m) {
+            Some(b) => brackets = b,
+            None => return Ok(None),
+        }
+    }
+    Ok(None)
+}
+
+/// The percentile curves by radix select over [`radix::PASSES`] passes over all `n`
+/// subjects, the first also writing every subject's summaries.
+fn counted(
+    n: usize,
+    points: usize,
+    rows: Rows,
+    (curve, one): (&CurveOf, &Summarized),
+) -> Result<[Vec<f64>; 3]> {
+    let mut select = radix::Select::new(n, points);
+    let mut rows = Some(rows);
+    while !select.done() {
+        let counts = sweep(
+            n,
+            points,
+            rows.take(),
+            (curve, one),
+            |_| select.tally(),
+            |tally, c| select.add(tally, c),
+            |total: &mut Vec<u32>, tally| {
+                for (x, y) in total.iter_mut().zip(select.finish(tally)) {
+                    *x += y;
+                }
+            },
+            select.counts(),
+        )?;
+        select.advance(&counts);
+    }
+    Ok(select.percentiles())
 }
 
 /// The band shares at each of `probes_h`, from each probe's column of subject values.
@@ -477,7 +635,7 @@ bands = ["analgesia", "emergence", "anaesthesia"]
 "#;
 
     #[test]
-    fn counting_over_passes_gives_what_keeping_every_curve_gives() {
+    fn bracketing_and_counting_over_passes_give_what_keeping_every_curve_gives() {
         let s = crate::scenario::parse(Path::new("children.toml"), CHILDREN).unwrap();
         let sch = &s.schedules[0];
         let run = Run {
@@ -491,16 +649,40 @@ bands = ["analgesia", "emergence", "anaesthesia"]
             probes_h: &[0.5, 1.01],
         };
         let population = s.population.as_ref().unwrap();
-        let kept = simulate_keeping(population, &run, usize::MAX).unwrap();
-        let counted = simulate_keeping(population, &run, 0).unwrap();
-        assert_eq!(kept, counted);
-        for (a, b) in [
-            (&kept.p05_ng_ml, &counted.p05_ng_ml),
-            (&kept.p50_ng_ml, &counted.p50_ng_ml),
-            (&kept.p95_ng_ml, &counted.p95_ng_ml),
-        ] {
-            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(a), bits(b));
+        let points = run.grid.len();
+        let within = |curves: usize, keys: usize, how: Selection| {
+            let (course, selection) =
+                simulate_within(population, &run, Budget { curves, keys }).unwrap();
+            assert_eq!(selection, how);
+            course
+        };
+        let kept = within(usize::MAX, 0, Selection::Kept);
+        // Brackets from the first 60 subjects, then one pass over all 257.
+        assert_eq!(
+            bracket::plan(257, points, 60, bracket::PLANNED_KEPT),
+            Some(vec![60, 257])
+        );
+        let bracketed = within(60 * points, bracket::PLANNED_KEPT, Selection::Bracketed);
+        // 20 subjects, then a pass over more of them, then all: the keys allowed keep
+        // one bracketing pass from reaching 257.
+        let sizes = bracket::plan(257, points, 20, 60_000).unwrap();
+        assert!(
+            sizes.len() == 3 && sizes[1] > 20 && sizes[1] < 257,
+            "{sizes:?}"
+        );
+        let narrowed = within(20 * points, 60_000, Selection::Bracketed);
+        // No budget for a first pass: radix select over four passes.
+        let counted = within(0, 0, Selection::Counted);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        for other in [&bracketed, &narrowed, &counted] {
+            assert_eq!(&kept, other);
+            for (a, b) in [
+                (&kept.p05_ng_ml, &other.p05_ng_ml),
+                (&kept.p50_ng_ml, &other.p50_ng_ml),
+                (&kept.p95_ng_ml, &other.p95_ng_ml),
+            ] {
+                assert_eq!(bits(a), bits(b));
+            }
         }
         // Not a trivial curve: the spread is wide at 30 min.
         assert!(kept.p95_ng_ml[30] > 1.5 * kept.p05_ng_ml[30]);

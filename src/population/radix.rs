@@ -15,7 +15,7 @@
 //! Counts are integers, so the answer does not depend on how subjects are split among
 //! workers.
 
-use super::percentile::{key_f32, value_f32, LEVELS};
+use super::percentile::{curves_from, distinct_ranks, key_f32, Reading};
 
 /// Passes over the population: one byte of the 32-bit key each.
 pub const PASSES: usize = 4;
@@ -44,11 +44,10 @@ struct Search {
 #[derive(Debug, Clone)]
 pub struct Select {
     points: usize,
-    /// The distinct order statistics needed (0-based ranks).
+    /// Where each level is read among the subjects.
+    levels: [Reading; 3],
+    /// The distinct order statistics needed (0-based ranks, ascending).
     ranks: Vec<usize>,
-    /// Per level: index in `ranks` of `x_⌊h⌋`, of `x_⌊h⌋+1` when interpolated, and the
-    /// fraction `h − ⌊h⌋`.
-    levels: [(usize, Option<usize>, f64); 3],
     /// `points × ranks.len()` searches, time-major.
     searches: Vec<Search>,
     /// Passes done.
@@ -68,27 +67,15 @@ pub struct Tally {
 impl Select {
     /// The search for `subjects` values at each of `points` times.
     pub fn new(subjects: usize, points: usize) -> Select {
-        let mut ranks = Vec::new();
-        let mut index_of = |r: usize| {
-            ranks.iter().position(|&x| x == r).unwrap_or_else(|| {
-                ranks.push(r);
-                ranks.len() - 1
-            })
-        };
-        // The same h, ⌊h⌋ and fraction as `percentile::quantiles`.
-        let levels = LEVELS.map(|p| {
-            let h = (subjects.max(1) - 1) as f64 * p;
-            let lo = h.floor() as usize;
-            let frac = h - lo as f64;
-            (index_of(lo), (frac > 0.0).then(|| index_of(lo + 1)), frac)
-        });
+        let levels = Reading::levels(subjects);
+        let ranks = distinct_ranks(&levels);
         let searches = (0..points)
             .flat_map(|_| ranks.iter().map(|&rank| Search { prefix: 0, rank }))
             .collect();
         let mut s = Select {
             points,
-            ranks,
             levels,
+            ranks,
             searches,
             pass: 0,
             group_start: Vec::new(),
@@ -186,19 +173,8 @@ impl Select {
 
     /// The 5th, 50th and 95th percentile curves (after the last pass).
     pub fn percentiles(&self) -> [Vec<f64>; 3] {
-        let k = self.ranks.len();
-        let value = |j: usize, r: usize| value_f32(self.searches[j * k + r].prefix);
-        self.levels.map(|(lo, hi, frac)| {
-            (0..self.points)
-                .map(|j| {
-                    let a = value(j, lo);
-                    match hi {
-                        Some(h) => a + frac * (value(j, h) - a),
-                        None => a,
-                    }
-                })
-                .collect()
-        })
+        let keys: Vec<u32> = self.searches.iter().map(|s| s.prefix).collect();
+        curves_from(&self.levels, &self.ranks, &keys)
     }
 
     /// The bit position of this pass's byte.

@@ -1,0 +1,538 @@
+//! Exact percentile curves of a population too large to keep, from one pass over every
+//! subject and shorter passes over the first ones: sample, bracket, count and keep (the
+//! selection of Floyd RW, Rivest RL. Expected time bounds for selection. Commun ACM
+//! 1975;18:165–172, doi:10.1145/360680.360691).
+//!
+//! Subjects are independent draws, so the first `m` of them are a random sample of the
+//! population. At every time and level the sample's order statistics a margin of [`Z`]
+//! standard errors either side of the wanted rank set a bracket `lo < key ≤ hi` on the
+//! order-preserving `f32` key ([`super::percentile::key_f32`]). The next pass, over more
+//! subjects and finally over all, counts the keys below and at `lo` and keeps only those
+//! inside. When the wanted rank falls inside, selecting among the kept keys gives the
+//! order statistic the in-memory selection picks, bit for bit. When it does not (a chance
+//! of about 3e-7 per time, level and side for `Z` = 5) or the kept keys outgrow
+//! [`MOST_KEPT`], [`Brackets::percentiles`] says so and the caller falls back on
+//! [`super::radix`], which is exact whatever the data.
+//!
+//! Memory: the first pass keeps its subjects' curves (at most the caller's budget), each
+//! later pass about [`PLANNED_KEPT`] keys, whatever the number of subjects. Counts are
+//! integers and selection does not depend on order, so the answer does not depend on how
+//! subjects are split among workers.
+
+use super::percentile::{key_f32, keys_at, value_f32, Reading, LEVELS};
+
+/// Standard errors of margin either side of a bracket.
+const Z: f64 = 5.0;
+
+/// Keys a filtering pass plans to keep (128 MB); it gives up at twice as many.
+pub const PLANNED_KEPT: usize = 1 << 25;
+
+/// Most passes a plan may have.
+const MOST_PASSES: usize = 6;
+
+/// The bracket ranks of one level among `m` sample values: `Z` standard errors of the
+/// sample quantile (`√(m p (1 − p))` ranks) and two ranks more either side, so that
+/// both order statistics the next pass reads are inside.
+fn bracket_ranks(m: usize, p: f64) -> (Option<usize>, Option<usize>) {
+    let centre = (m.max(1) - 1) as f64 * p;
+    let margin = Z * (m as f64 * p * (1.0 - p)).sqrt() + 2.0;
+    let lo = (centre - margin).floor();
+    let hi = (centre + margin).ceil();
+    (
+        (lo >= 0.0).then_some(lo as usize),
+        (hi < m as f64).then_some(hi as usize),
+    )
+}
+
+/// Keys a pass over `next` subjects is expected to keep at each time, with brackets from
+/// `m` subjects: each level's bracket holds a share of about `(hi − lo) / m` of them.
+fn expected_per_time(m: usize, next: usize) -> f64 {
+    LEVELS
+        .iter()
+        .map(|&p| {
+            let (lo, hi) = bracket_ranks(m, p);
+            let width = hi.unwrap_or(m) as f64 - lo.map_or(-1.0, |r| r as f64);
+            next as f64 * width / m as f64
+        })
+        .sum()
+}
+
+/// Subjects in each pass: the first keeps its curves (`first`), each later one is
+/// bracketed by the one before and expected to keep at most `planned` keys (in
+/// production [`PLANNED_KEPT`]); the last is all `n`. `None` when no plan of at most
+/// [`MOST_PASSES`] passes reaches `n` (a grid so long that the brackets stay wide: use
+/// [`super::radix`]).
+pub fn plan(n: usize, points: usize, first: usize, planned: usize) -> Option<Vec<usize>> {
+    if first == 0 {
+        return None;
+    }
+    let fits = |m: usize, next: usize| expected_per_time(m, next) * points as f64 <= planned as f64;
+    // The most subjects a pass bracketed by `m` subjects can take.
+    let reach = |m: usize| {
+        let (mut lo, mut hi) = (m, n);
+        while lo < hi {
+            let mid = hi - (hi - lo) / 2;
+            if fits(m, mid) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        lo
+    };
+    let mut sizes = vec![first.min(n)];
+    while sizes.len() < MOST_PASSES {
+        let m = *sizes.last()?;
+        if m == n {
+            return Some(sizes);
+        }
+        // The fewest subjects that can bracket all n, if this pass can reach them.
+        let (mut lo, mut hi) = (m, n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if fits(mid, n) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        let next = if lo == m || fits(m, n) {
+            n
+        } else if reach(m) >= lo {
+            lo
+        } else {
+            reach(m)
+        };
+        if next <= m {
+            return None;
+        }
+        sizes.push(next);
+    }
+    (sizes.last() == Some(&n)).then_some(sizes)
+}
+
+/// Every level's bracket at one time: keys `lo[l] < key ≤ hi[l]` are kept. Both edges
+/// rise with the level ([`Edges::widened`]), so a key is inside some bracket exactly when
+/// it is at most the `hi` of the highest level whose `lo` is below it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Edges {
+    lo: [u32; 3],
+    hi: [u32; 3],
+}
+
+impl Edges {
+    /// These brackets, each widened as little as makes both edges rise with the level
+    /// (a wider bracket only keeps more).
+    fn widened(mut self) -> Edges {
+        for l in (0..2).rev() {
+            self.lo[l] = self.lo[l].min(self.lo[l + 1]);
+        }
+        for l in 1..3 {
+            self.hi[l] = self.hi[l].max(self.hi[l - 1]);
+        }
+        self
+    }
+}
+
+/// Times filtered together: the same step for each of them, in vector registers.
+const LANES: usize = 8;
+
+/// Subjects whose keys are counted together, [`LANES`] times at a time across them.
+const BATCH: usize = 64;
+
+/// The edges of [`LANES`] consecutive times, level by level, as [`signed`] keys (vector
+/// compares are signed).
+#[derive(Debug, Clone, Copy)]
+struct Lanes {
+    lo: [[i32; LANES]; 3],
+    hi: [[i32; LANES]; 3],
+}
+
+/// `key` as an `i32` in the same order.
+fn signed(key: u32) -> i32 {
+    (key ^ 0x8000_0000) as i32
+}
+
+/// The key of a [`signed`] one.
+fn unsigned(key: i32) -> u32 {
+    key as u32 ^ 0x8000_0000
+}
+
+/// The brackets of every level at every time, for a pass over more subjects.
+#[derive(Debug, Clone)]
+pub struct Brackets {
+    /// Per time.
+    at: Vec<Edges>,
+    /// The same, [`LANES`] times at a time (the last block padded).
+    lanes: Vec<Lanes>,
+    /// The most keys a pass may keep.
+    most: usize,
+}
+
+/// One worker's share of a filtering pass.
+pub struct Filter {
+    /// Per time: keys below each level's `lo`, then keys equal to it.
+    counts: Vec<[u32; 6]>,
+    /// [`signed`] keys of up to [`BATCH`] subjects not counted yet, subject-major.
+    batch: Vec<i32>,
+    /// Per time: the keys inside any level's bracket.
+    kept: Vec<Vec<u32>>,
+    /// Keys kept so far.
+    size: usize,
+    /// The most keys this worker may keep.
+    most: usize,
+    /// True once it kept more than that (and stopped keeping).
+    overflowed: bool,
+}
+
+/// Where an order statistic stands after a filtering pass.
+enum Found {
+    Key(u32),
+    Below,
+    Above,
+}
+
+impl Brackets {
+    /// Brackets with these edges at each time.
+    fn new(at: Vec<Edges>, most: usize) -> Brackets {
+        let lanes = (at.chunks(LANES))
+            .map(|block| {
+                let mut lanes = Lanes {
+                    lo: [[i32::MAX; LANES]; 3],
+                    hi: [[i32::MAX; LANES]; 3],
+                };
+                for (i, e) in block.iter().enumerate() {
+                    for l in 0..3 {
+                        lanes.lo[l][i] = signed(e.lo[l]);
+                        lanes.hi[l][i] = signed(e.hi[l]);
+                    }
+                }
+                lanes
+            })
+            .collect();
+        Brackets { at, lanes, most }
+    }
+
+    /// Brackets for a pass beyond the `m` subjects whose curves are `curves`
+    /// (subject-major `f32`), that may keep at most `most` keys.
+    pub fn from_curves(curves: &[f32], m: usize, points: usize, most: usize) -> Brackets {
+        let edges = LEVELS.map(|p| bracket_ranks(m, p));
+        let mut ranks: Vec<usize> = (edges.iter())
+            .flat_map(|&(lo, hi)| lo.into_iter().chain(hi))
+            .collect();
+        ranks.sort_unstable();
+        ranks.dedup();
+        let keys = keys_at(curves, m, points, &ranks);
+        let per_time = ranks.len().max(1);
+        let at = (0..points)
+            .map(|t| {
+                let key = |r: Option<usize>, none: u32| {
+                    r.map_or(none, |r| {
+                        keys[t * per_time + ranks.partition_point(|&x| x < r)]
+                    })
+                };
+                Edges {
+                    lo: edges.map(|(lo, _)| key(lo, 0)),
+                    hi: edges.map(|(_, hi)| key(hi, u32::MAX)),
+                }
+                .widened()
+            })
+            .collect();
+        Brackets::new(at, most)
+    }
+
+    /// An empty share of a pass over `share` of the `subjects` (the rest going to other
+    /// workers), allowed its part of the most keys a pass may keep.
+    pub fn filter(&self, share: usize, subjects: usize) -> Filter {
+        Filter {
+            counts: vec![[0; 6]; self.at.len()],
+            batch: Vec::with_capacity(BATCH * self.at.len()),
+            kept: vec![Vec::new(); self.at.len()],
+            size: 0,
+            most: (self.most as f64 * share as f64 / subjects.max(1) as f64).ceil() as usize,
+            overflowed: false,
+        }
+    }
+
+    /// Count and keep one subject's curve (ng/mL, one value per time).
+    pub fn add(&self, f: &mut Filter, curve: &[f64]) {
+        f.batch
+            .extend(curve.iter().map(|&c| signed(key_f32(c as f32))));
+        if f.batch.len() == BATCH * self.at.len() {
+            self.count(f);
+        }
+    }
+
+    /// Count and keep the batch, [`LANES`] times at a time across its subjects: those
+    /// times' edges and counts stay in registers while the subjects' keys stream by, and
+    /// each step, written as a fixed-size loop over the times, is one vector operation.
+    fn count(&self, f: &mut Filter) {
+        let points = self.at.len();
+        for (b, e) in self.lanes.iter().enumerate() {
+            let t0 = b * LANES;
+            let width = LANES.min(points - t0);
+            // Per time: keys below each level's lo (negated); keys equal to a lo and keys
+            // inside a bracket are rare, and found again one by one.
+            let mut below = [[0i32; LANES]; 3];
+            for subject in f.batch.chunks_exact(points) {
+                let mut key = [i32::MIN; LANES]; // padding: never read
+                key[..width].copy_from_slice(&subject[t0..t0 + width]);
+                let (mut tie, mut inside) = ([0i32; LANES], [0i32; LANES]);
+                for ((lo, hi), below) in e.lo.iter().zip(&e.hi).zip(&mut below) {
+                    for i in 0..LANES {
+                        let mask = |c: bool| -i32::from(c);
+                        below[i] += mask(key[i] < lo[i]);
+                        tie[i] |= mask(key[i] == lo[i]);
+                        inside[i] |= mask(lo[i] < key[i]) & mask(key[i] <= hi[i]);
+                    }
+                }
+                // One bit per time: the sign bits of the masks.
+                let bits = |m: &[i32; LANES]| {
+                    (m.iter().enumerate()).fold(0u32, |a, (i, &x)| a | ((x as u32 >> 31) << i))
+                };
+                let mut ties = bits(&tie) & ((1 << width) - 1);
+                while ties != 0 {
+                    let i = ties.trailing_zeros() as usize;
+                    for (l, lo) in e.lo.iter().enumerate() {
+                        f.counts[t0 + i][3 + l] += u32::from(key[i] == lo[i]);
+                    }
+                    ties &= ties - 1;
+                }
+                let mut kept = if f.overflowed { 0 } else { bits(&inside) };
+                while kept != 0 {
+                    let i = kept.trailing_zeros() as usize;
+                    f.kept[t0 + i].push(unsigned(key[i]));
+                    f.size += 1;
+                    kept &= kept - 1;
+                }
+            }
+            for i in 0..width {
+                for (l, below) in below.iter().enumerate() {
+                    f.counts[t0 + i][l] += below[i].unsigned_abs();
+                }
+            }
+            f.overflowed |= f.size > f.most;
+        }
+        f.batch.clear();
+    }
+
+    /// Add a worker's share of a pass to the pass's `total`.
+    pub fn merge(&self, total: &mut Filter, mut part: Filter) {
+        self.count(&mut part); // `total` only ever receives merges
+        for (a, b) in total.counts.iter_mut().zip(&part.counts) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        for (a, b) in total.kept.iter_mut().zip(part.kept) {
+            a.extend(b);
+        }
+        total.size += part.size;
+        total.overflowed |= part.overflowed;
+    }
+
+    /// The order statistics `ranks` (ascending) of level `l` at time `t`, from the whole
+    /// pass: level `l`'s kept keys are gathered once for all of them.
+    fn find<const R: usize>(
+        &self,
+        f: &Filter,
+        t: usize,
+        l: usize,
+        ranks: [usize; R],
+    ) -> [Found; R] {
+        let (e, counts) = (self.at[t], &f.counts[t]);
+        let (below, at_lo) = (counts[l] as usize, counts[3 + l] as usize);
+        let mut inside: Vec<u32> = (f.kept[t].iter())
+            .copied()
+            .filter(|&k| k > e.lo[l] && k <= e.hi[l])
+            .collect();
+        let mut base = 0; // inside[base − 1] is the last one selected, none after it lower
+        ranks.map(|rank| {
+            if rank < below {
+                return Found::Below;
+            }
+            if rank < below + at_lo {
+                return Found::Key(e.lo[l]);
+            }
+            let index = rank - below - at_lo;
+            if index >= inside.len() {
+                return Found::Above;
+            }
+            if index < base {
+                return Found::Key(inside[index]); // the one just selected again
+            }
+            let key = *inside[base..].select_nth_unstable(index - base).1;
+            base = index + 1;
+            Found::Key(key)
+        })
+    }
+
+    /// Brackets for the next pass from this pass over `m` subjects (`None` when it
+    /// overflowed): where an edge's rank fell outside this bracket, that side of this
+    /// bracket is kept.
+    pub fn narrowed(&self, f: &Filter, m: usize) -> Option<Brackets> {
+        if f.overflowed {
+            return None;
+        }
+        let edges = LEVELS.map(|p| bracket_ranks(m, p));
+        let at = (0..self.at.len())
+            .map(|t| {
+                let mut new = self.at[t];
+                for (l, &(lo, hi)) in edges.iter().enumerate() {
+                    // A missing edge is the end of the key range: no rank to find.
+                    let [lo_found, hi_found] =
+                        self.find(f, t, l, [lo.unwrap_or(0), hi.unwrap_or(m)]);
+                    if let (Some(_), Found::Key(k)) = (lo, lo_found) {
+                        new.lo[l] = k;
+                    }
+                    if let (Some(_), Found::Key(k)) = (hi, hi_found) {
+                        new.hi[l] = k;
+                    }
+                }
+                new.widened()
+            })
+            .collect();
+        Some(Brackets::new(at, self.most))
+    }
+
+    /// The percentile curves of the `n` subjects this last pass counted; `None` when an
+    /// order statistic fell outside its bracket or the pass overflowed.
+    pub fn percentiles(&self, f: &Filter, n: usize) -> Option<[Vec<f64>; 3]> {
+        if f.overflowed {
+            return None;
+        }
+        let levels = Reading::levels(n);
+        let mut curves = [Vec::new(), Vec::new(), Vec::new()];
+        for t in 0..self.at.len() {
+            for (l, (level, curve)) in levels.iter().zip(&mut curves).enumerate() {
+                // Both order statistics the level reads (the second only weighted when
+                // interpolated), from the bracket set for it.
+                let next = (level.rank + 1).min(n - 1);
+                match self.find(f, t, l, [level.rank, next]) {
+                    [Found::Key(x), Found::Key(y)] => {
+                        curve.push(level.value(value_f32(x), Some(value_f32(y))));
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        Some(curves)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::percentile::of_curves;
+    use super::*;
+
+    /// Subject-major curves: a spread of log-normal-looking values, then a column of
+    /// zeros, one with three distinct values (ties) and one equal for all.
+    fn curves(subjects: usize, points: usize) -> Vec<f32> {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut uniform = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        (0..subjects)
+            .flat_map(|s| {
+                let spread: Vec<f32> = (0..points)
+                    .map(|j| match j {
+                        0 => 0.0,
+                        1 => (s % 3) as f32,
+                        2 => 7.5,
+                        _ => (100.0 * (3.0 * (uniform() - 0.5)).exp() / j as f64) as f32,
+                    })
+                    .collect();
+                spread
+            })
+            .collect()
+    }
+
+    /// The passes of a plan, one worker per 7 subjects.
+    fn select(
+        curves: &[f32],
+        n: usize,
+        points: usize,
+        sizes: &[usize],
+        most: usize,
+    ) -> Option<[Vec<f64>; 3]> {
+        let first = sizes[0];
+        let mut b = Brackets::from_curves(&curves[..first * points], first, points, most);
+        for (k, &m) in sizes.iter().enumerate().skip(1) {
+            let mut total = b.filter(0, m);
+            for share in curves[..m * points].chunks(7 * points) {
+                let mut f = b.filter(share.len() / points, m);
+                for c in share.chunks_exact(points) {
+                    let c64: Vec<f64> = c.iter().map(|&v| f64::from(v)).collect();
+                    b.add(&mut f, &c64);
+                }
+                b.merge(&mut total, f);
+            }
+            if k + 1 == sizes.len() {
+                assert_eq!(m, n);
+                return b.percentiles(&total, m);
+            }
+            b = b.narrowed(&total, m)?;
+        }
+        None
+    }
+
+    fn bits(v: &[Vec<f64>; 3]) -> Vec<u64> {
+        v.iter().flatten().map(|x| x.to_bits()).collect()
+    }
+
+    #[test]
+    fn bracketed_passes_give_the_in_memory_percentiles_bit_for_bit() {
+        let points = 8;
+        for (n, first, planned) in [(2000, 150, 12_000), (2001, 40, 5_000), (333, 100, 1 << 20)] {
+            let all = curves(n, points);
+            let sizes = plan(n, points, first, planned).unwrap();
+            assert_eq!(sizes.first(), Some(&first));
+            let got = select(&all, n, points, &sizes, 2 * planned);
+            let got =
+                got.unwrap_or_else(|| panic!("{n} subjects, passes {sizes:?}: no bracket held"));
+            assert_eq!(bits(&got), bits(&of_curves(&all, n, points)), "{sizes:?}");
+        }
+        // Two bracketing passes were needed at least once.
+        assert!(plan(2001, points, 40, 5_000).unwrap().len() >= 3);
+    }
+
+    #[test]
+    fn a_sample_unlike_the_rest_or_too_many_kept_is_reported_not_guessed() {
+        let (n, points) = (1000, 4);
+        // The first 100 subjects are ten times lower than the others.
+        let mut all = curves(n, points);
+        for v in &mut all[..100 * points] {
+            *v /= 10.0;
+        }
+        assert_eq!(select(&all, n, points, &[100, n], 1 << 20), None);
+        // Brackets that may keep only 10 keys.
+        let fair = curves(n, points);
+        assert_eq!(select(&fair, n, points, &[100, n], 10), None);
+        assert!(select(&fair, n, points, &[100, n], 1 << 20).is_some());
+    }
+
+    #[test]
+    fn plans_take_few_passes_and_refuse_grids_too_long_for_the_budget() {
+        // A million subjects on a 1-minute day: two bracketing passes, the first small.
+        let points = 1441;
+        let first = (1 << 25) / points;
+        let sizes = plan(1_000_000, points, first, PLANNED_KEPT).unwrap();
+        assert_eq!(sizes.len(), 3, "{sizes:?}");
+        let simulated: usize = sizes.iter().sum();
+        assert!(simulated < 1_200_000, "{sizes:?}");
+        assert_eq!(
+            plan(100_000, points, first, PLANNED_KEPT),
+            Some(vec![first, 100_000])
+        );
+        // Everyone fits in the first pass: that is the plan.
+        assert_eq!(plan(500, points, 600, PLANNED_KEPT), Some(vec![500]));
+        // 10,000 subjects over 30 days at 1 minute: the first pass holds 776 of them,
+        // too few for brackets narrow enough.
+        let points = 43_201;
+        assert_eq!(plan(10_000, points, (1 << 25) / points, PLANNED_KEPT), None);
+        assert_eq!(plan(10, 5, 0, PLANNED_KEPT), None);
+    }
+}
