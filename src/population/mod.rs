@@ -19,23 +19,24 @@ pub mod covariates;
 pub mod effect_site;
 pub mod percentile;
 pub mod radix;
+pub mod runner;
 pub mod subject;
 pub mod varvel;
 
 use crate::bands::Band;
-use crate::dosing::{schedule_depots, Regimen, Timeline};
+use crate::dosing::Regimen;
 use crate::error::Result;
 use crate::metrics::hours_between;
-use crate::model::system::LinearSystem;
 use crate::model::variability::Variability;
 use crate::model::ModelSpec;
-use crate::simulate::grid::{GridCourse, GridSampler, UniformGrid};
+use crate::simulate::grid::{GridCourse, UniformGrid};
 use crate::solver::SolverConfig;
 use covariates::WeightDistribution;
 use percentile::Percentiles;
 use rayon::prelude::*;
+use runner::SubjectRunner;
 use std::sync::{Mutex, PoisonError};
-use subject::{Sampler, Subject};
+use subject::Sampler;
 
 /// A validated `[population]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -232,9 +233,13 @@ fn simulate_keeping(
     let mut metrics = vec![0f64; n * width];
     let mut scores = vec![f64::NAN; n * 4];
     // Subject `i`'s curve into `scratch`, its summaries into `m` and `score`.
-    let one = |i: usize, scratch: &mut [f64], m: &mut [f64], score: &mut [f64]| {
+    let one = |runner: &mut SubjectRunner,
+               i: usize,
+               scratch: &mut [f64],
+               m: &mut [f64],
+               score: &mut [f64]| {
         let s = sampler.draw(population, population.first + i, run.weight_kg);
-        let course = subject_course(run, &s, scratch)?;
+        let course = runner.course(&s, scratch)?;
         summarizer.fill(scratch, &course, m);
         let performance = run
             .target_ng_ml
@@ -253,9 +258,9 @@ fn simulate_keeping(
             .enumerate()
             .with_min_len(8)
             .try_for_each_init(
-                || vec![0.0; points],
-                |scratch, (i, ((curve, m), score))| {
-                    one(i, scratch, m, score)?;
+                || (SubjectRunner::new(run), vec![0.0; points]),
+                |(runner, scratch), (i, ((curve, m), score))| {
+                    one(runner, i, scratch, m, score)?;
                     for (c, v) in curve.iter_mut().zip(scratch.iter()) {
                         *c = *v as f32;
                     }
@@ -281,9 +286,10 @@ fn simulate_keeping(
             .enumerate()
             .try_for_each(|(c, (m, score))| {
                 let (mut tally, mut scratch) = (select.tally(), vec![0.0; points]);
+                let mut runner = SubjectRunner::new(run);
                 let rows = m.chunks_exact_mut(width).zip(score.chunks_exact_mut(4));
                 for (k, (m, score)) in rows.enumerate() {
-                    one(c * chunk + k, &mut scratch, m, score)?;
+                    one(&mut runner, c * chunk + k, &mut scratch, m, score)?;
                     select.add(&mut tally, &scratch);
                 }
                 add(select.finish(tally));
@@ -298,9 +304,10 @@ fn simulate_keeping(
         while !select.done() {
             (0..n.div_ceil(chunk)).into_par_iter().try_for_each(|c| {
                 let (mut tally, mut scratch) = (select.tally(), vec![0.0; points]);
+                let mut runner = SubjectRunner::new(run);
                 for i in c * chunk..n.min((c + 1) * chunk) {
                     let s = sampler.draw(population, population.first + i, run.weight_kg);
-                    subject_course(run, &s, &mut scratch)?;
+                    runner.course(&s, &mut scratch)?;
                     select.add(&mut tally, &scratch);
                 }
                 add(select.finish(tally));
@@ -393,21 +400,6 @@ fn tci_performance(scores: &[f64]) -> Option<TciPerformance> {
         divergence: of(2),
         wobble: of(3),
     })
-}
-
-/// Subject `s`'s plasma curve on the grid, written into `out`.
-fn subject_course(run: &Run, s: &Subject, out: &mut [f64]) -> Result<GridCourse> {
-    let model = s.model(run.spec);
-    let regimen = run.regimen.at_weight(s.weight_kg / run.weight_kg);
-    let (mut doses, mut steady) = (regimen.doses(), regimen.steady());
-    s.absorbed(&mut doses, &mut steady);
-    let system = LinearSystem::new(&model, &schedule_depots(&doses, &steady));
-    let timeline = Timeline::of_schedule(&doses, &steady, &system, &[]);
-    let sampler = GridSampler {
-        grid: run.grid,
-        config: run.config,
-    };
-    sampler.plasma(&system, timeline, out)
 }
 
 /// What each subject's summary numbers are read against.
