@@ -30,8 +30,10 @@ pub trait Propagator: Send {
     /// Become, in place, what [`new_propagator`] builds for `a` and `grid` with this
     /// propagator's configuration: the same numbers, without new buffers (a population's
     /// subjects differ only in their rates). `false`, changing nothing, when `a` is not
-    /// of this propagator's size.
-    fn rebuild(&mut self, a: &DMatrix<f64>, grid: Option<Grid>) -> Result<bool, SolverError>;
+    /// of this propagator's size or the engine does not rebuild (then build a new one).
+    fn rebuild(&mut self, _a: &DMatrix<f64>, _grid: Option<Grid>) -> Result<bool, SolverError> {
+        Ok(false)
+    }
 }
 
 /// Work counts, pinned in snapshot tests so that a change making a solver work harder shows.

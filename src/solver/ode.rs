@@ -224,14 +224,6 @@ where
     fn stats(&self) -> SolverStats {
         self.stats
     }
-
-    fn rebuild(&mut self, a: &DMatrix<f64>, grid: Option<Grid>) -> Result<bool, SolverError> {
-        if a.shape() != self.a.shape() {
-            return Ok(false);
-        }
-        *self = Ode::new(self.dim, a, grid, &self.config);
-        Ok(true)
-    }
 }
 
 #[cfg(test)]
