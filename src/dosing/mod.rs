@@ -101,28 +101,34 @@ impl Dose {
 
     /// The absorption depots this dose needs in the system (its swallowed share's too).
     pub fn depots(&self) -> Vec<Depot> {
-        let mut d = self.own_depots();
-        d.extend(self.swallowed_part().iter().flat_map(Dose::own_depots));
-        d
+        self.each_depot().collect()
     }
 
-    fn own_depots(&self) -> Vec<Depot> {
-        match self.settings.absorption {
-            Absorption::FirstOrder { ka_per_h } => {
-                let mut d = vec![Depot {
-                    ka_per_h,
-                    into: Analyte::Parent,
-                }];
-                if self.settings.presystemic_fraction > 0.0 {
-                    d.push(Depot {
-                        ka_per_h,
-                        into: Analyte::Metabolite,
-                    });
-                }
-                d
-            }
-            Absorption::Direct | Absorption::ZeroOrder { .. } => Vec::new(),
-        }
+    /// [`Dose::depots`] without collecting them (a population asks once per subject).
+    fn each_depot(&self) -> impl Iterator<Item = Depot> + use<> {
+        let swallowed = self.swallowed_part();
+        (self.own_depots()).chain(swallowed.into_iter().flat_map(|s| s.own_depots()))
+    }
+
+    /// The depot of a first-order absorption, then the one into the metabolite when part
+    /// of the dose is formed before reaching the circulation.
+    fn own_depots(&self) -> impl Iterator<Item = Depot> + use<> {
+        let ka = match self.settings.absorption {
+            Absorption::FirstOrder { ka_per_h } => Some(ka_per_h),
+            Absorption::Direct | Absorption::ZeroOrder { .. } => None,
+        };
+        let formed = self.settings.presystemic_fraction > 0.0;
+        ka.into_iter().flat_map(move |ka_per_h| {
+            let parent = Depot {
+                ka_per_h,
+                into: Analyte::Parent,
+            };
+            let metabolite = formed.then_some(Depot {
+                ka_per_h,
+                into: Analyte::Metabolite,
+            });
+            std::iter::once(parent).chain(metabolite)
+        })
     }
 }
 
@@ -173,7 +179,7 @@ pub fn schedule_depots(doses: &[Dose], steady: &[SteadyStart]) -> Vec<Depot> {
 
 fn unique_depots<'a>(doses: impl Iterator<Item = &'a Dose>) -> Vec<Depot> {
     let mut all: Vec<Depot> = Vec::new();
-    for d in doses.flat_map(Dose::depots) {
+    for d in doses.flat_map(Dose::each_depot) {
         if !all.contains(&d) {
             all.push(d);
         }

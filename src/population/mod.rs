@@ -20,24 +20,25 @@ pub mod covariates;
 pub mod effect_site;
 pub mod percentile;
 pub mod radix;
+pub mod runner;
 pub mod subject;
 pub mod varvel;
 
 use crate::bands::Band;
-use crate::dosing::{schedule_depots, Regimen, Timeline};
+use crate::dosing::Regimen;
 use crate::error::Result;
 use crate::metrics::hours_between;
-use crate::model::system::LinearSystem;
 use crate::model::variability::Variability;
 use crate::model::ModelSpec;
-use crate::simulate::grid::{GridCourse, GridSampler, UniformGrid};
+use crate::simulate::grid::{GridCourse, UniformGrid};
 use crate::solver::SolverConfig;
 use bracket::Brackets;
 use covariates::WeightDistribution;
 use percentile::Percentiles;
 use rayon::prelude::*;
+use runner::SubjectRunner;
 use std::sync::{Mutex, PoisonError};
-use subject::{Sampler, Subject};
+use subject::Sampler;
 
 /// A validated `[population]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -259,9 +260,13 @@ fn simulate_within(
     let mut metrics = vec![0f64; n * width];
     let mut scores = vec![f64::NAN; n * 4];
     // Subject `i`'s curve into `scratch`, its summaries into `m` and `score`.
-    let one = |i: usize, scratch: &mut [f64], m: &mut [f64], score: &mut [f64]| {
+    let one = |runner: &mut SubjectRunner,
+               i: usize,
+               scratch: &mut [f64],
+               m: &mut [f64],
+               score: &mut [f64]| {
         let s = sampler.draw(population, population.first + i, run.weight_kg);
-        let course = subject_course(run, &s, scratch)?;
+        let course = runner.course(&s, scratch)?;
         summarizer.fill(scratch, &course, m);
         let performance = run
             .target_ng_ml
@@ -281,9 +286,9 @@ fn simulate_within(
                 .enumerate()
                 .with_min_len(8)
                 .try_for_each_init(
-                    || vec![0.0; points],
-                    |scratch, (i, ((curve, m), score))| {
-                        one(i, scratch, m, score)?;
+                    || (SubjectRunner::new(run), vec![0.0; points]),
+                    |(runner, scratch), (i, ((curve, m), score))| {
+                        one(runner, i, scratch, m, score)?;
                         for (c, v) in curve.iter_mut().zip(scratch.iter()) {
                             *c = *v as f32;
                         }
@@ -292,9 +297,9 @@ fn simulate_within(
                 )?;
             (Selection::Kept, percentile::of_curves(&curves, n, points))
         } else {
-            let curve = |i: usize, scratch: &mut [f64]| {
+            let curve = |runner: &mut SubjectRunner, i: usize, scratch: &mut [f64]| {
                 let s = sampler.draw(population, population.first + i, run.weight_kg);
-                subject_course(run, &s, scratch).map(|_| ())
+                runner.course(&s, scratch).map(|_| ())
             };
             let rows = Rows {
                 metrics: &mut metrics,
@@ -303,7 +308,7 @@ fn simulate_within(
             };
             let first = budget.curves / points.max(1);
             let bracketed = match bracket::plan(n, points, first, budget.keys) {
-                Some(sizes) => bracketed(&sizes, points, 2 * budget.keys, rows, (&curve, &one))?,
+                Some(sizes) => bracketed(&sizes, run, 2 * budget.keys, rows, (&curve, &one))?,
                 None => None,
             };
             match bracketed {
@@ -314,10 +319,7 @@ fn simulate_within(
                         width,
                         scores: &mut scores,
                     };
-                    (
-                        Selection::Counted,
-                        counted(n, points, rows, (&curve, &one))?,
-                    )
+                    (Selection::Counted, counted(n, run, rows, (&curve, &one))?)
                 }
             }
         };
@@ -363,10 +365,11 @@ struct Rows<'a> {
 }
 
 /// Subject `i`'s plasma curve into a scratch curve.
-type CurveOf<'a> = dyn Fn(usize, &mut [f64]) -> Result<()> + Sync + 'a;
+type CurveOf<'a> = dyn Fn(&mut SubjectRunner, usize, &mut [f64]) -> Result<()> + Sync + 'a;
 
 /// Subject `i`'s curve into a scratch curve and its summaries into its rows.
-type Summarized<'a> = dyn Fn(usize, &mut [f64], &mut [f64], &mut [f64]) -> Result<()> + Sync + 'a;
+type Summarized<'a> =
+    dyn Fn(&mut SubjectRunner, usize, &mut [f64], &mut [f64], &mut [f64]) -> Result<()> + Sync + 'a;
 
 /// One pass over subjects `0..m`, in parallel chunks: each subject is simulated into a
 /// scratch curve (with its summary rows when `rows` is given) and added by `add` to its
@@ -375,7 +378,7 @@ type Summarized<'a> = dyn Fn(usize, &mut [f64], &mut [f64], &mut [f64]) -> Resul
 #[allow(clippy::too_many_arguments)]
 fn sweep<A, T: Send>(
     m: usize,
-    points: usize,
+    run: &Run,
     rows: Option<Rows>,
     (curve, one): (&CurveOf, &Summarized),
     start: impl Fn(usize) -> A + Sync,
@@ -383,21 +386,26 @@ fn sweep<A, T: Send>(
     merge: impl Fn(&mut T, A) + Sync,
     total: T,
 ) -> Result<T> {
-    let chunk = m.div_ceil(4 * rayon::current_num_threads().max(1)).max(1);
+    let (chunk, points) = (
+        m.div_ceil(4 * rayon::current_num_threads().max(1)).max(1),
+        run.grid.len(),
+    );
     let total = Mutex::new(total);
     let width = rows.as_ref().map_or(0, |r| r.width);
     let run_chunk = |c: usize, mut rows: Option<(&mut [f64], &mut [f64])>| -> Result<()> {
         let (first, end) = (c * chunk, m.min((c + 1) * chunk));
         let (mut acc, mut scratch) = (start(end - first), vec![0.0; points]);
+        let mut runner = SubjectRunner::new(run);
         for (k, i) in (first..end).enumerate() {
             match &mut rows {
                 Some((metrics, scores)) => one(
+                    &mut runner,
                     i,
                     &mut scratch,
                     &mut metrics[k * width..(k + 1) * width],
                     &mut scores[k * 4..(k + 1) * 4],
                 )?,
-                None => curve(i, &mut scratch)?,
+                None => curve(&mut runner, i, &mut scratch)?,
             }
             add(&mut acc, &scratch);
         }
@@ -424,11 +432,12 @@ fn sweep<A, T: Send>(
 /// too much or an order statistic fell outside its bracket.
 fn bracketed(
     sizes: &[usize],
-    points: usize,
+    run: &Run,
     most_keys: usize,
     rows: Rows,
     (curve, one): (&CurveOf, &Summarized),
 ) -> Result<Option<[Vec<f64>; 3]>> {
+    let points = run.grid.len();
     let first = sizes.first().copied().unwrap_or(0);
     let mut curves = vec![0f32; first * points];
     curves
@@ -436,9 +445,9 @@ fn bracketed(
         .enumerate()
         .with_min_len(8)
         .try_for_each_init(
-            || vec![0.0; points],
-            |scratch, (i, kept)| {
-                curve(i, scratch)?;
+            || (SubjectRunner::new(run), vec![0.0; points]),
+            |(runner, scratch), (i, kept)| {
+                curve(runner, i, scratch)?;
                 for (k, v) in kept.iter_mut().zip(scratch.iter()) {
                     *k = *v as f32;
                 }
@@ -452,7 +461,7 @@ fn bracketed(
         let last = k + 1 == sizes.len();
         let filter = sweep(
             m,
-            points,
+            run,
             if last { rows.take() } else { None },
             (curve, one),
             |share| brackets.filter(share, m),
@@ -475,16 +484,16 @@ fn bracketed(
 /// subjects, the first also writing every subject's summaries.
 fn counted(
     n: usize,
-    points: usize,
+    run: &Run,
     rows: Rows,
     (curve, one): (&CurveOf, &Summarized),
 ) -> Result<[Vec<f64>; 3]> {
-    let mut select = radix::Select::new(n, points);
+    let mut select = radix::Select::new(n, run.grid.len());
     let mut rows = Some(rows);
     while !select.done() {
         let counts = sweep(
             n,
-            points,
+            run,
             rows.take(),
             (curve, one),
             |_| select.tally(),
@@ -551,21 +560,6 @@ fn tci_performance(scores: &[f64]) -> Option<TciPerformance> {
         divergence: of(2),
         wobble: of(3),
     })
-}
-
-/// Subject `s`'s plasma curve on the grid, written into `out`.
-fn subject_course(run: &Run, s: &Subject, out: &mut [f64]) -> Result<GridCourse> {
-    let model = s.model(run.spec);
-    let regimen = run.regimen.at_weight(s.weight_kg / run.weight_kg);
-    let (mut doses, mut steady) = (regimen.doses(), regimen.steady());
-    s.absorbed(&mut doses, &mut steady);
-    let system = LinearSystem::new(&model, &schedule_depots(&doses, &steady));
-    let timeline = Timeline::of_schedule(&doses, &steady, &system, &[]);
-    let sampler = GridSampler {
-        grid: run.grid,
-        config: run.config,
-    };
-    sampler.plasma(&system, timeline, out)
 }
 
 /// What each subject's summary numbers are read against.

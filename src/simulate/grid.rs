@@ -130,6 +130,78 @@ impl Reduced {
     }
 }
 
+impl Reduced {
+    /// Whether `system` reduces to the same states: its state matrix has the nonzero
+    /// pattern `pattern` (column-major) and its AUC is state `auc`, which is all
+    /// [`Reduced::of`] reads besides the values.
+    fn fits(system: &LinearSystem, pattern: &[bool], auc: usize) -> bool {
+        system.layout.auc_parent == auc
+            && pattern.len() == system.a.len()
+            && (system.a.iter().map(|&v| v != 0.0)).eq(pattern.iter().copied())
+    }
+
+    /// Take the kept entries of `system`'s state matrix, the states being the same.
+    fn refill(&mut self, system: &LinearSystem) {
+        for (c, &j) in self.states.iter().enumerate() {
+            for (r, &i) in self.states.iter().enumerate() {
+                self.a[(r, c)] = system.a[(i, j)];
+            }
+        }
+    }
+}
+
+/// What one [`GridSampler::plasma_reusing`] leaves for the next call. A population's
+/// subjects share their system's structure and differ in its rates, so the reduction's
+/// states and the propagator's buffers carry over and only the numbers are recomputed
+/// (Φ, Γ and the block rows: the same operations on the same values, so the same bits
+/// as a fresh start).
+#[derive(Default)]
+pub struct GridScratch {
+    /// The last reduction, with the nonzero pattern (column-major) and AUC state of the
+    /// full system it was made from.
+    reduced: Option<(Reduced, Vec<bool>, usize)>,
+    /// The last propagator and the configuration it was built with.
+    propagator: Option<(Box<dyn Propagator>, SolverConfig)>,
+}
+
+impl GridScratch {
+    /// The reduction of `system`: the last one refilled when the structure is the same.
+    fn reduction<'s>(
+        slot: &'s mut Option<(Reduced, Vec<bool>, usize)>,
+        system: &LinearSystem,
+    ) -> &'s Reduced {
+        let auc = system.layout.auc_parent;
+        match slot {
+            Some((reduced, pattern, was)) if Reduced::fits(system, pattern, *was) => {
+                reduced.refill(system);
+            }
+            _ => {
+                let pattern = system.a.iter().map(|&v| v != 0.0).collect();
+                *slot = Some((Reduced::of(system), pattern, auc));
+            }
+        }
+        &slot.as_ref().expect("set above").0
+    }
+
+    /// What [`new_propagator`] builds for `a`, `grid` and `config`: the last propagator
+    /// rebuilt in place when it can be.
+    fn propagator<'s>(
+        slot: &'s mut Option<(Box<dyn Propagator>, SolverConfig)>,
+        a: &DMatrix<f64>,
+        grid: Grid,
+        config: &SolverConfig,
+    ) -> Result<&'s mut dyn Propagator> {
+        let rebuilt = match slot {
+            Some((p, built_with)) if built_with == config => p.rebuild(a, Some(grid))?,
+            _ => false,
+        };
+        if !rebuilt {
+            *slot = Some((new_propagator(a, Some(grid), config)?, *config));
+        }
+        Ok(slot.as_mut().expect("set above").0.as_mut())
+    }
+}
+
 /// What the fast path returns besides the curve.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GridCourse {
@@ -175,19 +247,33 @@ impl GridSampler {
         timeline: Timeline,
         out_ng_ml: &mut [f64],
     ) -> Result<GridCourse> {
+        self.plasma_reusing(system, timeline, out_ng_ml, &mut GridScratch::default())
+    }
+
+    /// [`GridSampler::plasma`], reusing what `scratch` kept from the last call (one
+    /// scratch per thread: a population's worker keeps one across its subjects). The
+    /// numbers are those of [`GridSampler::plasma`], bit for bit.
+    pub fn plasma_reusing(
+        &self,
+        system: &LinearSystem,
+        timeline: Timeline,
+        out_ng_ml: &mut [f64],
+        scratch: &mut GridScratch,
+    ) -> Result<GridCourse> {
         let grid = &self.grid;
         assert_eq!(out_ng_ml.len(), grid.len(), "one output per grid point");
-        let reduced = Reduced::of(system);
+        let reduced = GridScratch::reduction(&mut scratch.reduced, system);
         let output = GridOutput {
             state: reduced.index[system.layout.plasma].expect("plasma feeds its AUC"),
             factor: NG_PER_ML_PER_MG_PER_L / system.plasma_v_l,
         };
-        let propagator = new_propagator(
+        let propagator = GridScratch::propagator(
+            &mut scratch.propagator,
             &reduced.a,
-            Some(Grid {
+            Grid {
                 step_h: grid.step_h,
                 output,
-            }),
+            },
             &self.config,
         )?;
         let auc = reduced.index[system.layout.auc_parent].expect("the AUC is the closure's root");
@@ -311,5 +397,48 @@ impl OnGrid<'_> {
             self.at = None;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dosing::{depots, Dose};
+    use crate::model::library;
+    use crate::route::Route;
+    use crate::solver::SolverKind;
+
+    /// A scratch carried from system to system, of one structure (oral doses) and of
+    /// another (an IV infusion: no depot) and back, gives each system the numbers of a
+    /// fresh start, bit for bit, with either engine.
+    #[test]
+    fn reusing_a_scratch_changes_no_bit() {
+        let spec = library::get("kamp-2020").unwrap();
+        let oral = |mg| vec![Dose::new(&spec, Route::Oral, mg, &[])];
+        let iv = |mg| vec![Dose::new(&spec, Route::Iv, mg, &[]).over(0.5)];
+        let cases = [
+            (70.0, oral(35.0)),
+            (52.0, oral(26.0)),
+            (90.0, iv(20.0)),
+            (61.0, oral(30.0)),
+        ];
+        for kind in [SolverKind::Exact, SolverKind::Ode] {
+            let sampler = GridSampler {
+                grid: UniformGrid::new(6.0, 1.0 / 60.0),
+                config: SolverConfig::of(kind),
+            };
+            let mut scratch = GridScratch::default();
+            for (weight_kg, doses) in &cases {
+                let system = LinearSystem::new(&spec.individual(*weight_kg), &depots(doses));
+                let timeline = || Timeline::of_doses(doses, &system, &[]);
+                let mut fresh = vec![0.0; sampler.grid.len()];
+                let mut reused = fresh.clone();
+                let a = sampler.plasma(&system, timeline(), &mut fresh).unwrap();
+                let b = (sampler.plasma_reusing(&system, timeline(), &mut reused, &mut scratch))
+                    .unwrap();
+                assert_eq!(a, b, "{kind:?} at {weight_kg} kg");
+                assert!(fresh == reused, "{kind:?} at {weight_kg} kg");
+            }
+        }
     }
 }

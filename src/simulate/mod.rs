@@ -141,7 +141,7 @@ impl Sink for EveryState {
 pub fn run(
     system: &LinearSystem,
     events: Vec<(f64, Event)>,
-    propagator: Box<dyn Propagator>,
+    mut propagator: Box<dyn Propagator>,
 ) -> Result<(Samples, SolverStats)> {
     let n = system.n();
     let t0 = events.first().map_or(0.0, |e| e.0);
@@ -157,7 +157,7 @@ pub fn run(
         },
     };
     let every: Vec<Option<usize>> = (0..n).map(Some).collect();
-    let mut walk = Walk::new(system, &every, propagator, sink, t0);
+    let mut walk = Walk::new(system, &every, propagator.as_mut(), sink, t0);
     for (time, event) in events {
         walk.apply(time, event)?;
     }

@@ -86,7 +86,7 @@ pub(crate) struct Walk<'a, S: Sink> {
     system: &'a LinearSystem,
     /// Walk state of each system state; `None` for states the walk drops.
     index: &'a [Option<usize>],
-    propagator: Box<dyn Propagator>,
+    propagator: &'a mut dyn Propagator,
     /// What is recorded.
     pub sink: S,
     t: f64,
@@ -103,7 +103,7 @@ impl<'a, S: Sink> Walk<'a, S> {
     pub(super) fn new(
         system: &'a LinearSystem,
         index: &'a [Option<usize>],
-        mut propagator: Box<dyn Propagator>,
+        propagator: &'a mut dyn Propagator,
         sink: S,
         t0: f64,
     ) -> Self {
@@ -126,7 +126,7 @@ impl<'a, S: Sink> Walk<'a, S> {
 
     /// The propagator (for its work counts).
     pub(super) fn propagator(&self) -> &dyn Propagator {
-        self.propagator.as_ref()
+        &*self.propagator
     }
 
     /// Carry the state to `time`, then apply `event` there.
@@ -188,15 +188,14 @@ impl<'a, S: Sink> Walk<'a, S> {
             self.carry(next)?;
             self.apply_changes_due();
         }
-        self.sink
-            .finish(self.propagator.as_mut(), &mut self.x, self.t)
+        self.sink.finish(&mut *self.propagator, &mut self.x, self.t)
     }
 
     fn carry(&mut self, to: f64) -> Result<()> {
         if to > self.t {
             self.t = self
                 .sink
-                .carry(self.propagator.as_mut(), &mut self.x, self.t, to)?;
+                .carry(&mut *self.propagator, &mut self.x, self.t, to)?;
         }
         Ok(())
     }

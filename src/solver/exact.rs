@@ -129,22 +129,35 @@ impl<const R: usize> Exact<R> {
         assert!(n <= R, "{n} states do not fit a propagator of {R}");
         let mut s = Exact {
             n,
-            a: (0..n)
-                .flat_map(|i| (0..n).map(move |j| a[(i, j)]))
-                .collect(),
+            a: Vec::with_capacity(n * n),
             u: [0.0; R],
             steps: Vec::new(),
             grid: None,
             last: 0,
             exponentials: 0,
         };
+        s.reset(a, grid)?;
+        Ok(s)
+    }
+
+    /// Start afresh on `a` (`n × n`) and `grid`, keeping the buffers.
+    fn reset(&mut self, a: &DMatrix<f64>, grid: Option<Grid>) -> Result<(), SolverError> {
+        self.a.clear();
+        for i in 0..self.n {
+            self.a.extend(a.row(i).iter());
+        }
+        self.u = [0.0; R];
+        self.steps.clear();
+        self.grid = None;
+        self.last = 0;
+        self.exponentials = 0;
         if let Some(g) = grid {
-            let i = s.step_index(g.step_h)?;
-            let phi = s.steps[i].phi;
-            s.grid = Some((g.step_h, Block::new(&phi, g.output)));
+            let i = self.step_index(g.step_h)?;
+            let phi = self.steps[i].phi;
+            self.grid = Some((g.step_h, Block::new(&phi, g.output)));
         }
         // The input is zero: `Γ u`, `σ` and `G_B` are the zeros they start as.
-        Ok(s)
+        Ok(())
     }
 
     /// The cache slot of step length `h`, computing Φ(h) and Γ(h) when new.
@@ -317,6 +330,14 @@ impl<const R: usize> Propagator for Exact<R> {
             ..Default::default()
         }
     }
+
+    fn rebuild(&mut self, a: &DMatrix<f64>, grid: Option<Grid>) -> Result<bool, SolverError> {
+        if a.nrows() != self.n || a.ncols() != self.n {
+            return Ok(false);
+        }
+        self.reset(a, grid)?;
+        Ok(true)
+    }
 }
 
 #[cfg(test)]
@@ -339,6 +360,36 @@ mod tests {
         s.advance(&mut x, 0.2).unwrap();
         assert_eq!(s.stats().exponentials, 2);
         assert_relative_eq!(x[0], (-1.2f64).exp(), max_relative = 1e-13);
+    }
+
+    /// A rebuilt propagator gives the numbers of a new one, bit for bit, and refuses a
+    /// matrix of another size.
+    #[test]
+    fn a_rebuilt_propagator_is_a_new_one() {
+        let grid = |factor| Grid {
+            step_h: 1.0 / 60.0,
+            output: GridOutput { state: 0, factor },
+        };
+        let first = one_compartment_with_depot();
+        let second = DMatrix::from_row_slice(2, 2, &[-61.0 / 31.0, 0.7, 0.0, -0.7]);
+        let mut reused = Exact::<2>::new(&first, Some(grid(40.0))).unwrap();
+        let mut x = [35.0, 10.0];
+        reused.set_input(&[0.0, 5.0]);
+        reused.sample(&mut x, &mut [0.0; 40]).unwrap();
+        reused.advance(&mut x, 0.37).unwrap();
+        assert!(reused.rebuild(&second, Some(grid(1000.0 / 31.0))).unwrap());
+        let mut new = Exact::<2>::new(&second, Some(grid(1000.0 / 31.0))).unwrap();
+        let run = |p: &mut Exact<2>| {
+            let (mut x, mut out) = ([35.0, 10.0], vec![0.0; BLOCK * 3 + 5]);
+            p.sample(&mut x, &mut out[..BLOCK + 1]).unwrap();
+            p.set_input(&[0.0, 20.0]);
+            p.advance(&mut x, 0.25).unwrap();
+            p.sample(&mut x, &mut out[BLOCK + 1..]).unwrap();
+            (x, out, p.stats())
+        };
+        assert_eq!(run(&mut reused), run(&mut new));
+        let three = DMatrix::from_element(3, 3, -1.0);
+        assert!(!reused.rebuild(&three, None).unwrap());
     }
 
     #[test]

@@ -27,6 +27,13 @@ pub trait Propagator: Send {
     fn sample(&mut self, x: &mut [f64], out: &mut [f64]) -> Result<(), SolverError>;
     /// Work done so far (Dopri5 counts; exponentials for `exact`).
     fn stats(&self) -> SolverStats;
+    /// Become, in place, what [`new_propagator`] builds for `a` and `grid` with this
+    /// propagator's configuration: the same numbers, without new buffers (a population's
+    /// subjects differ only in their rates). `false`, changing nothing, when `a` is not
+    /// of this propagator's size or the engine does not rebuild (then build a new one).
+    fn rebuild(&mut self, _a: &DMatrix<f64>, _grid: Option<Grid>) -> Result<bool, SolverError> {
+        Ok(false)
+    }
 }
 
 /// Work counts, pinned in snapshot tests so that a change making a solver work harder shows.

@@ -1,0 +1,48 @@
+//! One subject's plasma curve on the output grid, by a runner that each worker thread
+//! keeps across its subjects.
+//!
+//! What depends on the subject is computed per subject: its model, its doses at its
+//! weight with its bioavailability and lag, its system's rates, and the propagator's
+//! matrix exponential and block rows. What does not (the reduction to the states the
+//! plasma curve needs, the propagator's buffers) is kept in the runner's
+//! [`GridScratch`] and refilled; the numbers are the same bits as a fresh start.
+
+use super::subject::Subject;
+use super::Run;
+use crate::dosing::{schedule_depots, Timeline};
+use crate::error::Result;
+use crate::model::system::LinearSystem;
+use crate::simulate::grid::{GridCourse, GridSampler, GridScratch};
+
+/// Simulates subjects of one [`Run`], one at a time, reusing its scratch.
+pub struct SubjectRunner<'a> {
+    run: Run<'a>,
+    scratch: GridScratch,
+}
+
+impl<'a> SubjectRunner<'a> {
+    /// A runner for the subjects of `run` (make one per worker).
+    pub fn new(run: &Run<'a>) -> SubjectRunner<'a> {
+        SubjectRunner {
+            run: *run,
+            scratch: GridScratch::default(),
+        }
+    }
+
+    /// Subject `s`'s plasma curve (ng/mL) at every grid point, written into `out`
+    /// (length `run.grid.len()`).
+    pub fn course(&mut self, s: &Subject, out: &mut [f64]) -> Result<GridCourse> {
+        let run = &self.run;
+        let model = s.model(run.spec);
+        let regimen = run.regimen.at_weight(s.weight_kg / run.weight_kg);
+        let (mut doses, mut steady) = (regimen.doses(), regimen.steady());
+        s.absorbed(&mut doses, &mut steady);
+        let system = LinearSystem::new(&model, &schedule_depots(&doses, &steady));
+        let timeline = Timeline::of_schedule(&doses, &steady, &system, &[]);
+        let sampler = GridSampler {
+            grid: run.grid,
+            config: run.config,
+        };
+        sampler.plasma_reusing(&system, timeline, out, &mut self.scratch)
+    }
+}
