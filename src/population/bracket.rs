@@ -167,6 +167,9 @@ pub struct Brackets {
     lanes: Vec<Lanes>,
     /// The most keys a pass may keep.
     most: usize,
+    /// Keys a subject is expected to leave in the brackets at each time (reserved ahead,
+    /// so that the kept keys are not copied as they grow).
+    kept_per_subject: f64,
 }
 
 /// One worker's share of a filtering pass.
@@ -194,7 +197,7 @@ enum Found {
 
 impl Brackets {
     /// Brackets with these edges at each time.
-    fn new(at: Vec<Edges>, most: usize) -> Brackets {
+    fn new(at: Vec<Edges>, most: usize, m: usize) -> Brackets {
         let lanes = (at.chunks(LANES))
             .map(|block| {
                 let mut lanes = Lanes {
@@ -210,7 +213,12 @@ impl Brackets {
                 lanes
             })
             .collect();
-        Brackets { at, lanes, most }
+        Brackets {
+            at,
+            lanes,
+            most,
+            kept_per_subject: expected_per_time(m, 1),
+        }
     }
 
     /// Brackets for a pass beyond the `m` subjects whose curves are `curves`
@@ -238,16 +246,20 @@ impl Brackets {
                 .widened()
             })
             .collect();
-        Brackets::new(at, most)
+        Brackets::new(at, most, m)
     }
 
     /// An empty share of a pass over `share` of the `subjects` (the rest going to other
-    /// workers), allowed its part of the most keys a pass may keep.
+    /// workers; all of them for the pass's total), allowed its part of the most keys a
+    /// pass may keep.
     pub fn filter(&self, share: usize, subjects: usize) -> Filter {
+        let expected = (1.1 * share as f64 * self.kept_per_subject) as usize + 16;
         Filter {
             counts: vec![[0; 6]; self.at.len()],
             batch: Vec::with_capacity(BATCH * self.at.len()),
-            kept: vec![Vec::new(); self.at.len()],
+            kept: (self.at.iter())
+                .map(|_| Vec::with_capacity(expected.min(self.most)))
+                .collect(),
             size: 0,
             most: (self.most as f64 * share as f64 / subjects.max(1) as f64).ceil() as usize,
             overflowed: false,
@@ -276,7 +288,9 @@ impl Brackets {
             let mut below = [[0i32; LANES]; 3];
             for subject in f.batch.chunks_exact(points) {
                 let mut key = [i32::MIN; LANES]; // padding: never read
-                key[..width].copy_from_slice(&subject[t0..t0 + width]);
+                for (k, &x) in key.iter_mut().zip(&subject[t0..t0 + width]) {
+                    *k = x; // not copy_from_slice: a call to memmove for a runtime width
+                }
                 let (mut tie, mut inside) = ([0i32; LANES], [0i32; LANES]);
                 for ((lo, hi), below) in e.lo.iter().zip(&e.hi).zip(&mut below) {
                     for i in 0..LANES {
@@ -392,7 +406,7 @@ impl Brackets {
                 new.widened()
             })
             .collect();
-        Some(Brackets::new(at, self.most))
+        Some(Brackets::new(at, self.most, m))
     }
 
     /// The percentile curves of the `n` subjects this last pass counted; `None` when an
@@ -461,7 +475,7 @@ mod tests {
         let first = sizes[0];
         let mut b = Brackets::from_curves(&curves[..first * points], first, points, most);
         for (k, &m) in sizes.iter().enumerate().skip(1) {
-            let mut total = b.filter(0, m);
+            let mut total = b.filter(m, m);
             for share in curves[..m * points].chunks(7 * points) {
                 let mut f = b.filter(share.len() / points, m);
                 for c in share.chunks_exact(points) {

@@ -467,7 +467,7 @@ fn bracketed(
             |share| brackets.filter(share, m),
             |f, c| brackets.add(f, c),
             |total: &mut bracket::Filter, f| brackets.merge(total, f),
-            brackets.filter(0, m),
+            brackets.filter(m, m),
         )?;
         if last {
             return Ok(brackets.percentiles(&filter, m));
