@@ -18,6 +18,20 @@ use crate::error::SolverError;
 use nalgebra::allocator::Allocator;
 use nalgebra::{DMatrix, DefaultAllocator, Dim, OMatrix, OVector, U1};
 
+/// `dx/dt = A x + u`, written in place: `dy = u; dy += A y`.
+fn linear<'a, D: Dim>(
+    a: &'a OMatrix<f64, D, D>,
+    u: &'a OVector<f64, D>,
+) -> impl Fn(&OVector<f64, D>, &mut OVector<f64, D>) + 'a
+where
+    DefaultAllocator: Allocator<D, D> + Allocator<D>,
+{
+    |y, dy| {
+        dy.copy_from(u);
+        dy.gemv(1.0, a, y, 1.0);
+    }
+}
+
 /// The Dopri5 propagator in dimension `D`.
 pub struct Ode<D: Dim>
 where
@@ -75,11 +89,7 @@ where
             ..
         } = self;
         y.copy_from_slice(x);
-        let rhs = |y: &OVector<f64, D>, dy: &mut OVector<f64, D>| {
-            dy.copy_from(u);
-            dy.gemv(1.0, a, y, 1.0);
-        };
-        dopri5.integrate(rhs, y, h, tolerances, |_| {})?;
+        dopri5.integrate(linear(a, u), y, h, tolerances, |_| {})?;
         x.copy_from_slice(y.as_slice());
         Ok(())
     }
@@ -95,6 +105,7 @@ where
             });
         };
         let (step_h, read) = (grid.step_h, grid.output);
+        let span_h = out.len() as f64 * step_h;
         let Some((last, inner)) = out.split_last_mut() else {
             return Ok(());
         };
@@ -107,13 +118,8 @@ where
             ..
         } = self;
         y.copy_from_slice(x);
-        let rhs = |y: &OVector<f64, D>, dy: &mut OVector<f64, D>| {
-            dy.copy_from(u);
-            dy.gemv(1.0, a, y, 1.0);
-        };
-        let span_h = inner.len() as f64 * step_h + step_h;
         let mut next = 0;
-        dopri5.integrate(rhs, y, span_h, tolerances, |step| {
+        dopri5.integrate(linear(a, u), y, span_h, tolerances, |step| {
             let end = step.t0 + step.h;
             while let Some(o) = inner.get_mut(next) {
                 let t = (next + 1) as f64 * step_h;
