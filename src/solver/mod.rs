@@ -8,6 +8,7 @@
 //! tests check. Either can also fill a uniform output grid ([`Propagator::sample`]), many
 //! points per call: that is the fast path of populations and benches.
 
+pub mod dopri5;
 pub mod exact;
 pub mod ode;
 pub mod phi_gamma;

@@ -1,108 +1,34 @@
-//! The ODE propagator: Dormand–Prince 5(4) from `ode_solvers` (Dormand & Prince, J Comput
-//! Appl Math 1980;6:19), an independent check of [`super::exact`]. The derivative is
-//! written in place (`dy = u; dy += A y`).
+//! The ODE propagator: Dormand–Prince 5(4) with adaptive steps ([`super::dopri5`]), an
+//! independent check of [`super::exact`]. The derivative is written in place
+//! (`dy = u; dy += A y`).
 //!
 //! `advance` integrates one stretch and keeps its end state. On a uniform grid, `sample`
-//! integrates a whole constant-input stretch once and reads the grid points through
-//! Dopri5's dense output (order 4; Hairer, Nørsett & Wanner, *Solving Ordinary
-//! Differential Equations I*, 2nd ed., Springer 1993, §II.6 "Dense output"): output
-//! times are not discontinuities, so nothing requires stopping there. Steps still end
-//! exactly at every dose, infusion start and stop, which the walk never crosses.
+//! integrates a whole constant-input stretch once and reads the grid points through the
+//! dense output (order 4; Hairer, Nørsett & Wanner, *Solving Ordinary Differential
+//! Equations I*, 2nd ed., Springer 1993, §II.6 "Dense output"): output times are not
+//! discontinuities, so nothing requires stopping there. Steps still end exactly at every
+//! dose, infusion start and stop, which the walk never crosses.
 //!
 //! Generic over the dimension: fixed-size vectors up to 8 states, heap vectors above,
 //! one code path (nalgebra's `Const<R>` and `Dyn`).
 
+use super::dopri5::{Dopri5, Tolerances};
 use super::{Grid, Propagator, SolverConfig, SolverStats};
 use crate::error::SolverError;
 use nalgebra::allocator::Allocator;
 use nalgebra::{DMatrix, DefaultAllocator, Dim, OMatrix, OVector, U1};
-use ode_solvers::dop_shared::{IntegrationError, OutputType, System};
-use ode_solvers::Dopri5;
 
-/// Dopri5 step control: safety factor, PI-controller β and the step-size change limits
-/// are ode_solvers' defaults (Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.4).
-const SAFETY: f64 = 0.9;
-/// PI-controller β.
-const BETA: f64 = 0.04;
-/// Smallest step-size factor between steps.
-const FAC_MIN: f64 = 0.2;
-/// Largest step-size factor between steps.
-const FAC_MAX: f64 = 10.0;
-/// Stiffness test after this many consecutive stiff-looking steps (ode_solvers' and
-/// Hairer's default, nstiff = 1000): a model far stiffer than ketamine's (CL 1e6 L/h)
-/// then fails in a fraction of a second with advice, instead of grinding on for minutes
-/// (issue 10). Accuracy, not stability, sets the step for the published models.
-const STIFFNESS_TEST: u32 = 1000;
-
-/// A dense run goes this fraction of a grid step past its last grid point (see
-/// [`Ode::sample`]); far above ode_solvers' 1e-9 end tolerance for any step over
-/// [`MIN_DENSE_STEP_H`], far below a step.
-const OVERSHOOT: f64 = 1e-3;
-/// Below this grid step (h; 3.6 ms) the overshoot would come within 1e-9 of a grid point:
-/// such grids are stepped point by point instead.
-const MIN_DENSE_STEP_H: f64 = 1e-6;
-
-/// `dx/dt = A x + u`.
-struct Rhs<'a, D: Dim>
-where
-    DefaultAllocator: Allocator<D, D> + Allocator<D>,
-{
+/// `dx/dt = A x + u`, written in place: `dy = u; dy += A y`.
+fn linear<'a, D: Dim>(
     a: &'a OMatrix<f64, D, D>,
     u: &'a OVector<f64, D>,
-}
-
-impl<D: Dim> System<f64, OVector<f64, D>> for Rhs<'_, D>
+) -> impl Fn(&OVector<f64, D>, &mut OVector<f64, D>) + 'a
 where
     DefaultAllocator: Allocator<D, D> + Allocator<D>,
 {
-    fn system(&self, _t: f64, y: &OVector<f64, D>, dy: &mut OVector<f64, D>) {
-        dy.copy_from(self.u);
-        dy.gemv(1.0, self.a, y, 1.0);
-    }
-}
-
-/// The one place a Dopri5 run is configured: from 0 to `span_h`, outputs every
-/// `spacing_h` when `output` is dense, steps at most the whole span.
-fn dopri<'a, D: Dim>(
-    rhs: Rhs<'a, D>,
-    y0: OVector<f64, D>,
-    span_h: f64,
-    spacing_h: f64,
-    config: &SolverConfig,
-    output: OutputType,
-) -> Dopri5<f64, OVector<f64, D>, Rhs<'a, D>>
-where
-    DefaultAllocator: Allocator<D, D> + Allocator<D>,
-{
-    Dopri5::from_param(
-        rhs,
-        0.0,
-        span_h,
-        spacing_h,
-        y0,
-        config.rtol,
-        config.atol,
-        SAFETY,
-        BETA,
-        FAC_MIN,
-        FAC_MAX,
-        span_h,
-        0.0,
-        config.max_steps,
-        STIFFNESS_TEST,
-        output,
-    )
-}
-
-/// The solver error for a Dopri5 failure.
-fn integration_error(e: IntegrationError, max_steps: u32) -> SolverError {
-    match e {
-        IntegrationError::MaxNumStepReached { x, .. } => {
-            SolverError::StepLimit { t_h: x, max_steps }
-        }
-        IntegrationError::StiffnessDetected { x } | IntegrationError::StepSizeUnderflow { x } => {
-            SolverError::Stiff { t_h: x }
-        }
+    |y, dy| {
+        dy.copy_from(u);
+        dy.gemv(1.0, a, y, 1.0);
     }
 }
 
@@ -113,10 +39,11 @@ where
 {
     a: OMatrix<f64, D, D>,
     u: OVector<f64, D>,
-    dim: D,
+    /// The state being integrated (a workspace: no allocation per run).
+    y: OVector<f64, D>,
     grid: Option<Grid>,
-    config: SolverConfig,
-    stats: SolverStats,
+    tolerances: Tolerances,
+    dopri5: Dopri5<D>,
 }
 
 impl<D: Dim> Ode<D>
@@ -129,36 +56,15 @@ where
         Ode {
             a: OMatrix::from_fn_generic(dim, dim, |i, j| a[(i, j)]),
             u: OVector::zeros_generic(dim, U1),
-            dim,
+            y: OVector::zeros_generic(dim, U1),
             grid,
-            config: *config,
-            stats: SolverStats::default(),
+            tolerances: Tolerances {
+                rtol: config.rtol,
+                atol: config.atol,
+                max_steps: config.max_steps,
+            },
+            dopri5: Dopri5::new(dim),
         }
-    }
-
-    /// Integrate from `x` over `span_h`. `Sparse`: every accepted step, the last being the
-    /// state at `span_h`; `Dense`: the states at `0, spacing_h, 2 spacing_h, …`.
-    fn integrate(
-        &mut self,
-        x: &[f64],
-        span_h: f64,
-        spacing_h: f64,
-        output: OutputType,
-    ) -> Result<Vec<OVector<f64, D>>, SolverError> {
-        let rhs = Rhs {
-            a: &self.a,
-            u: &self.u,
-        };
-        let y0 = OVector::from_column_slice_generic(self.dim, U1, x);
-        let c = &self.config;
-        let mut run = dopri(rhs, y0, span_h, spacing_h, c, output);
-        let stats = run
-            .integrate()
-            .map_err(|e| integration_error(e, c.max_steps))?;
-        self.stats.evaluations += u64::from(stats.num_eval);
-        self.stats.accepted_steps += u64::from(stats.accepted_steps);
-        self.stats.rejected_steps += u64::from(stats.rejected_steps);
-        Ok(run.y_out().clone())
     }
 }
 
@@ -174,19 +80,23 @@ where
     }
 
     fn advance(&mut self, x: &mut [f64], h: f64) -> Result<(), SolverError> {
-        let y = self.integrate(x, h, h, OutputType::Sparse)?;
-        let last = y.last().expect("Dopri5 records the final state");
-        x.copy_from_slice(last.as_slice());
+        let Ode {
+            a,
+            u,
+            y,
+            tolerances,
+            dopri5,
+            ..
+        } = self;
+        y.copy_from_slice(x);
+        dopri5.integrate(linear(a, u), y, h, tolerances, |_| {})?;
+        x.copy_from_slice(y.as_slice());
         Ok(())
     }
 
-    /// One Dopri5 run over the stretch, read through its dense output. ode_solvers 0.6.2
-    /// adds an extrapolated dense point as soon as the next output time is within 1e-9 of
-    /// the end of the integration, before the last step is taken. The run therefore goes
-    /// a thousandth of a step (`OVERSHOOT`) past the last grid point, so that point is
-    /// interpolated within the last step like every other (at θ ≈ 1, where the interpolant
-    /// meets the step's own end value) and carried on as the state. The overshoot uses the
-    /// stretch's input beyond its end, but no value past the last grid point is kept.
+    /// One Dopri5 run over the stretch, ending exactly at its last grid point, which is
+    /// the run's end state; the points before it are read from the dense output of the
+    /// step that contains them.
     fn sample(&mut self, x: &mut [f64], out: &mut [f64]) -> Result<(), SolverError> {
         let Some(grid) = self.grid else {
             return Err(SolverError::Failed {
@@ -195,34 +105,54 @@ where
             });
         };
         let (step_h, read) = (grid.step_h, grid.output);
-        let n = out.len();
-        if n == 0 {
+        let span_h = out.len() as f64 * step_h;
+        let Some((last, inner)) = out.split_last_mut() else {
             return Ok(());
-        }
-        if step_h < MIN_DENSE_STEP_H {
-            for o in out.iter_mut() {
-                self.advance(x, step_h)?;
-                *o = read.factor * x[read.state];
+        };
+        let Ode {
+            a,
+            u,
+            y,
+            tolerances,
+            dopri5,
+            ..
+        } = self;
+        y.copy_from_slice(x);
+        let mut next = 0;
+        dopri5.integrate(linear(a, u), y, span_h, tolerances, |step| {
+            let end = step.t0 + step.h;
+            while let Some(o) = inner.get_mut(next) {
+                let t = (next + 1) as f64 * step_h;
+                if t > end {
+                    break;
+                }
+                *o = read.factor * step.component(read.state, t);
+                next += 1;
             }
-            return Ok(());
-        }
-        let span = (n as f64 + OVERSHOOT) * step_h;
-        let y = self.integrate(x, span, step_h, OutputType::Dense)?;
-        if y.len() != n + 1 {
+        })?;
+        if next != inner.len() {
             return Err(SolverError::Failed {
-                t_h: span,
-                message: format!("dense output gave {} points, expected {}", y.len(), n + 1),
+                t_h: span_h,
+                message: format!(
+                    "dense output gave {} points, expected {}",
+                    next + 1,
+                    inner.len() + 1
+                ),
             });
         }
-        for (o, yk) in out.iter_mut().zip(&y[1..]) {
-            *o = read.factor * yk[read.state];
-        }
-        x.copy_from_slice(y[n].as_slice());
+        *last = read.factor * y[read.state];
+        x.copy_from_slice(y.as_slice());
         Ok(())
     }
 
     fn stats(&self) -> SolverStats {
-        self.stats
+        let work = self.dopri5.work;
+        SolverStats {
+            evaluations: work.evaluations,
+            accepted_steps: work.accepted,
+            rejected_steps: work.rejected,
+            exponentials: 0,
+        }
     }
 }
 
