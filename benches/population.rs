@@ -1,8 +1,8 @@
 //! Population benches: the scenario `benches/scenarios/population-10k.toml` (kamp-2020 with
 //! an oral depot, oral 0.5 mg/kg every 8 h, 24 h on a 1-minute grid, CL/V1/Vp/ka varied,
 //! normal weights) cut to 1,000 subjects (the curves fit in L3 and are kept) and at
-//! 100,000 (144 million subject-points: 576 MB as `f32`, so the percentiles come from the
-//! radix select over passes, `population/radix.rs`), simulated as `ketasim run` does
+//! 100,000 (144 million subject-points: 576 MB as `f32`, so the percentiles come from
+//! brackets over passes, `population/bracket.rs`), simulated as `ketasim run` does
 //! (typical patient, every subject, percentile curves and summaries), in the global rayon
 //! pool (all cores).
 //!

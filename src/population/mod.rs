@@ -8,9 +8,10 @@
 //! ([`crate::simulate::grid`]). Each subject's curve is kept as `f32` (7 significant
 //! digits, half the memory of `f64`); the percentiles at each time are then selected
 //! across subjects ([`percentile`]). Beyond [`MAX_KEPT_VALUES`] the curves are not kept:
-//! the same percentiles come from a radix select over passes ([`radix`]). Summary numbers (Cmax, Tmax, AUC, end
-//! concentration, hours in each band) are computed per subject in `f64` and reported as
-//! percentiles, with the fraction of subjects whose curve enters each band.
+//! the same percentiles come from brackets over passes ([`bracket`]), or when those cannot
+//! hold them from a radix select over passes ([`radix`]). Summary numbers (Cmax, Tmax,
+//! AUC, end concentration, hours in each band) are computed per subject in `f64` and
+//! reported as percentiles, with the fraction of subjects whose curve enters each band.
 //!
 //! Subjects run in the current rayon pool (`ThreadPool::install` picks another); the
 //! numbers do not depend on the number of threads (see [`subject`] on seeding).
@@ -186,7 +187,8 @@ pub struct TciPerformance {
 }
 
 /// Most concentrations kept in memory (`f32`, 128 MB): a larger population's percentile
-/// curves come from [`radix`] select over passes, in memory that does not grow with it.
+/// curves come from [`bracket`] or [`radix`] select over passes, in memory that does not
+/// grow with it.
 pub const MAX_KEPT_VALUES: usize = 1 << 25;
 
 /// Refuse to keep every subject's curve of `what` when that is more than [`MAX_KEPT_VALUES`]
