@@ -4,14 +4,14 @@
 //! 1975;18:165–172, doi:10.1145/360680.360691).
 //!
 //! Subjects are independent draws, so the first `m` of them are a random sample of the
-//! population. At every time and level the sample's order statistics a margin of [`Z`]
+//! population. At every time and level the sample's order statistics a margin of `Z`
 //! standard errors either side of the wanted rank set a bracket `lo < key ≤ hi` on the
-//! order-preserving `f32` key ([`super::percentile::key_f32`]). The next pass, over more
+//! order-preserving `f32` key (`percentile::key_f32`). The next pass, over more
 //! subjects and finally over all, counts the keys below and at `lo` and keeps only those
 //! inside. When the wanted rank falls inside, selecting among the kept keys gives the
 //! order statistic the in-memory selection picks, bit for bit. When it does not (a chance
-//! of about 3e-7 per time, level and side for `Z` = 5) or the kept keys outgrow
-//! [`MOST_KEPT`], [`Brackets::percentiles`] says so and the caller falls back on
+//! of about 3e-7 per time, level and side for `Z` = 5) or the kept keys outgrow twice
+//! [`PLANNED_KEPT`], [`Brackets::percentiles`] says so and the caller falls back on
 //! [`super::radix`], which is exact whatever the data.
 //!
 //! Memory: the first pass keeps its subjects' curves (at most the caller's budget), each
@@ -60,7 +60,7 @@ fn expected_per_time(m: usize, next: usize) -> f64 {
 /// Subjects in each pass: the first keeps its curves (`first`), each later one is
 /// bracketed by the one before and expected to keep at most `planned` keys (in
 /// production [`PLANNED_KEPT`]); the last is all `n`. `None` when no plan of at most
-/// [`MOST_PASSES`] passes reaches `n` (a grid so long that the brackets stay wide: use
+/// `MOST_PASSES` passes reaches `n` (a grid so long that the brackets stay wide: use
 /// [`super::radix`]).
 pub fn plan(n: usize, points: usize, first: usize, planned: usize) -> Option<Vec<usize>> {
     if first == 0 {
@@ -111,27 +111,11 @@ pub fn plan(n: usize, points: usize, first: usize, planned: usize) -> Option<Vec
     (sizes.last() == Some(&n)).then_some(sizes)
 }
 
-/// Every level's bracket at one time: keys `lo[l] < key ≤ hi[l]` are kept. Both edges
-/// rise with the level ([`Edges::widened`]), so a key is inside some bracket exactly when
-/// it is at most the `hi` of the highest level whose `lo` is below it.
+/// Every level's bracket at one time: keys `lo[l] < key ≤ hi[l]` are kept.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Edges {
     lo: [u32; 3],
     hi: [u32; 3],
-}
-
-impl Edges {
-    /// These brackets, each widened as little as makes both edges rise with the level
-    /// (a wider bracket only keeps more).
-    fn widened(mut self) -> Edges {
-        for l in (0..2).rev() {
-            self.lo[l] = self.lo[l].min(self.lo[l + 1]);
-        }
-        for l in 1..3 {
-            self.hi[l] = self.hi[l].max(self.hi[l - 1]);
-        }
-        self
-    }
 }
 
 /// Times filtered together: the same step for each of them, in vector registers.
@@ -243,7 +227,6 @@ impl Brackets {
                     lo: edges.map(|(lo, _)| key(lo, 0)),
                     hi: edges.map(|(_, hi)| key(hi, u32::MAX)),
                 }
-                .widened()
             })
             .collect();
         Brackets::new(at, most, m)
@@ -407,7 +390,7 @@ impl Brackets {
                         new.hi[l] = k;
                     }
                 }
-                new.widened()
+                new
             })
             .collect();
         Some(Brackets::new(at, self.most, m))

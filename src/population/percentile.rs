@@ -143,7 +143,7 @@ pub fn of_values(values: &[f64]) -> Percentiles {
     })
 }
 
-/// The keys ([`key_f32`]) of the order statistics `ranks` (ascending, distinct) at every
+/// The keys (`key_f32`) of the order statistics `ranks` (ascending, distinct) at every
 /// time of `curves`, a subject-major `subjects × points` matrix (each subject's curve
 /// contiguous): `points × ranks.len()` keys, time-major. Runs in the current rayon pool;
 /// the answer does not depend on how the work is split.

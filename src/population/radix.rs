@@ -40,7 +40,7 @@ struct Search {
     rank: usize,
 }
 
-/// The radix select of the [`LEVELS`] percentiles at every time of a population.
+/// The radix select of the [`super::percentile::LEVELS`] percentiles at every time of a population.
 #[derive(Debug, Clone)]
 pub struct Select {
     points: usize,
