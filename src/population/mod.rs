@@ -19,6 +19,7 @@
 pub mod bracket;
 pub mod covariates;
 pub mod effect_site;
+mod passes;
 pub mod percentile;
 pub mod radix;
 pub mod runner;
@@ -33,12 +34,11 @@ use crate::model::variability::Variability;
 use crate::model::ModelSpec;
 use crate::simulate::grid::{GridCourse, UniformGrid};
 use crate::solver::SolverConfig;
-use bracket::Brackets;
 use covariates::WeightDistribution;
+use passes::{bracketed, counted, Rows};
 use percentile::Percentiles;
 use rayon::prelude::*;
 use runner::SubjectRunner;
-use std::sync::{Mutex, PoisonError};
 use subject::Sampler;
 
 /// A validated `[population]`.
@@ -357,159 +357,6 @@ fn simulate_within(
         }),
     };
     Ok((course, selection))
-}
-
-/// Every subject's summary rows: `width` numbers and the 4 Varvel measures each.
-struct Rows<'a> {
-    metrics: &'a mut [f64],
-    width: usize,
-    scores: &'a mut [f64],
-}
-
-/// Subject `i`'s plasma curve into a scratch curve.
-type CurveOf<'a> = dyn Fn(&mut SubjectRunner, usize, &mut [f64]) -> Result<()> + Sync + 'a;
-
-/// Subject `i`'s curve into a scratch curve and its summaries into its rows.
-type Summarized<'a> =
-    dyn Fn(&mut SubjectRunner, usize, &mut [f64], &mut [f64], &mut [f64]) -> Result<()> + Sync + 'a;
-
-/// One pass over subjects `0..m`, in parallel chunks: each subject is simulated into a
-/// scratch curve (with its summary rows when `rows` is given) and added by `add` to its
-/// chunk's own accumulator (`start(subjects in the chunk)`), which `merge` then adds to
-/// `total`. At most one accumulator per worker plus the total are in memory.
-#[allow(clippy::too_many_arguments)]
-fn sweep<A, T: Send>(
-    m: usize,
-    run: &Run,
-    rows: Option<Rows>,
-    (curve, one): (&CurveOf, &Summarized),
-    start: impl Fn(usize) -> A + Sync,
-    add: impl Fn(&mut A, &[f64]) + Sync,
-    merge: impl Fn(&mut T, A) + Sync,
-    total: T,
-) -> Result<T> {
-    let (chunk, points) = (
-        m.div_ceil(4 * rayon::current_num_threads().max(1)).max(1),
-        run.grid.len(),
-    );
-    let total = Mutex::new(total);
-    let width = rows.as_ref().map_or(0, |r| r.width);
-    let run_chunk = |c: usize, mut rows: Option<(&mut [f64], &mut [f64])>| -> Result<()> {
-        let (first, end) = (c * chunk, m.min((c + 1) * chunk));
-        let (mut acc, mut scratch) = (start(end - first), vec![0.0; points]);
-        let mut runner = SubjectRunner::new(run);
-        for (k, i) in (first..end).enumerate() {
-            match &mut rows {
-                Some((metrics, scores)) => one(
-                    &mut runner,
-                    i,
-                    &mut scratch,
-                    &mut metrics[k * width..(k + 1) * width],
-                    &mut scores[k * 4..(k + 1) * 4],
-                )?,
-                None => curve(&mut runner, i, &mut scratch)?,
-            }
-            add(&mut acc, &scratch);
-        }
-        merge(
-            &mut total.lock().unwrap_or_else(PoisonError::into_inner),
-            acc,
-        );
-        Ok(())
-    };
-    match rows {
-        Some(r) => (r.metrics[..m * width].par_chunks_mut(chunk * width))
-            .zip(r.scores[..m * 4].par_chunks_mut(chunk * 4))
-            .enumerate()
-            .try_for_each(|(c, (metrics, scores))| run_chunk(c, Some((metrics, scores))))?,
-        None => (0..m.div_ceil(chunk))
-            .into_par_iter()
-            .try_for_each(|c| run_chunk(c, None))?,
-    }
-    Ok(total.into_inner().unwrap_or_else(PoisonError::into_inner))
-}
-
-/// The percentile curves by brackets ([`bracket`]) over passes of `sizes` subjects, the
-/// last (all of them) also writing every subject's summaries; `None` when a pass kept
-/// too much or an order statistic fell outside its bracket.
-fn bracketed(
-    sizes: &[usize],
-    run: &Run,
-    most_keys: usize,
-    rows: Rows,
-    (curve, one): (&CurveOf, &Summarized),
-) -> Result<Option<[Vec<f64>; 3]>> {
-    let points = run.grid.len();
-    let first = sizes.first().copied().unwrap_or(0);
-    let mut curves = vec![0f32; first * points];
-    curves
-        .par_chunks_mut(points)
-        .enumerate()
-        .with_min_len(8)
-        .try_for_each_init(
-            || (SubjectRunner::new(run), vec![0.0; points]),
-            |(runner, scratch), (i, kept)| {
-                curve(runner, i, scratch)?;
-                for (k, v) in kept.iter_mut().zip(scratch.iter()) {
-                    *k = *v as f32;
-                }
-                Ok::<(), crate::Error>(())
-            },
-        )?;
-    let mut brackets = Brackets::from_curves(&curves, first, points, most_keys);
-    drop(curves);
-    let mut rows = Some(rows);
-    for (k, &m) in sizes.iter().enumerate().skip(1) {
-        let last = k + 1 == sizes.len();
-        let filter = sweep(
-            m,
-            run,
-            if last { rows.take() } else { None },
-            (curve, one),
-            |share| brackets.filter(share, m),
-            |f, c| brackets.add(f, c),
-            |total: &mut bracket::Filter, f| brackets.merge(total, f),
-            brackets.filter(m, m),
-        )?;
-        if last {
-            return Ok(brackets.percentiles(&filter, m));
-        }
-        match brackets.narrowed(&filter, m) {
-            Some(b) => brackets = b,
-            None => return Ok(None),
-        }
-    }
-    Ok(None)
-}
-
-/// The percentile curves by radix select over [`radix::PASSES`] passes over all `n`
-/// subjects, the first also writing every subject's summaries.
-fn counted(
-    n: usize,
-    run: &Run,
-    rows: Rows,
-    (curve, one): (&CurveOf, &Summarized),
-) -> Result<[Vec<f64>; 3]> {
-    let mut select = radix::Select::new(n, run.grid.len());
-    let mut rows = Some(rows);
-    while !select.done() {
-        let counts = sweep(
-            n,
-            run,
-            rows.take(),
-            (curve, one),
-            |_| select.tally(),
-            |tally, c| select.add(tally, c),
-            |total: &mut Vec<u32>, tally| {
-                for (x, y) in total.iter_mut().zip(select.finish(tally)) {
-                    *x += y;
-                }
-            },
-            select.counts(),
-        )?;
-        select.advance(&counts);
-    }
-    Ok(select.percentiles())
 }
 
 /// The band shares at each of `probes_h`, from each probe's column of subject values.
