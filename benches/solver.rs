@@ -22,35 +22,15 @@
 
 #![allow(missing_docs)] // criterion's macros generate undocumented public functions
 
+mod cases;
+
+use cases::{config, network, subject, STEP_H};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use ketasim::dosing::{depots, Dose, Timeline};
-use ketasim::model::library;
+use ketasim::dosing::{Dose, Timeline};
 use ketasim::model::system::LinearSystem;
-use ketasim::route::Route;
 use ketasim::simulate::grid::{GridSampler, Reduced, UniformGrid};
 use ketasim::simulate::simulate;
-use ketasim::solver::{new_propagator, Grid, GridOutput, SolverConfig, SolverKind};
-
-const STEP_H: f64 = 1.0 / 60.0;
-
-/// The bench subject: its system and its doses.
-fn subject() -> (LinearSystem, Vec<Dose>) {
-    let spec = library::get("kamp-2020").expect("built in");
-    let dose = Dose::new(&spec, Route::Oral, 35.0, &[]);
-    let doses: Vec<Dose> = (0..3).map(|k| dose.at(8.0 * f64::from(k))).collect();
-    let system = LinearSystem::new(&spec.individual(70.0), &depots(&doses));
-    (system, doses)
-}
-
-fn config(kind: SolverKind) -> SolverConfig {
-    match kind {
-        SolverKind::Exact => SolverConfig::of(kind),
-        SolverKind::Ode => SolverConfig {
-            rtol: 1e-8,
-            ..SolverConfig::of(kind)
-        },
-    }
-}
+use ketasim::solver::{new_propagator, Grid, GridOutput, SolverKind};
 
 fn step(c: &mut Criterion) {
     let (system, _) = subject();
@@ -135,21 +115,6 @@ fn grid_and_general(
         });
         group.finish();
     }
-}
-
-/// The custom network and its oral schedule.
-fn network() -> (LinearSystem, Vec<Dose>) {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/custom-network.toml");
-    let s = ketasim::scenario::load(&path).expect("the example scenario loads");
-    let oral = s
-        .schedules
-        .iter()
-        .find(|sch| sch.name.starts_with("Oral"))
-        .expect("an oral schedule");
-    let doses = oral.regimen.doses();
-    let system = LinearSystem::new(&oral.model.individual(oral.weight_kg), &depots(&doses));
-    (system, doses)
 }
 
 fn network_24h(c: &mut Criterion) {

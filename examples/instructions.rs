@@ -11,48 +11,15 @@
 //! prints the CPU time per iteration (the process's, from `/proc/self/schedstat`).
 //! IDs: `exact/` or `ode/` followed by `step_1min`, `interval_8h`, `subject_24h`,
 //! `general_24h`, `network_24h`, `network_general_24h` (as in the bench).
-use ketasim::dosing::{depots, Dose, Timeline};
-use ketasim::model::library;
-use ketasim::model::system::LinearSystem;
-use ketasim::route::Route;
+use ketasim::dosing::Timeline;
 use ketasim::simulate::grid::{GridSampler, Reduced, UniformGrid};
 use ketasim::simulate::simulate;
-use ketasim::solver::{new_propagator, Grid, GridOutput, SolverConfig, SolverKind};
+use ketasim::solver::{new_propagator, Grid, GridOutput, SolverKind};
 use std::hint::black_box;
 
-const STEP_H: f64 = 1.0 / 60.0;
-
-fn subject() -> (LinearSystem, Vec<Dose>) {
-    let spec = library::get("kamp-2020").expect("built in");
-    let dose = Dose::new(&spec, Route::Oral, 35.0, &[]);
-    let doses: Vec<Dose> = (0..3).map(|k| dose.at(8.0 * f64::from(k))).collect();
-    let system = LinearSystem::new(&spec.individual(70.0), &depots(&doses));
-    (system, doses)
-}
-
-fn network() -> (LinearSystem, Vec<Dose>) {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/custom-network.toml");
-    let s = ketasim::scenario::load(&path).expect("the example scenario loads");
-    let oral = s
-        .schedules
-        .iter()
-        .find(|sch| sch.name.starts_with("Oral"))
-        .expect("oral");
-    let doses = oral.regimen.doses();
-    let system = LinearSystem::new(&oral.model.individual(oral.weight_kg), &depots(&doses));
-    (system, doses)
-}
-
-fn config(kind: SolverKind) -> SolverConfig {
-    match kind {
-        SolverKind::Exact => SolverConfig::of(kind),
-        SolverKind::Ode => SolverConfig {
-            rtol: 1e-8,
-            ..SolverConfig::of(kind)
-        },
-    }
-}
+#[path = "../benches/cases/mod.rs"]
+mod cases;
+use cases::{config, network, subject, STEP_H};
 
 /// CPU time of this (single-threaded) process so far, ns (Linux `/proc/self/schedstat`).
 fn cpu_ns() -> u64 {

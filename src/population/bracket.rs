@@ -406,12 +406,13 @@ impl Brackets {
         let mut curves = [Vec::new(), Vec::new(), Vec::new()];
         for t in 0..self.at.len() {
             for (l, (level, curve)) in levels.iter().zip(&mut curves).enumerate() {
-                // Both order statistics the level reads (the second only weighted when
-                // interpolated), from the bracket set for it.
-                let next = (level.rank + 1).min(n - 1);
+                // The order statistics the level reads, from the bracket set for it
+                // (the same one twice when it is not interpolated).
+                let next = level.rank + usize::from(level.frac > 0.0);
                 match self.find(f, t, l, [level.rank, next]) {
                     [Found::Key(x), Found::Key(y)] => {
-                        curve.push(level.value(value_f32(x), Some(value_f32(y))));
+                        let key = |r: usize| if r == level.rank { x } else { y };
+                        curve.push(level.read(|r| value_f32(key(r))));
                     }
                     _ => return None,
                 }

@@ -477,11 +477,10 @@ max = "50 kg"
 bands = ["analgesia", "emergence", "anaesthesia"]
 "#;
 
-    #[test]
-    fn bracketing_and_counting_over_passes_give_what_keeping_every_curve_gives() {
-        let s = crate::scenario::parse(Path::new("children.toml"), CHILDREN).unwrap();
+    /// The first schedule of `s`, its bands counted at `probes_h`.
+    fn first_schedule<'a>(s: &'a crate::scenario::Scenario, probes_h: &'a [f64]) -> Run<'a> {
         let sch = &s.schedules[0];
-        let run = Run {
+        Run {
             spec: &sch.model,
             weight_kg: sch.weight_kg,
             regimen: &sch.regimen,
@@ -489,8 +488,14 @@ bands = ["analgesia", "emergence", "anaesthesia"]
             bands: &s.bands,
             config: SolverConfig::default(),
             target_ng_ml: None,
-            probes_h: &[0.5, 1.01],
-        };
+            probes_h,
+        }
+    }
+
+    #[test]
+    fn bracketing_and_counting_over_passes_give_what_keeping_every_curve_gives() {
+        let s = crate::scenario::parse(Path::new("children.toml"), CHILDREN).unwrap();
+        let run = first_schedule(&s, &[0.5, 1.01]);
         let population = s.population.as_ref().unwrap();
         let points = run.grid.len();
         let within = |curves: usize, keys: usize, how: Selection| {
@@ -542,17 +547,7 @@ bands = ["analgesia", "emergence", "anaesthesia"]
         assert!(whole.shard(0, 3).is_none() && whole.shard(4, 3).is_none());
         assert!(whole.shard(1, 258).is_none());
         // Subject counts (share × subjects) of the shards add up to the whole run's.
-        let sch = &s.schedules[0];
-        let run = Run {
-            spec: &sch.model,
-            weight_kg: sch.weight_kg,
-            regimen: &sch.regimen,
-            grid: UniformGrid::new(s.duration_h, s.output_every_h),
-            bands: &s.bands,
-            config: SolverConfig::default(),
-            target_ng_ml: None,
-            probes_h: &[0.5],
-        };
+        let run = first_schedule(&s, &[0.5]);
         let count = |p: &Population| {
             let c = simulate(p, &run).unwrap();
             let n = c.subjects as f64;

@@ -81,11 +81,13 @@ impl Reading {
         std::iter::once(self.rank).chain(next)
     }
 
-    /// The quantile from `x_rank` and (when interpolated) `x_rank+1`.
-    pub fn value(&self, x: f64, next: Option<f64>) -> f64 {
-        match next {
-            Some(y) if self.frac > 0.0 => x + self.frac * (y - x),
-            _ => x,
+    /// The quantile, reading order statistic `r` as `at(r)` (only those it needs).
+    pub fn read(&self, at: impl Fn(usize) -> f64) -> f64 {
+        let x = at(self.rank);
+        if self.frac > 0.0 {
+            x + self.frac * (at(self.rank + 1) - x)
+        } else {
+            x
         }
     }
 }
@@ -109,8 +111,7 @@ fn quantiles<K: Ord + Copy>(keys: &mut [K], value: impl Fn(K) -> f64) -> Percent
     let ranks: Vec<usize> = distinct_ranks(&levels);
     let picked = select_ranks(keys, &ranks);
     let at = |r: usize| value(picked[ranks.partition_point(|&x| x < r)]);
-    let [p05, p50, p95] =
-        levels.map(|l| l.value(at(l.rank), (l.frac > 0.0).then(|| at(l.rank + 1))));
+    let [p05, p50, p95] = levels.map(|l| l.read(at));
     Percentiles { p05, p50, p95 }
 }
 
@@ -182,13 +183,10 @@ pub fn of_curves(curves: &[f32], subjects: usize, points: usize) -> [Vec<f64>; 3
 /// (time-major), read as `levels` say.
 pub(super) fn curves_from(levels: &[Reading; 3], ranks: &[usize], keys: &[u32]) -> [Vec<f64>; 3] {
     let per_time = ranks.len().max(1);
+    let index = |r: usize| ranks.partition_point(|&x| x < r);
     levels.map(|l| {
-        let index = |r: usize| ranks.partition_point(|&x| x < r);
-        keys.chunks_exact(per_time)
-            .map(|k| {
-                let next = (l.frac > 0.0).then(|| value_f32(k[index(l.rank + 1)]));
-                l.value(value_f32(k[index(l.rank)]), next)
-            })
+        (keys.chunks_exact(per_time))
+            .map(|k| l.read(|r| value_f32(k[index(r)])))
             .collect()
     })
 }

@@ -128,9 +128,7 @@ impl Reduced {
         });
         Reduced { states, index, a }
     }
-}
 
-impl Reduced {
     /// Whether `system` reduces to the same states: its state matrix has the nonzero
     /// pattern `pattern` (column-major) and its AUC is state `auc`, which is all
     /// [`Reduced::of`] reads besides the values.
