@@ -115,13 +115,13 @@ fn draw_panel<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .caption(&p.title, ("sans-serif", 15 * k).into_font().color(&colour))
         .margin(8 * k)
-        .x_label_area_size(28 * k)
+        .x_label_area_size(40 * k)
         .y_label_area_size(48 * k)
         .build_cartesian_2d(0.0..x_max, 0.0..y_max.max(1e-9))
         .map_err(e)?;
     chart
         .configure_mesh()
-        .x_desc("h")
+        .x_desc("time (h)")
         .y_desc("ng/mL")
         .label_style(("sans-serif", 12 * k))
         .axis_desc_style(("sans-serif", 12 * k))
