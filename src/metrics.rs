@@ -100,7 +100,7 @@ pub fn hours_between(times_h: &[f64], conc: &[f64], low: f64, high: f64) -> f64 
 }
 
 /// The fraction of a linear segment from `a` to `b` that lies in `[low, high]`.
-fn fraction_inside(a: f64, b: f64, low: f64, high: f64) -> f64 {
+pub(crate) fn fraction_inside(a: f64, b: f64, low: f64, high: f64) -> f64 {
     // Wholly outside or wholly inside: the answer of the general case below, without its
     // division (most segments of a curve; populations summarise millions of them).
     let (lo, hi) = (a.min(b), a.max(b));

@@ -24,15 +24,15 @@ pub mod percentile;
 pub mod radix;
 pub mod runner;
 pub mod subject;
+mod summary;
 pub mod varvel;
 
 use crate::bands::Band;
 use crate::dosing::Regimen;
 use crate::error::Result;
-use crate::metrics::hours_between;
 use crate::model::variability::Variability;
 use crate::model::ModelSpec;
-use crate::simulate::grid::{GridCourse, UniformGrid};
+use crate::simulate::grid::UniformGrid;
 use crate::solver::SolverConfig;
 use covariates::WeightDistribution;
 use passes::{bracketed, counted, Rows};
@@ -40,6 +40,7 @@ use percentile::Percentiles;
 use rayon::prelude::*;
 use runner::SubjectRunner;
 use subject::Sampler;
+use summary::Summarizer;
 
 /// A validated `[population]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -269,7 +270,8 @@ fn simulate_within(
                score: &mut [f64]| {
         let s = sampler.draw(population, population.first + i, run.weight_kg);
         let course = runner.course(&s, scratch)?;
-        summarizer.fill(scratch, &course, m);
+        let tally = runner.tally.get_or_insert_with(|| summarizer.tally());
+        summarizer.fill(tally, scratch, course.auc_ng_h_ml, m);
         let performance = run
             .target_ng_ml
             .and_then(|t| varvel::performance(&times, scratch, t));
@@ -409,43 +411,6 @@ fn tci_performance(scores: &[f64]) -> Option<TciPerformance> {
         divergence: of(2),
         wobble: of(3),
     })
-}
-
-/// What each subject's summary numbers are read against.
-struct Summarizer<'a> {
-    times_h: &'a [f64],
-    bands: &'a [Band],
-    probes_h: &'a [f64],
-}
-
-impl Summarizer<'_> {
-    /// Cmax and Tmax (first peak on the grid), AUC, end concentration and hours in each
-    /// band of one subject, into `m` (the order of [`FIXED_METRICS`], then the bands),
-    /// then its concentration at each probe time.
-    fn fill(&self, curve: &[f64], course: &GridCourse, m: &mut [f64]) {
-        let (peak, cmax) =
-            curve
-                .iter()
-                .enumerate()
-                .fold((0, f64::NEG_INFINITY), |best, (i, &c)| {
-                    if c > best.1 {
-                        (i, c)
-                    } else {
-                        best
-                    }
-                });
-        m[0] = cmax;
-        m[1] = self.times_h[peak];
-        m[2] = course.auc_ng_h_ml;
-        m[3] = curve[curve.len() - 1];
-        for (slot, b) in m[FIXED_METRICS..].iter_mut().zip(self.bands) {
-            *slot = hours_between(self.times_h, curve, b.low_ng_ml, b.high_ng_ml);
-        }
-        let at_probes = &mut m[FIXED_METRICS + self.bands.len()..];
-        for (slot, &t) in at_probes.iter_mut().zip(self.probes_h) {
-            *slot = interpolate(self.times_h, curve, t).unwrap_or(f64::NAN);
-        }
-    }
 }
 
 #[cfg(test)]

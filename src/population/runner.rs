@@ -5,9 +5,11 @@
 //! weight with its bioavailability and lag, its system's rates, and the propagator's
 //! matrix exponential and block rows. What does not (the reduction to the states the
 //! plasma curve needs, the propagator's buffers) is kept in the runner's
-//! [`GridScratch`] and refilled; the numbers are the same bits as a fresh start.
+//! [`GridScratch`] and refilled; the numbers are the same bits as a fresh start. So is
+//! the [`Tally`] its subjects' summaries are counted in.
 
 use super::subject::Subject;
+use super::summary::Tally;
 use super::Run;
 use crate::dosing::{schedule_depots, Timeline};
 use crate::error::Result;
@@ -18,6 +20,8 @@ use crate::simulate::grid::{GridCourse, GridSampler, GridScratch};
 pub struct SubjectRunner<'a> {
     run: Run<'a>,
     scratch: GridScratch,
+    /// The summaries' running counts, made by the first subject that needs them.
+    pub(super) tally: Option<Tally>,
 }
 
 impl<'a> SubjectRunner<'a> {
@@ -26,6 +30,7 @@ impl<'a> SubjectRunner<'a> {
         SubjectRunner {
             run: *run,
             scratch: GridScratch::default(),
+            tally: None,
         }
     }
 
