@@ -20,6 +20,7 @@
 //! subjects are split among workers.
 
 use super::percentile::{key_f32, keys_at, value_f32, Reading, LEVELS};
+use wide::{i32x8, CmpGt, CmpLt};
 
 /// Standard errors of margin either side of a bracket.
 const Z: f64 = 5.0;
@@ -128,8 +129,8 @@ const BATCH: usize = 64;
 /// compares are signed).
 #[derive(Debug, Clone, Copy)]
 struct Lanes {
-    lo: [[i32; LANES]; 3],
-    hi: [[i32; LANES]; 3],
+    lo: [i32x8; 3],
+    hi: [i32x8; 3],
 }
 
 /// `key` as an `i32` in the same order.
@@ -184,17 +185,15 @@ impl Brackets {
     fn new(at: Vec<Edges>, most: usize, m: usize) -> Brackets {
         let lanes = (at.chunks(LANES))
             .map(|block| {
-                let mut lanes = Lanes {
-                    lo: [[i32::MAX; LANES]; 3],
-                    hi: [[i32::MAX; LANES]; 3],
+                let edge = |l: usize, of: fn(&Edges) -> [u32; 3]| {
+                    i32x8::from(std::array::from_fn(|i| {
+                        block.get(i).map_or(i32::MAX, |e| signed(of(e)[l]))
+                    }))
                 };
-                for (i, e) in block.iter().enumerate() {
-                    for l in 0..3 {
-                        lanes.lo[l][i] = signed(e.lo[l]);
-                        lanes.hi[l][i] = signed(e.hi[l]);
-                    }
+                Lanes {
+                    lo: std::array::from_fn(|l| edge(l, |e| e.lo)),
+                    hi: std::array::from_fn(|l| edge(l, |e| e.hi)),
                 }
-                lanes
             })
             .collect();
         Brackets {
@@ -259,57 +258,53 @@ impl Brackets {
     }
 
     /// Count and keep the batch, [`LANES`] times at a time across its subjects: those
-    /// times' edges and counts stay in registers while the subjects' keys stream by, and
-    /// each step, written as a fixed-size loop over the times, is one vector operation.
+    /// times' edges and counts stay in vector registers while the subjects' keys stream
+    /// by. Per key and level two compares: below `lo`, and above `hi`; a key in neither
+    /// (`lo ≤ key ≤ hi` for some level: a tie with `lo`, or inside) is rare and sorted
+    /// out one by one.
     fn count(&self, f: &mut Filter) {
         let points = self.at.len();
         for (b, e) in self.lanes.iter().enumerate() {
             let t0 = b * LANES;
             let width = LANES.min(points - t0);
-            // Per time: keys below each level's lo (negated); keys equal to a lo and keys
-            // inside a bracket are rare, and found again one by one.
-            let mut below = [[0i32; LANES]; 3];
+            let lanes = (1u32 << width) - 1;
+            // Per time: keys below each level's lo (negated: a true compare is −1).
+            let mut below = [i32x8::ZERO; 3];
             for subject in f.batch.chunks_exact(points) {
                 // A whole block as a fixed-size copy (a copy of a run-time width is a
                 // call to memmove: 5% of a million-subject run); the last one padded.
-                let key: [i32; LANES] = match subject.get(t0..t0 + LANES) {
+                let block: [i32; LANES] = match subject.get(t0..t0 + LANES) {
                     Some(block) => block.try_into().unwrap_or([i32::MIN; LANES]),
                     None => {
                         std::array::from_fn(|i| subject.get(t0 + i).copied().unwrap_or(i32::MIN))
                     }
                 };
-                let (mut tie, mut inside) = ([0i32; LANES], [0i32; LANES]);
+                let key = i32x8::from(block);
+                let mut outside = i32x8::splat(-1);
                 for ((lo, hi), below) in e.lo.iter().zip(&e.hi).zip(&mut below) {
-                    for i in 0..LANES {
-                        let mask = |c: bool| -i32::from(c);
-                        below[i] += mask(key[i] < lo[i]);
-                        tie[i] |= mask(key[i] == lo[i]);
-                        inside[i] |= mask(lo[i] < key[i]) & mask(key[i] <= hi[i]);
-                    }
+                    let under = key.cmp_lt(*lo);
+                    *below += under;
+                    outside &= under | key.cmp_gt(*hi);
                 }
-                // One bit per time: the sign bits of the masks.
-                let bits = |m: &[i32; LANES]| {
-                    (m.iter().enumerate()).fold(0u32, |a, (i, &x)| a | ((x as u32 >> 31) << i))
-                };
-                let mut ties = bits(&tie) & ((1 << width) - 1);
-                while ties != 0 {
-                    let i = ties.trailing_zeros() as usize;
-                    for (l, lo) in e.lo.iter().enumerate() {
-                        f.counts[t0 + i][3 + l] += u32::from(key[i] == lo[i]);
+                let mut rare = !(outside.move_mask() as u32) & lanes;
+                while rare != 0 {
+                    let i = rare.trailing_zeros() as usize;
+                    rare &= rare - 1;
+                    let (k, lo, hi) = (block[i], e.lo.map(|v| v.to_array()[i]), e.hi.map(|v| v.to_array()[i]));
+                    let mut inside = false;
+                    for l in 0..3 {
+                        f.counts[t0 + i][3 + l] += u32::from(k == lo[l]);
+                        inside |= lo[l] < k && k <= hi[l];
                     }
-                    ties &= ties - 1;
-                }
-                let mut kept = if f.overflowed { 0 } else { bits(&inside) };
-                while kept != 0 {
-                    let i = kept.trailing_zeros() as usize;
-                    f.kept[t0 + i].push(unsigned(key[i]));
-                    f.size += 1;
-                    kept &= kept - 1;
+                    if inside && !f.overflowed {
+                        f.kept[t0 + i].push(unsigned(k));
+                        f.size += 1;
+                    }
                 }
             }
-            for i in 0..width {
-                for (l, below) in below.iter().enumerate() {
-                    f.counts[t0 + i][l] += below[i].unsigned_abs();
+            for (l, below) in below.iter().enumerate() {
+                for (i, n) in below.to_array().iter().take(width).enumerate() {
+                    f.counts[t0 + i][l] += n.unsigned_abs();
                 }
             }
             f.overflowed |= f.size > f.most;

@@ -254,11 +254,7 @@ fn simulate_within(
         .copied()
         .filter(|&t| interpolate(&times, &times, t).is_some())
         .collect();
-    let summarizer = Summarizer {
-        times_h: &times,
-        bands: run.bands,
-        probes_h: &probes_h,
-    };
+    let summarizer = Summarizer::new(&times, run.bands, &probes_h);
     let width = FIXED_METRICS + run.bands.len() + probes_h.len();
     let mut metrics = vec![0f64; n * width];
     let mut scores = vec![f64::NAN; n * 4];

@@ -14,6 +14,7 @@
 use super::FIXED_METRICS;
 use crate::bands::Band;
 use crate::metrics::fraction_inside;
+use wide::{f64x4, CmpGe, CmpGt, CmpLe, CmpLt};
 
 /// Running maxima and running sums per band.
 const LANES: usize = 8;
@@ -21,11 +22,13 @@ const LANES: usize = 8;
 /// What each subject's summaries are read against.
 pub(super) struct Summarizer<'a> {
     /// Grid times (h).
-    pub times_h: &'a [f64],
+    times_h: &'a [f64],
+    /// From each grid time to the next (h).
+    steps_h: Vec<f64>,
     /// Bands whose hours are counted.
-    pub bands: &'a [Band],
+    bands: &'a [Band],
     /// Probe times (h), each within the grid.
-    pub probes_h: &'a [f64],
+    probes_h: &'a [f64],
 }
 
 /// One subject's summaries so far.
@@ -45,7 +48,18 @@ pub(super) struct Tally {
     probes: Vec<f64>,
 }
 
-impl Summarizer<'_> {
+impl<'a> Summarizer<'a> {
+    /// Summaries on the grid `times_h` of hours in `bands` and values at `probes_h`.
+    pub fn new(times_h: &'a [f64], bands: &'a [Band], probes_h: &'a [f64]) -> Self {
+        let steps_h = times_h.windows(2).map(|t| t[1] - t[0]).collect();
+        Summarizer {
+            times_h,
+            steps_h,
+            bands,
+            probes_h,
+        }
+    }
+
     /// An empty tally for one subject.
     pub fn tally(&self) -> Tally {
         Tally {
@@ -78,12 +92,12 @@ impl Summarizer<'_> {
             (tally.cmax, tally.peak) = (cmax, k0 + first_at(piece, cmax));
         }
         // Segments ending in this piece: the first one starts at the last point fed.
-        let times = &self.times_h[k0.saturating_sub(1)..k0 + piece.len()];
         for (b, sums) in self.bands.iter().zip(&mut tally.hours) {
             if k0 > 0 {
-                band_hours(sums, k0 - 1, &times[..2], &[tally.last, piece[0]], b);
+                let across = [tally.last, piece[0]];
+                band_hours(sums, k0 - 1, &self.steps_h[k0 - 1..], &across, b);
             }
-            band_hours(sums, k0, &times[usize::from(k0 > 0)..], piece, b);
+            band_hours(sums, k0, &self.steps_h[k0..], piece, b);
         }
         for (slot, &t) in tally.probes.iter_mut().zip(self.probes_h) {
             // The first point at or after `t`, and the one before it, if both are fed now.
@@ -125,68 +139,78 @@ impl Summarizer<'_> {
     }
 }
 
-/// The first index of `curve` whose value is `v`, bit for bit (0 when none is).
+/// The first index of `curve` whose value is `v`, bit for bit (0 when none is): [`LANES`]
+/// values compared at a time (a loop that stops at the first equal one is not vectorised).
 fn first_at(curve: &[f64], v: f64) -> usize {
-    (curve.iter())
-        .position(|c| c.to_bits() == v.to_bits())
-        .unwrap_or(0)
+    let same = |x: &f64| x.to_bits() == v.to_bits();
+    let in_chunk = |chunk: &[f64]| chunk.iter().position(same);
+    let mut chunks = curve.chunks_exact(LANES);
+    for (c, chunk) in chunks.by_ref().enumerate() {
+        if chunk.iter().fold(false, |hit, x| hit | same(x)) {
+            return c * LANES + in_chunk(chunk).unwrap_or(0);
+        }
+    }
+    let rest = chunks.remainder();
+    in_chunk(rest).map_or(0, |j| curve.len() - rest.len() + j)
 }
 
 /// The largest value of `piece`, as a fold keeping the first of equals would find it
 /// (NaNs never win; −∞ when there is nothing else).
 fn maximum(piece: &[f64]) -> f64 {
     let higher = |m: f64, c: f64| if c > m { c } else { m };
-    let mut maxima = [f64::NEG_INFINITY; LANES];
+    let mut maxima = [f64x4::splat(f64::NEG_INFINITY); 2];
     let mut chunks = piece.chunks_exact(LANES);
     for chunk in &mut chunks {
-        for (m, &c) in maxima.iter_mut().zip(chunk) {
-            *m = higher(*m, c);
+        for (half, m) in maxima.iter_mut().enumerate() {
+            let c = f64x4::from(std::array::from_fn::<f64, 4, _>(|j| chunk[4 * half + j]));
+            *m = c.cmp_gt(*m).blend(c, *m);
         }
     }
-    for (m, &c) in maxima.iter_mut().zip(chunks.remainder()) {
-        *m = higher(*m, c);
-    }
-    maxima.into_iter().fold(f64::NEG_INFINITY, higher)
+    let lanes = [maxima[0].to_array(), maxima[1].to_array()];
+    let m = lanes.iter().flatten().fold(f64::NEG_INFINITY, |m, &c| higher(m, c));
+    chunks.remainder().iter().fold(m, |m, &c| higher(m, c))
 }
 
-/// The hours in `band` of the segments between consecutive points of `conc` (at
-/// `times_h`), the first being segment `k0`, added to running sum `k mod LANES`.
-/// Segments wholly inside add their length, wholly outside nothing, and the rest
-/// their [`fraction_inside`] of it.
-fn band_hours(sums: &mut [f64; LANES], k0: usize, times_h: &[f64], conc: &[f64], band: &Band) {
+/// The hours in `band` of the segments between consecutive points of `conc`, whose
+/// lengths (h) are `steps_h`, the first being segment `k0`, added to running sum
+/// `k mod LANES`. Segments wholly inside add their length, wholly outside nothing, and
+/// the rest their [`fraction_inside`] of it.
+fn band_hours(sums: &mut [f64; LANES], k0: usize, steps_h: &[f64], conc: &[f64], band: &Band) {
     let (low, high) = (band.low_ng_ml, band.high_ng_ml);
     let segments = conc.len().saturating_sub(1);
     let one = |sums: &mut [f64; LANES], i: usize| {
-        let (a, b) = (conc[i], conc[i + 1]);
-        sums[(k0 + i) % LANES] += (times_h[i + 1] - times_h[i]) * fraction_inside(a, b, low, high);
+        let f = fraction_inside(conc[i], conc[i + 1], low, high);
+        sums[(k0 + i) % LANES] += steps_h[i] * f;
     };
     let head = ((LANES - k0 % LANES) % LANES).min(segments);
     for i in 0..head {
         one(sums, i);
     }
+    let (low4, high4) = (f64x4::splat(low), f64x4::splat(high));
+    let four = |v: &[f64], at: usize| f64x4::from(std::array::from_fn::<f64, 4, _>(|j| v[at + j]));
     let mut i = head;
     while i + LANES <= segments {
-        // The common cases without a branch, lane by lane; a block with a segment across
-        // an edge (or a NaN) is done again one segment at a time.
-        let (mut add, mut mixed) = ([0.0; LANES], false);
-        for (j, slot) in add.iter_mut().enumerate() {
-            let (a, b) = (conc[i + j], conc[i + j + 1]);
-            let (lo, hi) = (a.min(b), a.max(b));
-            let inside = lo >= low && hi <= high;
-            let outside = hi < low || lo > high;
-            mixed |= !(inside || outside);
-            *slot = if inside {
-                times_h[i + j + 1] - times_h[i + j]
-            } else {
-                0.0
-            };
+        // The common cases four lanes at a time without a branch; a block with a segment
+        // across an edge (or a NaN: no compare holds) is done again one segment at a time.
+        let mut add = [f64x4::ZERO; 2];
+        let mut mixed = false;
+        for (half, add) in add.iter_mut().enumerate() {
+            let at = i + 4 * half;
+            let (a, b) = (four(conc, at), four(conc, at + 1));
+            let lower = a.cmp_lt(b);
+            let (lo, hi) = (lower.blend(a, b), lower.blend(b, a));
+            let inside = lo.cmp_ge(low4) & hi.cmp_le(high4);
+            let decided = inside | hi.cmp_lt(low4) | lo.cmp_gt(high4);
+            mixed |= decided.move_mask() != 0b1111;
+            *add = inside & four(steps_h, at);
         }
         if mixed {
             for j in 0..LANES {
                 one(sums, i + j);
             }
         } else {
-            for (s, a) in sums.iter_mut().zip(add) {
+            let add = [add[0].to_array(), add[1].to_array()];
+            for (s, a) in sums.iter_mut().zip(add.iter().flatten()) {
                 *s += a;
             }
         }
@@ -238,11 +262,7 @@ mod tests {
         let (times, conc) = curve();
         let bands = bands();
         let probes = [0.0, 0.55, 3.0, 10.02, 10.04];
-        let s = Summarizer {
-            times_h: &times,
-            bands: &bands,
-            probes_h: &probes,
-        };
+        let s = Summarizer::new(&times, &bands, &probes);
         let width = FIXED_METRICS + bands.len() + probes.len();
         let mut whole = vec![0.0; width];
         s.fill(&mut s.tally(), &conc, 7.5, &mut whole);
