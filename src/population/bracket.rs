@@ -290,7 +290,11 @@ impl Brackets {
                 while rare != 0 {
                     let i = rare.trailing_zeros() as usize;
                     rare &= rare - 1;
-                    let (k, lo, hi) = (block[i], e.lo.map(|v| v.to_array()[i]), e.hi.map(|v| v.to_array()[i]));
+                    let (k, lo, hi) = (
+                        block[i],
+                        e.lo.map(|v| v.to_array()[i]),
+                        e.hi.map(|v| v.to_array()[i]),
+                    );
                     let mut inside = false;
                     for l in 0..3 {
                         f.counts[t0 + i][3 + l] += u32::from(k == lo[l]);

@@ -17,6 +17,7 @@
 //! numbers do not depend on the number of threads (see [`subject`] on seeding).
 
 pub mod bracket;
+mod column;
 pub mod covariates;
 pub mod effect_site;
 mod passes;

@@ -8,6 +8,7 @@
 //! Equal values give exactly that value. Only the two order statistics each quantile
 //! needs are selected (`select_nth_unstable`), not a full sort.
 
+use super::column::Tracker;
 use rayon::prelude::*;
 
 /// The quantiles reported: 5th, 50th and 95th percentile.
@@ -23,6 +24,8 @@ const GATHER_VALUES: usize = 1 << 22;
 const MIN_TIME_BLOCK: usize = 16;
 /// Beyond this, longer reads gained nothing measurable.
 const MAX_TIME_BLOCK: usize = 256;
+/// Subjects gathered together: 16 `u32` keys are one 64-byte cache line of a column.
+const GATHER_SUBJECTS: usize = 16;
 
 /// The 5th, 50th and 95th percentile of something.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -148,6 +151,10 @@ pub fn of_values(values: &[f64]) -> Percentiles {
 /// time of `curves`, a subject-major `subjects × points` matrix (each subject's curve
 /// contiguous): `points × ranks.len()` keys, time-major. Runs in the current rayon pool;
 /// the answer does not depend on how the work is split.
+///
+/// Each block of times is gathered into columns, [`GATHER_SUBJECTS`] subjects at a time
+/// (so that each write fills whole cache lines), and its columns are selected in time
+/// order by a [`Tracker`], which looks for each time's answer next to the last one's.
 pub fn keys_at(curves: &[f32], subjects: usize, points: usize, ranks: &[usize]) -> Vec<u32> {
     assert_eq!(curves.len(), subjects * points, "subjects × points values");
     let block = (GATHER_VALUES / subjects.max(1)).clamp(MIN_TIME_BLOCK, MAX_TIME_BLOCK);
@@ -157,15 +164,25 @@ pub fn keys_at(curves: &[f32], subjects: usize, points: usize, ranks: &[usize]) 
             let (t0, t1) = (b * block, ((b + 1) * block).min(points));
             let width = t1 - t0;
             let mut columns = vec![0u32; width * subjects];
-            for (s, curve) in curves.chunks_exact(points).enumerate() {
-                for (j, v) in curve[t0..t1].iter().enumerate() {
-                    columns[j * subjects + s] = key_f32(*v);
+            let rows: Vec<&[f32]> = curves.chunks_exact(points).map(|c| &c[t0..t1]).collect();
+            for (g, group) in rows.chunks(GATHER_SUBJECTS).enumerate() {
+                let s0 = g * GATHER_SUBJECTS;
+                for j in 0..width {
+                    let column = &mut columns[j * subjects + s0..][..group.len()];
+                    for (k, row) in column.iter_mut().zip(group) {
+                        *k = key_f32(row[j]);
+                    }
                 }
             }
-            columns
-                .chunks_exact_mut(subjects)
-                .flat_map(|c| select_ranks(c, ranks))
-                .collect()
+            let mut tracker = Tracker::new(ranks);
+            let mut picked = vec![0u32; width * ranks.len()];
+            for (column, out) in columns
+                .chunks_exact_mut(subjects.max(1))
+                .zip(picked.chunks_exact_mut(ranks.len().max(1)))
+            {
+                tracker.select(column, out);
+            }
+            picked
         })
         .collect();
     blocks.concat()

@@ -14,7 +14,7 @@
 use super::FIXED_METRICS;
 use crate::bands::Band;
 use crate::metrics::fraction_inside;
-use wide::{f64x4, CmpGe, CmpGt, CmpLe, CmpLt};
+use wide::{f64x4, CmpEq, CmpGt};
 
 /// Running maxima and running sums per band.
 const LANES: usize = 8;
@@ -167,7 +167,10 @@ fn maximum(piece: &[f64]) -> f64 {
         }
     }
     let lanes = [maxima[0].to_array(), maxima[1].to_array()];
-    let m = lanes.iter().flatten().fold(f64::NEG_INFINITY, |m, &c| higher(m, c));
+    let m = lanes
+        .iter()
+        .flatten()
+        .fold(f64::NEG_INFINITY, |m, &c| higher(m, c));
     chunks.remainder().iter().fold(m, |m, &c| higher(m, c))
 }
 
@@ -186,36 +189,47 @@ fn band_hours(sums: &mut [f64; LANES], k0: usize, steps_h: &[f64], conc: &[f64],
     for i in 0..head {
         one(sums, i);
     }
-    let (low4, high4) = (f64x4::splat(low), f64x4::splat(high));
-    let four = |v: &[f64], at: usize| f64x4::from(std::array::from_fn::<f64, 4, _>(|j| v[at + j]));
+    let half = |x: &[f64; LANES], h: usize| {
+        f64x4::from([x[4 * h], x[4 * h + 1], x[4 * h + 2], x[4 * h + 3]])
+    };
+    // The running sums in vector registers while whole blocks are added.
+    let mut acc = [half(sums, 0), half(sums, 1)];
     let mut i = head;
     while i + LANES <= segments {
-        // The common cases four lanes at a time without a branch; a block with a segment
-        // across an edge (or a NaN: no compare holds) is done again one segment at a time.
-        let mut add = [f64x4::ZERO; 2];
-        let mut mixed = false;
-        for (half, add) in add.iter_mut().enumerate() {
-            let at = i + 4 * half;
-            let (a, b) = (four(conc, at), four(conc, at + 1));
-            let lower = a.cmp_lt(b);
-            let (lo, hi) = (lower.blend(a, b), lower.blend(b, a));
-            let inside = lo.cmp_ge(low4) & hi.cmp_le(high4);
-            let decided = inside | hi.cmp_lt(low4) | lo.cmp_gt(high4);
-            mixed |= decided.move_mask() != 0b1111;
-            *add = inside & four(steps_h, at);
-        }
-        if mixed {
-            for j in 0..LANES {
-                one(sums, i + j);
-            }
+        let (Some(a), Some(b), Some(step)) = (
+            conc[i..].first_chunk::<LANES>(),
+            conc[i + 1..].first_chunk::<LANES>(),
+            steps_h[i..].first_chunk::<LANES>(),
+        ) else {
+            break;
+        };
+        // A block of segments whose points all lie inside the band adds every length,
+        // one whose points all lie below or all above adds nothing (the common cases,
+        // from the block's least and greatest point). In any other block (one that
+        // crosses an edge, or holds a NaN) each segment takes the general formula.
+        let (a0, a1, b0, b1) = (half(a, 0), half(a, 1), half(b, 0), half(b, 1));
+        let least = a0.fast_min(a1).fast_min(b0.fast_min(b1)).to_array();
+        let greatest = a0.fast_max(a1).fast_max(b0.fast_max(b1)).to_array();
+        let (lo, hi) = (
+            least.into_iter().fold(f64::INFINITY, f64::min),
+            greatest.into_iter().fold(f64::NEG_INFINITY, f64::max),
+        );
+        let numbers = ((a0 + a1) + (b0 + b1)).cmp_eq((a0 + a1) + (b0 + b1)).all();
+        let add = if numbers && lo >= low && hi <= high {
+            [half(step, 0), half(step, 1)]
+        } else if numbers && (hi < low || lo > high) {
+            [f64x4::ZERO; 2]
         } else {
-            let add = [add[0].to_array(), add[1].to_array()];
-            for (s, a) in sums.iter_mut().zip(add.iter().flatten()) {
-                *s += a;
-            }
-        }
+            let f: [f64; LANES] =
+                std::array::from_fn(|j| step[j] * fraction_inside(a[j], b[j], low, high));
+            [half(&f, 0), half(&f, 1)]
+        };
+        acc[0] += add[0];
+        acc[1] += add[1];
         i += LANES;
     }
+    let acc = [acc[0].to_array(), acc[1].to_array()];
+    sums.copy_from_slice(acc.as_flattened());
     for i in i..segments {
         one(sums, i);
     }
@@ -286,6 +300,28 @@ mod tests {
             let mut windowed = vec![0.0; width];
             s.finish(&tally, 7.5, &mut windowed);
             assert_eq!(bits(&windowed), bits(&whole), "windows of {window}");
+        }
+    }
+
+    /// A NaN in a curve is never counted as inside a band by the fast path: its
+    /// segments take the general formula, as `hours_between` does.
+    #[test]
+    fn a_nan_takes_the_general_formula() {
+        const SUM_ORDER: f64 = 1e-13;
+        let times: Vec<f64> = (0..40).map(|k| k as f64 * 0.25).collect();
+        let mut conc = vec![100.0; 40];
+        conc[20] = f64::NAN;
+        conc[30] = 10.0;
+        let bands = bands();
+        let s = Summarizer::new(&times, &bands, &[]);
+        let mut m = vec![0.0; FIXED_METRICS + bands.len()];
+        s.fill(&mut s.tally(), &conc, 0.0, &mut m);
+        for (b, band) in bands.iter().enumerate() {
+            let h = hours_between(&times, &conc, band.low_ng_ml, band.high_ng_ml);
+            assert!(
+                (m[FIXED_METRICS + b] - h).abs() < SUM_ORDER,
+                "band {b}: {h}"
+            );
         }
     }
 }
