@@ -122,9 +122,6 @@ struct Edges {
 /// Times filtered together: the same step for each of them, in vector registers.
 const LANES: usize = 8;
 
-/// Subjects whose keys are counted together, [`LANES`] times at a time across them.
-const BATCH: usize = 64;
-
 /// The edges of [`LANES`] consecutive times, level by level, as [`signed`] keys (vector
 /// compares are signed).
 #[derive(Debug, Clone, Copy)]
@@ -161,16 +158,37 @@ pub struct Brackets {
 pub struct Filter {
     /// Per time: keys below each level's `lo`, then keys equal to it.
     counts: Vec<[u32; 6]>,
-    /// [`signed`] keys of up to [`BATCH`] subjects not counted yet, subject-major.
-    batch: Vec<i32>,
-    /// Per time: the keys inside any level's bracket.
-    kept: Vec<Vec<u32>>,
+    /// Per [`LANES`] times and level: keys below `lo`, negated (added to `counts` when
+    /// the share is merged).
+    below: Vec<[i32x8; 3]>,
+    /// Per [`LANES`] times: the keys inside any level's bracket.
+    kept: Vec<Kept>,
     /// Keys kept so far.
     size: usize,
     /// The most keys this worker may keep.
     most: usize,
     /// True once it kept more than that (and stopped keeping).
     overflowed: bool,
+}
+
+/// The keys kept at [`LANES`] consecutive times, in the order they came, with the lane
+/// (time) of each. Why not one vector per time: a pass keeps about one key per time per
+/// batch, so each push to one of thousands of vectors was a cache miss (27% of a
+/// million-subject run); eight times share a vector here.
+#[derive(Default)]
+struct Kept {
+    lanes: Vec<u8>,
+    keys: Vec<u32>,
+}
+
+impl Kept {
+    /// The keys of each lane, in `by_lane` (cleared first).
+    fn split(&self, by_lane: &mut [Vec<u32>; LANES]) {
+        by_lane.iter_mut().for_each(Vec::clear);
+        for (&lane, &key) in self.lanes.iter().zip(&self.keys) {
+            by_lane[usize::from(lane)].push(key);
+        }
+    }
 }
 
 /// Where an order statistic stands after a filtering pass.
@@ -238,9 +256,15 @@ impl Brackets {
         let expected = (1.1 * share as f64 * self.kept_per_subject) as usize + 16;
         Filter {
             counts: vec![[0; 6]; self.at.len()],
-            batch: Vec::with_capacity(BATCH * self.at.len()),
-            kept: (self.at.iter())
-                .map(|_| Vec::with_capacity(expected.min(self.most)))
+            below: vec![[i32x8::ZERO; 3]; self.lanes.len()],
+            kept: (self.lanes.iter())
+                .map(|_| {
+                    let reserve = (LANES * expected).min(self.most);
+                    Kept {
+                        lanes: Vec::with_capacity(reserve),
+                        keys: Vec::with_capacity(reserve),
+                    }
+                })
                 .collect(),
             size: 0,
             most: (self.most as f64 * share as f64 / subjects.max(1) as f64).ceil() as usize,
@@ -248,101 +272,106 @@ impl Brackets {
         }
     }
 
-    /// Count and keep one subject's curve (ng/mL, one value per time).
+    /// Count and keep one subject's curve (ng/mL, one value per time), [`LANES`] times
+    /// at a time: per key and level two compares, below `lo` and above `hi`, the counts
+    /// below kept per block of times in vector form; a key in neither (`lo ≤ key ≤ hi`
+    /// for some level: a tie with `lo`, or inside) is rare and sorted out one by one.
+    ///
+    /// Why one subject at a time: its curve was just written and is in the first-level
+    /// cache, and so are the edges and counts of a few thousand times. Counting batches
+    /// of subjects a block of times at a time (counts in registers) read each subject's
+    /// keys from a stride of the whole curve, which cost more than it saved.
     pub fn add(&self, f: &mut Filter, curve: &[f64]) {
-        f.batch
-            .extend(curve.iter().map(|&c| signed(key_f32(c as f32))));
-        if f.batch.len() == BATCH * self.at.len() {
-            self.count(f);
-        }
-    }
-
-    /// Count and keep the batch, [`LANES`] times at a time across its subjects: those
-    /// times' edges and counts stay in vector registers while the subjects' keys stream
-    /// by. Per key and level two compares: below `lo`, and above `hi`; a key in neither
-    /// (`lo ≤ key ≤ hi` for some level: a tie with `lo`, or inside) is rare and sorted
-    /// out one by one.
-    fn count(&self, f: &mut Filter) {
-        let points = self.at.len();
-        for (b, e) in self.lanes.iter().enumerate() {
+        let points = curve.len().min(self.at.len());
+        for (b, (e, below)) in self.lanes.iter().zip(&mut f.below).enumerate() {
             let t0 = b * LANES;
             let width = LANES.min(points - t0);
-            let lanes = (1u32 << width) - 1;
-            // Per time: keys below each level's lo (negated: a true compare is −1).
-            let mut below = [i32x8::ZERO; 3];
-            for subject in f.batch.chunks_exact(points) {
-                // A whole block as a fixed-size copy (a copy of a run-time width is a
-                // call to memmove: 5% of a million-subject run); the last one padded.
-                let block: [i32; LANES] = match subject.get(t0..t0 + LANES) {
-                    Some(block) => block.try_into().unwrap_or([i32::MIN; LANES]),
-                    None => {
-                        std::array::from_fn(|i| subject.get(t0 + i).copied().unwrap_or(i32::MIN))
-                    }
-                };
-                let key = i32x8::from(block);
-                let mut outside = i32x8::splat(-1);
-                for ((lo, hi), below) in e.lo.iter().zip(&e.hi).zip(&mut below) {
-                    let under = key.cmp_lt(*lo);
-                    *below += under;
-                    outside &= under | key.cmp_gt(*hi);
+            let block: [i32; LANES] = match curve.get(t0..t0 + LANES) {
+                Some(c) => std::array::from_fn(|i| signed(key_f32(c[i] as f32))),
+                None => std::array::from_fn(|i| {
+                    (curve.get(t0 + i)).map_or(i32::MIN, |&c| signed(key_f32(c as f32)))
+                }),
+            };
+            let key = i32x8::from(block);
+            let mut outside = i32x8::splat(-1);
+            for ((lo, hi), below) in e.lo.iter().zip(&e.hi).zip(below.iter_mut()) {
+                let under = key.cmp_lt(*lo);
+                *below += under; // −1 per key below
+                outside &= under | key.cmp_gt(*hi);
+            }
+            let mut rare = !(outside.move_mask() as u32) & ((1u32 << width) - 1);
+            while rare != 0 {
+                let i = rare.trailing_zeros() as usize;
+                rare &= rare - 1;
+                let (k, lo, hi) = (
+                    block[i],
+                    e.lo.map(|v| v.to_array()[i]),
+                    e.hi.map(|v| v.to_array()[i]),
+                );
+                let mut inside = false;
+                for l in 0..3 {
+                    f.counts[t0 + i][3 + l] += u32::from(k == lo[l]);
+                    inside |= lo[l] < k && k <= hi[l];
                 }
-                let mut rare = !(outside.move_mask() as u32) & lanes;
-                while rare != 0 {
-                    let i = rare.trailing_zeros() as usize;
-                    rare &= rare - 1;
-                    let (k, lo, hi) = (
-                        block[i],
-                        e.lo.map(|v| v.to_array()[i]),
-                        e.hi.map(|v| v.to_array()[i]),
-                    );
-                    let mut inside = false;
-                    for l in 0..3 {
-                        f.counts[t0 + i][3 + l] += u32::from(k == lo[l]);
-                        inside |= lo[l] < k && k <= hi[l];
-                    }
-                    if inside && !f.overflowed {
-                        f.kept[t0 + i].push(unsigned(k));
-                        f.size += 1;
-                    }
+                if inside && !f.overflowed {
+                    f.kept[b].lanes.push(i as u8);
+                    f.kept[b].keys.push(unsigned(k));
+                    f.size += 1;
                 }
             }
-            for (l, below) in below.iter().enumerate() {
-                for (i, n) in below.to_array().iter().take(width).enumerate() {
-                    f.counts[t0 + i][l] += n.unsigned_abs();
-                }
-            }
-            f.overflowed |= f.size > f.most;
         }
-        f.batch.clear();
+        f.overflowed |= f.size > f.most;
     }
 
     /// Add a worker's share of a pass to the pass's `total`.
     pub fn merge(&self, total: &mut Filter, mut part: Filter) {
-        self.count(&mut part); // `total` only ever receives merges
+        for (b, below) in part.below.iter().enumerate() {
+            for (l, n) in below.iter().enumerate() {
+                for (i, n) in n.to_array().iter().enumerate() {
+                    if let Some(c) = part.counts.get_mut(b * LANES + i) {
+                        c[l] += n.unsigned_abs();
+                    }
+                }
+            }
+        }
         for (a, b) in total.counts.iter_mut().zip(&part.counts) {
             for (x, y) in a.iter_mut().zip(b) {
                 *x += y;
             }
         }
         for (a, b) in total.kept.iter_mut().zip(part.kept) {
-            a.extend(b);
+            a.lanes.extend(b.lanes);
+            a.keys.extend(b.keys);
         }
         total.size += part.size;
         total.overflowed |= part.overflowed;
     }
 
+    /// Each time's counts and kept keys after the whole pass `f`, time by time.
+    fn by_time(f: &Filter, mut each: impl FnMut(usize, &[u32; 6], &[u32])) {
+        let mut by_lane: [Vec<u32>; LANES] = Default::default();
+        for (b, kept) in f.kept.iter().enumerate() {
+            kept.split(&mut by_lane);
+            for (i, keys) in by_lane.iter().enumerate() {
+                if let Some(counts) = f.counts.get(b * LANES + i) {
+                    each(b * LANES + i, counts, keys);
+                }
+            }
+        }
+    }
+
     /// The order statistics `ranks` (ascending) of level `l` at time `t`, from the whole
-    /// pass: level `l`'s kept keys are gathered once for all of them.
+    /// pass's `counts` and `kept` keys at that time: level `l`'s kept keys are gathered
+    /// once for all of them.
     fn find<const R: usize>(
         &self,
-        f: &Filter,
-        t: usize,
+        (t, counts, kept): (usize, &[u32; 6], &[u32]),
         l: usize,
         ranks: [usize; R],
     ) -> [Found; R] {
-        let (e, counts) = (self.at[t], &f.counts[t]);
+        let e = self.at[t];
         let (below, at_lo) = (counts[l] as usize, counts[3 + l] as usize);
-        let mut inside: Vec<u32> = (f.kept[t].iter())
+        let mut inside: Vec<u32> = (kept.iter())
             .copied()
             .filter(|&k| k > e.lo[l] && k <= e.hi[l])
             .collect();
@@ -375,23 +404,22 @@ impl Brackets {
             return None;
         }
         let edges = LEVELS.map(|p| bracket_ranks(m, p));
-        let at = (0..self.at.len())
-            .map(|t| {
-                let mut new = self.at[t];
-                for (l, &(lo, hi)) in edges.iter().enumerate() {
-                    // A missing edge is the end of the key range: no rank to find.
-                    let [lo_found, hi_found] =
-                        self.find(f, t, l, [lo.unwrap_or(0), hi.unwrap_or(m)]);
-                    if let (Some(_), Found::Key(k)) = (lo, lo_found) {
-                        new.lo[l] = k;
-                    }
-                    if let (Some(_), Found::Key(k)) = (hi, hi_found) {
-                        new.hi[l] = k;
-                    }
+        let mut at = Vec::with_capacity(self.at.len());
+        Self::by_time(f, |t, counts, kept| {
+            let mut new = self.at[t];
+            for (l, &(lo, hi)) in edges.iter().enumerate() {
+                // A missing edge is the end of the key range: no rank to find.
+                let ranks = [lo.unwrap_or(0), hi.unwrap_or(m)];
+                let [lo_found, hi_found] = self.find((t, counts, kept), l, ranks);
+                if let (Some(_), Found::Key(k)) = (lo, lo_found) {
+                    new.lo[l] = k;
                 }
-                new
-            })
-            .collect();
+                if let (Some(_), Found::Key(k)) = (hi, hi_found) {
+                    new.hi[l] = k;
+                }
+            }
+            at.push(new);
+        });
         Some(Brackets::new(at, self.most, m))
     }
 
@@ -403,21 +431,22 @@ impl Brackets {
         }
         let levels = Reading::levels(n);
         let mut curves = [Vec::new(), Vec::new(), Vec::new()];
-        for t in 0..self.at.len() {
+        let mut held = true;
+        Self::by_time(f, |t, counts, kept| {
             for (l, (level, curve)) in levels.iter().zip(&mut curves).enumerate() {
                 // The order statistics the level reads, from the bracket set for it
                 // (the same one twice when it is not interpolated).
                 let next = level.rank + usize::from(level.frac > 0.0);
-                match self.find(f, t, l, [level.rank, next]) {
+                match self.find((t, counts, kept), l, [level.rank, next]) {
                     [Found::Key(x), Found::Key(y)] => {
                         let key = |r: usize| if r == level.rank { x } else { y };
                         curve.push(level.read(|r| value_f32(key(r))));
                     }
-                    _ => return None,
+                    _ => held = false,
                 }
             }
-        }
-        Some(curves)
+        });
+        held.then_some(curves)
     }
 }
 
