@@ -14,7 +14,7 @@
 use super::FIXED_METRICS;
 use crate::bands::Band;
 use crate::metrics::fraction_inside;
-use wide::{f64x4, CmpEq, CmpGt};
+use wide::{f64x4, CmpEq};
 
 /// Running maxima and running sums per band.
 const LANES: usize = 8;
@@ -46,6 +46,8 @@ pub(super) struct Tally {
     hours: Vec<[f64; LANES]>,
     /// The concentration at each probe, once its points were fed (NaN before).
     probes: Vec<f64>,
+    /// The least and greatest point of each block of the piece being fed ([`bounds`]).
+    bounds: Vec<(f64, f64)>,
 }
 
 impl<'a> Summarizer<'a> {
@@ -69,6 +71,7 @@ impl<'a> Summarizer<'a> {
             peak: 0,
             hours: vec![[0.0; LANES]; self.bands.len()],
             probes: vec![f64::NAN; self.probes_h.len()],
+            bounds: Vec::new(),
         }
     }
 
@@ -87,7 +90,9 @@ impl<'a> Summarizer<'a> {
             return;
         };
         let k0 = tally.fed;
-        let cmax = maximum(piece);
+        let head = ((LANES - k0 % LANES) % LANES).min(piece.len() - 1);
+        bounds(&piece[head..], &mut tally.bounds);
+        let cmax = maximum(piece, head, &tally.bounds);
         if cmax > tally.cmax {
             (tally.cmax, tally.peak) = (cmax, k0 + first_at(piece, cmax));
         }
@@ -95,9 +100,9 @@ impl<'a> Summarizer<'a> {
         for (b, sums) in self.bands.iter().zip(&mut tally.hours) {
             if k0 > 0 {
                 let across = [tally.last, piece[0]];
-                band_hours(sums, k0 - 1, &self.steps_h[k0 - 1..], &across, b);
+                band_hours(sums, k0 - 1, &self.steps_h[k0 - 1..], &across, b, &[]);
             }
-            band_hours(sums, k0, &self.steps_h[k0..], piece, b);
+            band_hours(sums, k0, &self.steps_h[k0..], piece, b, &tally.bounds);
         }
         for (slot, &t) in tally.probes.iter_mut().zip(self.probes_h) {
             // The first point at or after `t`, and the one before it, if both are fed now.
@@ -154,31 +159,62 @@ fn first_at(curve: &[f64], v: f64) -> usize {
     in_chunk(rest).map_or(0, |j| curve.len() - rest.len() + j)
 }
 
-/// The largest value of `piece`, as a fold keeping the first of equals would find it
-/// (NaNs never win; −∞ when there is nothing else).
-fn maximum(piece: &[f64]) -> f64 {
-    let higher = |m: f64, c: f64| if c > m { c } else { m };
-    let mut maxima = [f64x4::splat(f64::NEG_INFINITY); 2];
-    let mut chunks = piece.chunks_exact(LANES);
-    for chunk in &mut chunks {
-        for (half, m) in maxima.iter_mut().enumerate() {
-            let c = f64x4::from(std::array::from_fn::<f64, 4, _>(|j| chunk[4 * half + j]));
-            *m = c.cmp_gt(*m).blend(c, *m);
-        }
+/// The least and greatest of each run of `LANES + 1` points of `points` starting at a
+/// multiple of `LANES` (the points of `LANES` segments), into `out`; `(NaN, NaN)` for a
+/// run holding a NaN.
+fn bounds(points: &[f64], out: &mut Vec<(f64, f64)>) {
+    out.clear();
+    let half = |x: &[f64]| f64x4::from([x[0], x[1], x[2], x[3]]);
+    let mut start = 0;
+    while let Some(run) = points.get(start..start + LANES + 1) {
+        let (a, b, last) = (half(&run[..4]), half(&run[4..8]), run[LANES]);
+        let sum = a + b + f64x4::splat(last);
+        let numbers = sum.cmp_eq(sum).all();
+        let lo = a.fast_min(b).to_array().into_iter().fold(last, f64::min);
+        let hi = a.fast_max(b).to_array().into_iter().fold(last, f64::max);
+        out.push(if numbers {
+            (lo, hi)
+        } else {
+            (f64::NAN, f64::NAN)
+        });
+        start += LANES;
     }
-    let lanes = [maxima[0].to_array(), maxima[1].to_array()];
-    let m = lanes
+}
+
+/// The largest value of `piece`, as a fold keeping the first of equals would find it
+/// (NaNs never win; −∞ when there is nothing else), from the `bounds` of its blocks
+/// after the first `head` points.
+fn maximum(piece: &[f64], head: usize, bounds: &[(f64, f64)]) -> f64 {
+    let higher = |m: f64, c: f64| if c > m { c } else { m };
+    let mut m = piece[..head]
         .iter()
-        .flatten()
         .fold(f64::NEG_INFINITY, |m, &c| higher(m, c));
-    chunks.remainder().iter().fold(m, |m, &c| higher(m, c))
+    for (j, &(_, hi)) in bounds.iter().enumerate() {
+        m = if hi.is_nan() {
+            let run = &piece[head + j * LANES..=head + (j + 1) * LANES];
+            run.iter().fold(m, |m, &c| higher(m, c))
+        } else {
+            higher(m, hi)
+        };
+    }
+    let rest = &piece[(head + bounds.len() * LANES).min(piece.len())..];
+    rest.iter().fold(m, |m, &c| higher(m, c))
 }
 
 /// The hours in `band` of the segments between consecutive points of `conc`, whose
 /// lengths (h) are `steps_h`, the first being segment `k0`, added to running sum
 /// `k mod LANES`. Segments wholly inside add their length, wholly outside nothing, and
-/// the rest their [`fraction_inside`] of it.
-fn band_hours(sums: &mut [f64; LANES], k0: usize, steps_h: &[f64], conc: &[f64], band: &Band) {
+/// the rest their [`fraction_inside`] of it. `bounds` are those of [`bounds`] for the
+/// segments after the first that starts at a multiple of `LANES` (none: every segment
+/// one at a time).
+fn band_hours(
+    sums: &mut [f64; LANES],
+    k0: usize,
+    steps_h: &[f64],
+    conc: &[f64],
+    band: &Band,
+    bounds: &[(f64, f64)],
+) {
     let (low, high) = (band.low_ng_ml, band.high_ng_ml);
     let segments = conc.len().saturating_sub(1);
     let one = |sums: &mut [f64; LANES], i: usize| {
@@ -189,43 +225,27 @@ fn band_hours(sums: &mut [f64; LANES], k0: usize, steps_h: &[f64], conc: &[f64],
     for i in 0..head {
         one(sums, i);
     }
-    let half = |x: &[f64; LANES], h: usize| {
-        f64x4::from([x[4 * h], x[4 * h + 1], x[4 * h + 2], x[4 * h + 3]])
-    };
+    let half =
+        |x: &[f64], h: usize| f64x4::from([x[4 * h], x[4 * h + 1], x[4 * h + 2], x[4 * h + 3]]);
     // The running sums in vector registers while whole blocks are added.
     let mut acc = [half(sums, 0), half(sums, 1)];
     let mut i = head;
-    while i + LANES <= segments {
-        let (Some(a), Some(b), Some(step)) = (
-            conc[i..].first_chunk::<LANES>(),
-            conc[i + 1..].first_chunk::<LANES>(),
-            steps_h[i..].first_chunk::<LANES>(),
-        ) else {
-            break;
-        };
+    for &(lo, hi) in bounds {
         // A block of segments whose points all lie inside the band adds every length,
-        // one whose points all lie below or all above adds nothing (the common cases,
-        // from the block's least and greatest point). In any other block (one that
-        // crosses an edge, or holds a NaN) each segment takes the general formula.
-        let (a0, a1, b0, b1) = (half(a, 0), half(a, 1), half(b, 0), half(b, 1));
-        let least = a0.fast_min(a1).fast_min(b0.fast_min(b1)).to_array();
-        let greatest = a0.fast_max(a1).fast_max(b0.fast_max(b1)).to_array();
-        let (lo, hi) = (
-            least.into_iter().fold(f64::INFINITY, f64::min),
-            greatest.into_iter().fold(f64::NEG_INFINITY, f64::max),
-        );
-        let numbers = ((a0 + a1) + (b0 + b1)).cmp_eq((a0 + a1) + (b0 + b1)).all();
-        let add = if numbers && lo >= low && hi <= high {
-            [half(step, 0), half(step, 1)]
-        } else if numbers && (hi < low || lo > high) {
-            [f64x4::ZERO; 2]
-        } else {
-            let f: [f64; LANES] =
-                std::array::from_fn(|j| step[j] * fraction_inside(a[j], b[j], low, high));
-            [half(&f, 0), half(&f, 1)]
-        };
-        acc[0] += add[0];
-        acc[1] += add[1];
+        // one whose points all lie below or all above adds nothing (the common cases).
+        // In any other block (one that crosses an edge, or holds a NaN) each segment
+        // takes the general formula.
+        let step = &steps_h[i..i + LANES];
+        if lo >= low && hi <= high {
+            acc[0] += half(step, 0);
+            acc[1] += half(step, 1);
+        } else if !(hi < low || lo > high) {
+            let f: [f64; LANES] = std::array::from_fn(|j| {
+                step[j] * fraction_inside(conc[i + j], conc[i + j + 1], low, high)
+            });
+            acc[0] += half(&f, 0);
+            acc[1] += half(&f, 1);
+        }
         i += LANES;
     }
     let acc = [acc[0].to_array(), acc[1].to_array()];
