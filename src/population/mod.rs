@@ -8,8 +8,10 @@
 //! ([`crate::simulate::grid`]). Each subject's curve is kept as `f32` (7 significant
 //! digits, half the memory of `f64`); the percentiles at each time are then selected
 //! across subjects ([`percentile`]). Beyond [`MAX_KEPT_VALUES`] the curves are not kept:
-//! the same percentiles come from brackets over passes ([`bracket`]), or when those cannot
-//! hold them from a radix select over passes ([`radix`]). Summary numbers (Cmax, Tmax,
+//! the same percentiles come from brackets over passes ([`bracket`]); when those cannot
+//! hold them (long grids), from time windows of every subject's curve ([`windows`]); and
+//! when the subjects are too many for windows too, from a radix select over passes
+//! ([`radix`]). Summary numbers (Cmax, Tmax,
 //! AUC, end concentration, hours in each band) are computed per subject in `f64` and
 //! reported as percentiles, with the fraction of subjects whose curve enters each band.
 //!
@@ -26,6 +28,7 @@ pub mod runner;
 pub mod subject;
 mod summary;
 pub mod varvel;
+mod windows;
 
 use crate::bands::Band;
 use crate::dosing::Regimen;
@@ -239,6 +242,8 @@ enum Selection {
     Bracketed,
     /// Radix select over passes ([`radix`]).
     Counted,
+    /// Every subject one time window after another ([`windows`]).
+    Windowed,
 }
 
 /// [`simulate`], keeping every curve when subjects × points is at most `budget.curves`.
@@ -315,9 +320,16 @@ fn simulate_within(
                 Some(sizes) => bracketed(&sizes, run, 2 * budget.keys, rows, (&curve, &one))?,
                 None => None,
             };
-            match bracketed {
-                Some(p) => (Selection::Bracketed, p),
-                None => {
+            let window = windows::window(n, budget.curves).filter(|_| run.target_ng_ml.is_none());
+            match (bracketed, window) {
+                (Some(p), _) => (Selection::Bracketed, p),
+                (None, Some(window)) => {
+                    let draw = |i| sampler.draw(population, population.first + i, run.weight_kg);
+                    let rows = (&mut metrics[..], width);
+                    let p = windows::windowed(n, window, run, &summarizer, &draw, rows)?;
+                    (Selection::Windowed, p)
+                }
+                (None, None) => {
                     let rows = Rows {
                         metrics: &mut metrics,
                         width,
@@ -499,6 +511,100 @@ bands = ["analgesia", "emergence", "anaesthesia"]
         }
         // Not a trivial curve: the spread is wide at 30 min.
         assert!(kept.p95_ng_ml[30] > 1.5 * kept.p05_ng_ml[30]);
+    }
+
+    /// 40 adults over 24 h on a 1-minute grid, windows of [`SPLIT`] points (8.55 h) ending
+    /// inside infusions and between a lagged dose and its start, a bolus at a window's
+    /// end, infusions stopping between grid points, repeated doses, probes and bands.
+    const EVENTFUL: &str = r#"name = "Events across windows"
+[model]
+pk = "kamp-2020"
+[simulation]
+duration = "24 h"
+output_every = "1 min"
+[[schedule]]
+name = "Mixed"
+doses = [{ route = "iv", amount = "0.5 mg/kg", over = "37 min", at = "8.2 h" },
+         { route = "iv", amount = "10 mg", at = "8.55 h" },
+         { route = "iv", amount = "0.3 mg/kg", over = "1 h", at = "16.9 h" },
+         { route = "iv", amount = "5 mg", over = "0.013 h", at = "17.1 h" },
+         { route = "oral", amount = "0.5 mg/kg", at = "0.5 h", every = "4 h", times = 6, lag = "23 min" }]
+[population]
+size = 40
+seed = 3
+[population.variability]
+clearance = "30%"
+central_volume = "40%"
+ka = "50%"
+[population.weight]
+distribution = "normal"
+mean = "75 kg"
+sd = "15 kg"
+min = "45 kg"
+max = "120 kg"
+[plot]
+bands = ["analgesia", "dissociation"]
+"#;
+
+    /// Windows give what keeping every curve gives, bit for bit, with either engine.
+    #[test]
+    fn windows_give_what_keeping_every_curve_gives() {
+        use crate::simulate::grid::SPLIT;
+        use crate::solver::SolverKind;
+        let s = crate::scenario::parse(Path::new("eventful.toml"), EVENTFUL).unwrap();
+        let population = s.population.as_ref().unwrap();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let summaries = |c: &PopulationCourse| {
+            let mut v = Vec::new();
+            for p in [c.cmax_ng_ml, c.tmax_h, c.auc_ng_h_ml, c.c_end_ng_ml] {
+                v.extend([p.p05, p.p50, p.p95]);
+            }
+            for b in &c.bands {
+                v.extend([b.hours.p05, b.hours.p50, b.hours.p95, b.fraction_reaching]);
+            }
+            for p in &c.probes {
+                v.extend(p.shares.iter().flat_map(|s| [s.below, s.inside, s.above]));
+            }
+            bits(&v)
+        };
+        for kind in [SolverKind::Exact, SolverKind::Ode] {
+            let run = Run {
+                config: SolverConfig::of(kind),
+                ..first_schedule(&s, &[4.0, 8.56, 12.3, 17.11])
+            };
+            assert_eq!(run.grid.len(), 1441);
+            let within = |curves: usize, how: Selection| {
+                let budget = Budget { curves, keys: 0 };
+                let (course, selection) = simulate_within(population, &run, budget).unwrap();
+                assert_eq!(selection, how, "{kind:?}");
+                course
+            };
+            let kept = within(usize::MAX, Selection::Kept);
+            // Windows of 513 and 1026 points: three and two of them.
+            for window in [SPLIT, 2 * SPLIT] {
+                let windowed = within(window * 40, Selection::Windowed);
+                assert_eq!(kept, windowed, "{kind:?}, windows of {window}");
+                for (a, b) in [
+                    (&kept.p05_ng_ml, &windowed.p05_ng_ml),
+                    (&kept.p50_ng_ml, &windowed.p50_ng_ml),
+                    (&kept.p95_ng_ml, &windowed.p95_ng_ml),
+                ] {
+                    assert_eq!(bits(a), bits(b), "{kind:?}, windows of {window}");
+                }
+                assert_eq!(summaries(&kept), summaries(&windowed));
+            }
+            // Not a trivial case: subjects spread, some of them in each band.
+            assert!(kept.p95_ng_ml[600] > 1.5 * kept.p05_ng_ml[600]);
+            assert!(kept.bands.iter().all(|b| b.fraction_reaching > 0.0));
+        }
+        // Fewer than SPLIT points per subject: radix select instead.
+        let run = first_schedule(&s, &[]);
+        let budget = Budget {
+            curves: 40 * SPLIT - 1,
+            keys: 0,
+        };
+        let (_, selection) = simulate_within(population, &run, budget).unwrap();
+        assert_eq!(selection, Selection::Counted);
     }
 
     #[test]
