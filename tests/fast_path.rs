@@ -162,12 +162,10 @@ fn grid_engine_work_is_pinned() {
         rtol: 1e-8,
         ..SolverConfig::of(SolverKind::Ode)
     };
-    // 2,361 evaluations in 389 steps: each stretch's sampling restarts at the cuts at
-    // points 513 and 1026 (`grid::SPLIT`), 4 steps more each (2,301 in 381 without them).
     insta::assert_debug_snapshot!(run(ode, &mut out), @r"
     SolverStats {
-        evaluations: 2361,
-        accepted_steps: 389,
+        evaluations: 2301,
+        accepted_steps: 381,
         rejected_steps: 0,
         exponentials: 0,
     }

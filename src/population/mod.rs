@@ -36,7 +36,7 @@ use crate::error::Result;
 use crate::model::variability::Variability;
 use crate::model::ModelSpec;
 use crate::simulate::grid::UniformGrid;
-use crate::solver::SolverConfig;
+use crate::solver::{SolverConfig, SolverKind};
 use covariates::WeightDistribution;
 use passes::{bracketed, counted, Rows};
 use percentile::Percentiles;
@@ -320,7 +320,9 @@ fn simulate_within(
                 Some(sizes) => bracketed(&sizes, run, 2 * budget.keys, rows, (&curve, &one))?,
                 None => None,
             };
-            let window = windows::window(n, budget.curves).filter(|_| run.target_ng_ml.is_none());
+            // Windows pause the exact engine without changing a bit, not the ODE's.
+            let windowed = run.target_ng_ml.is_none() && run.config.kind == SolverKind::Exact;
+            let window = windows::window(n, budget.curves).filter(|_| windowed);
             match (bracketed, window) {
                 (Some(p), _) => (Selection::Bracketed, p),
                 (None, Some(window)) => {
@@ -513,10 +515,10 @@ bands = ["analgesia", "emergence", "anaesthesia"]
         assert!(kept.p95_ng_ml[30] > 1.5 * kept.p05_ng_ml[30]);
     }
 
-    /// 40 adults over 24 h on a 1-minute grid, windows of [`SPLIT`] points (8.55 h) ending
+    /// 40 adults over 24 h on a 1-minute grid, windows of 513 points (8.55 h) ending
     /// inside infusions (at 17.1 h, which windows of 1026 points end at too) and between a
     /// lagged dose and its start, a bolus at a window's end (8.55 h), infusions stopping
-    /// between grid points, repeated doses, probes and bands.
+    /// between grid points, repeated doses, probes and bands; and windows of 300 points.
     const EVENTFUL: &str = r#"name = "Events across windows"
 [model]
 pk = "kamp-2020"
@@ -547,11 +549,10 @@ max = "120 kg"
 bands = ["analgesia", "dissociation"]
 "#;
 
-    /// Windows give what keeping every curve gives, bit for bit, with either engine.
+    /// Windows give what keeping every curve gives, bit for bit (with the exact engine:
+    /// the ODE engine takes the radix select).
     #[test]
     fn windows_give_what_keeping_every_curve_gives() {
-        use crate::simulate::grid::SPLIT;
-        use crate::solver::SolverKind;
         let s = crate::scenario::parse(Path::new("eventful.toml"), EVENTFUL).unwrap();
         let population = s.population.as_ref().unwrap();
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
@@ -568,7 +569,7 @@ bands = ["analgesia", "dissociation"]
             }
             bits(&v)
         };
-        for kind in [SolverKind::Exact, SolverKind::Ode] {
+        for kind in [SolverKind::Exact] {
             let run = Run {
                 config: SolverConfig::of(kind),
                 ..first_schedule(&s, &[4.0, 8.56, 12.3, 17.11])
@@ -581,8 +582,8 @@ bands = ["analgesia", "dissociation"]
                 course
             };
             let kept = within(usize::MAX, Selection::Kept);
-            // Windows of 513 and 1026 points: three and two of them.
-            for window in [SPLIT, 2 * SPLIT] {
+            // Windows of 300, 513 and 1026 points: five, three and two of them.
+            for window in [300, 513, 1026] {
                 let windowed = within(window * 40, Selection::Windowed);
                 for (a, b) in [
                     (&kept.p05_ng_ml, &windowed.p05_ng_ml),
@@ -602,13 +603,16 @@ bands = ["analgesia", "dissociation"]
             assert!(kept.p95_ng_ml[600] > 1.5 * kept.p05_ng_ml[600]);
             assert!(kept.bands.iter().all(|b| b.fraction_reaching > 0.0));
         }
-        // Fewer than SPLIT points per subject: radix select instead.
+        // Windows too short, or the ODE engine: radix select instead.
         let run = first_schedule(&s, &[]);
-        let budget = Budget {
-            curves: 40 * SPLIT - 1,
-            keys: 0,
+        let budget = |curves| Budget { curves, keys: 0 };
+        let (_, selection) = simulate_within(population, &run, budget(40 * 255)).unwrap();
+        assert_eq!(selection, Selection::Counted);
+        let ode = Run {
+            config: SolverConfig::of(SolverKind::Ode),
+            ..run
         };
-        let (_, selection) = simulate_within(population, &run, budget).unwrap();
+        let (_, selection) = simulate_within(population, &ode, budget(40 * 513)).unwrap();
         assert_eq!(selection, Selection::Counted);
     }
 

@@ -4,8 +4,8 @@
 //! path keeps whole curves and their percentiles selected before the next window.
 //!
 //! Each subject's walk pauses at the window's end into a [`Checkpoint`] and goes on from
-//! it in the next window, giving the bits the unpaused walk gives (windows end at
-//! multiples of [`SPLIT`]); its summaries accumulate window by window
+//! it in the next window, giving the bits the unpaused walk gives with the exact engine
+//! (the only one this path takes); its summaries accumulate window by window
 //! ([`Summarizer::feed`], the same bits however the curve is split). The percentiles at a
 //! time are selected among the same values by the same [`keys_at`], so the curves and
 //! summaries are those of keeping every curve, bit for bit, in the memory of one window's
@@ -22,15 +22,20 @@ use super::subject::Subject;
 use super::summary::{Summarizer, Tally};
 use super::Run;
 use crate::error::Result;
-use crate::simulate::grid::{Checkpoint, SPLIT};
+use crate::simulate::grid::Checkpoint;
 use rayon::prelude::*;
 
+/// Fewest points a window may have: each window costs every subject a set-up (system,
+/// timeline, propagator: some 9 µs against 5 ns a point on the 30-day grid), which
+/// windows this short already take as long as the radix passes' simulations.
+const MIN_WINDOW: usize = 256;
+
 /// Points per window for `n` subjects when `budget` values may be kept: the most that
-/// fit, a multiple of [`SPLIT`]; `None` when not even [`SPLIT`] points fit (which also
-/// bounds the checkpoints kept: at most `budget / SPLIT` subjects).
+/// fit; `None` when fewer than [`MIN_WINDOW`] do (which also bounds the checkpoints
+/// kept: at most `budget / MIN_WINDOW` subjects, 131,072 in production).
 pub(super) fn window(n: usize, budget: usize) -> Option<usize> {
-    let window = budget / n.max(1) / SPLIT * SPLIT;
-    (window > 0).then_some(window)
+    let window = budget / n.max(1);
+    (window >= MIN_WINDOW).then_some(window)
 }
 
 /// One subject between windows: where its walk paused and its summaries so far.
