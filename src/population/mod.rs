@@ -9,9 +9,9 @@
 //! digits, half the memory of `f64`); the percentiles at each time are then selected
 //! across subjects ([`percentile`]). Beyond [`MAX_KEPT_VALUES`] the curves are not kept:
 //! the same percentiles come from brackets over passes ([`bracket`]); when those cannot
-//! hold them (long grids), from time windows of every subject's curve ([`windows`]); and
-//! when the subjects are too many for windows too, from a radix select over passes
-//! ([`radix`]). Summary numbers (Cmax, Tmax,
+//! hold them (long grids), from time windows of every subject's curve (`windows.rs`); and
+//! otherwise (windows too short for the subjects, the ODE engine, TCI targets) from a
+//! radix select over passes ([`radix`]). Summary numbers (Cmax, Tmax,
 //! AUC, end concentration, hours in each band) are computed per subject in `f64` and
 //! reported as percentiles, with the fraction of subjects whose curve enters each band.
 //!

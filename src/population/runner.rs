@@ -6,7 +6,7 @@
 //! matrix exponential and block rows. What does not (the reduction to the states the
 //! plasma curve needs, the propagator's buffers) is kept in the runner's
 //! [`GridScratch`] and refilled; the numbers are the same bits as a fresh start. So is
-//! the [`Tally`] its subjects' summaries are counted in.
+//! the `Tally` its subjects' summaries are counted in.
 
 use super::subject::Subject;
 use super::summary::Tally;
