@@ -8,8 +8,10 @@
 //! ([`crate::simulate::grid`]). Each subject's curve is kept as `f32` (7 significant
 //! digits, half the memory of `f64`); the percentiles at each time are then selected
 //! across subjects ([`percentile`]). Beyond [`MAX_KEPT_VALUES`] the curves are not kept:
-//! the same percentiles come from brackets over passes ([`bracket`]), or when those cannot
-//! hold them from a radix select over passes ([`radix`]). Summary numbers (Cmax, Tmax,
+//! the same percentiles come from brackets over passes ([`bracket`]); when those cannot
+//! hold them (long grids), from time windows of every subject's curve (`windows.rs`); and
+//! otherwise (windows too short for the subjects, the ODE engine, TCI targets) from a
+//! radix select over passes ([`radix`]). Summary numbers (Cmax, Tmax,
 //! AUC, end concentration, hours in each band) are computed per subject in `f64` and
 //! reported as percentiles, with the fraction of subjects whose curve enters each band.
 //!
@@ -27,6 +29,7 @@ pub mod runner;
 pub mod subject;
 mod summary;
 pub mod varvel;
+mod windows;
 
 use crate::bands::Band;
 use crate::dosing::Regimen;
@@ -34,7 +37,7 @@ use crate::error::Result;
 use crate::model::variability::Variability;
 use crate::model::ModelSpec;
 use crate::simulate::grid::UniformGrid;
-use crate::solver::SolverConfig;
+use crate::solver::{SolverConfig, SolverKind};
 use covariates::WeightDistribution;
 use passes::{bracketed, counted, Rows};
 use percentile::Percentiles;
@@ -240,6 +243,8 @@ enum Selection {
     Bracketed,
     /// Radix select over passes ([`radix`]).
     Counted,
+    /// Every subject one time window after another ([`windows`]).
+    Windowed,
 }
 
 /// [`simulate`], keeping every curve when subjects × points is at most `budget.curves`.
@@ -312,9 +317,18 @@ fn simulate_within(
                 Some(sizes) => bracketed(&sizes, run, 2 * budget.keys, rows, (&curve, &one))?,
                 None => None,
             };
-            match bracketed {
-                Some(p) => (Selection::Bracketed, p),
-                None => {
+            // Windows pause the exact engine without changing a bit, not the ODE's.
+            let windowed = run.target_ng_ml.is_none() && run.config.kind == SolverKind::Exact;
+            let window = windows::window(n, budget.curves).filter(|_| windowed);
+            match (bracketed, window) {
+                (Some(p), _) => (Selection::Bracketed, p),
+                (None, Some(window)) => {
+                    let draw = |i| sampler.draw(population, population.first + i, run.weight_kg);
+                    let rows = (&mut metrics[..], width);
+                    let p = windows::windowed(n, window, run, &summarizer, &draw, rows)?;
+                    (Selection::Windowed, p)
+                }
+                (None, None) => {
                     let rows = Rows {
                         metrics: &mut metrics,
                         width,
@@ -496,6 +510,107 @@ bands = ["analgesia", "emergence", "anaesthesia"]
         }
         // Not a trivial curve: the spread is wide at 30 min.
         assert!(kept.p95_ng_ml[30] > 1.5 * kept.p05_ng_ml[30]);
+    }
+
+    /// 40 adults over 24 h on a 1-minute grid, windows of 513 points (8.55 h) ending
+    /// inside infusions (at 17.1 h, which windows of 1026 points end at too) and between a
+    /// lagged dose and its start, a bolus at a window's end (8.55 h), infusions stopping
+    /// between grid points, repeated doses, probes and bands; and windows of 300 points.
+    const EVENTFUL: &str = r#"name = "Events across windows"
+[model]
+pk = "kamp-2020"
+[simulation]
+duration = "24 h"
+output_every = "1 min"
+[[schedule]]
+name = "Mixed"
+doses = [{ route = "iv", amount = "0.5 mg/kg", over = "37 min", at = "8.2 h" },
+         { route = "iv", amount = "10 mg", at = "8.55 h" },
+         { route = "iv", amount = "0.3 mg/kg", over = "1 h", at = "16.9 h" },
+         { route = "iv", amount = "5 mg", over = "0.013 h", at = "17.3 h" },
+         { route = "oral", amount = "0.5 mg/kg", at = "0.5 h", every = "4 h", times = 6, lag = "23 min" }]
+[population]
+size = 40
+seed = 3
+[population.variability]
+clearance = "30%"
+central_volume = "40%"
+ka = "50%"
+[population.weight]
+distribution = "normal"
+mean = "75 kg"
+sd = "15 kg"
+min = "45 kg"
+max = "120 kg"
+[plot]
+bands = ["analgesia", "dissociation"]
+"#;
+
+    /// Windows give what keeping every curve gives, bit for bit (with the exact engine:
+    /// the ODE engine takes the radix select).
+    #[test]
+    fn windows_give_what_keeping_every_curve_gives() {
+        let s = crate::scenario::parse(Path::new("eventful.toml"), EVENTFUL).unwrap();
+        let population = s.population.as_ref().unwrap();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let summaries = |c: &PopulationCourse| {
+            let mut v = Vec::new();
+            for p in [c.cmax_ng_ml, c.tmax_h, c.auc_ng_h_ml, c.c_end_ng_ml] {
+                v.extend([p.p05, p.p50, p.p95]);
+            }
+            for b in &c.bands {
+                v.extend([b.hours.p05, b.hours.p50, b.hours.p95, b.fraction_reaching]);
+            }
+            for p in &c.probes {
+                v.extend(p.shares.iter().flat_map(|s| [s.below, s.inside, s.above]));
+            }
+            bits(&v)
+        };
+        for kind in [SolverKind::Exact] {
+            let run = Run {
+                config: SolverConfig::of(kind),
+                ..first_schedule(&s, &[4.0, 8.56, 12.3, 17.11])
+            };
+            assert_eq!(run.grid.len(), 1441);
+            let within = |curves: usize, how: Selection| {
+                let budget = Budget { curves, keys: 0 };
+                let (course, selection) = simulate_within(population, &run, budget).unwrap();
+                assert_eq!(selection, how, "{kind:?}");
+                course
+            };
+            let kept = within(usize::MAX, Selection::Kept);
+            // Windows of 300, 513 and 1026 points: five, three and two of them.
+            for window in [300, 513, 1026] {
+                let windowed = within(window * 40, Selection::Windowed);
+                for (a, b) in [
+                    (&kept.p05_ng_ml, &windowed.p05_ng_ml),
+                    (&kept.p50_ng_ml, &windowed.p50_ng_ml),
+                    (&kept.p95_ng_ml, &windowed.p95_ng_ml),
+                ] {
+                    let differs = (bits(a).iter().zip(bits(b))).position(|(x, y)| *x != y);
+                    assert_eq!(differs, None, "{kind:?}, windows of {window}: point");
+                }
+                assert!(
+                    summaries(&kept) == summaries(&windowed),
+                    "{kind:?}, {window}"
+                );
+                assert!(kept == windowed, "{kind:?}, windows of {window}");
+            }
+            // Not a trivial case: subjects spread, some of them in each band.
+            assert!(kept.p95_ng_ml[600] > 1.5 * kept.p05_ng_ml[600]);
+            assert!(kept.bands.iter().all(|b| b.fraction_reaching > 0.0));
+        }
+        // Windows too short, or the ODE engine: radix select instead.
+        let run = first_schedule(&s, &[]);
+        let budget = |curves| Budget { curves, keys: 0 };
+        let (_, selection) = simulate_within(population, &run, budget(40 * 255)).unwrap();
+        assert_eq!(selection, Selection::Counted);
+        let ode = Run {
+            config: SolverConfig::of(SolverKind::Ode),
+            ..run
+        };
+        let (_, selection) = simulate_within(population, &ode, budget(40 * 513)).unwrap();
+        assert_eq!(selection, Selection::Counted);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! matrix exponential and block rows. What does not (the reduction to the states the
 //! plasma curve needs, the propagator's buffers) is kept in the runner's
 //! [`GridScratch`] and refilled; the numbers are the same bits as a fresh start. So is
-//! the [`Tally`] its subjects' summaries are counted in.
+//! the `Tally` its subjects' summaries are counted in.
 
 use super::subject::Subject;
 use super::summary::Tally;
@@ -14,7 +14,8 @@ use super::Run;
 use crate::dosing::{schedule_depots, Timeline};
 use crate::error::Result;
 use crate::model::system::LinearSystem;
-use crate::simulate::grid::{GridCourse, GridSampler, GridScratch};
+use crate::simulate::grid::{Checkpoint, GridCourse, GridSampler, GridScratch};
+use std::ops::Range;
 
 /// Simulates subjects of one [`Run`], one at a time, reusing its scratch.
 pub struct SubjectRunner<'a> {
@@ -37,6 +38,21 @@ impl<'a> SubjectRunner<'a> {
     /// Subject `s`'s plasma curve (ng/mL) at every grid point, written into `out`
     /// (length `run.grid.len()`).
     pub fn course(&mut self, s: &Subject, out: &mut [f64]) -> Result<GridCourse> {
+        let points = 0..self.run.grid.len();
+        let course = self.window(s, points, out, &mut None)?;
+        Ok(course.expect("the last window finishes the walk"))
+    }
+
+    /// The grid points `points` of subject `s`'s plasma curve (ng/mL) into `out`, its walk
+    /// going on from `checkpoint`: the course once the last point is written, else the
+    /// walk paused into `checkpoint` ([`GridSampler::plasma_window`]).
+    pub fn window(
+        &mut self,
+        s: &Subject,
+        points: Range<usize>,
+        out: &mut [f64],
+        checkpoint: &mut Option<Checkpoint>,
+    ) -> Result<Option<GridCourse>> {
         let run = &self.run;
         let model = s.model(run.spec);
         let regimen = run.regimen.at_weight(s.weight_kg / run.weight_kg);
@@ -48,6 +64,13 @@ impl<'a> SubjectRunner<'a> {
             grid: run.grid,
             config: run.config,
         };
-        sampler.plasma_reusing(&system, timeline, out, &mut self.scratch)
+        sampler.plasma_window(
+            &system,
+            timeline,
+            points,
+            out,
+            &mut self.scratch,
+            checkpoint,
+        )
     }
 }

@@ -5,6 +5,12 @@
 //! ([`super::run`]), or one output at every point of a uniform grid ([`super::grid`]).
 //! The walk itself does not know which.
 //!
+//! A sink may also pause the walk in the middle of a stretch (the grid sink at the end of
+//! a time window). The walk then returns [`Progress::Paused`] without applying what was
+//! due, its state can be taken out ([`Walk::pause`]) and put back into another walk
+//! ([`Walk::resume`]), and the event it was applying is applied again: the stretch goes
+//! on from where the sink stopped, as if it had never paused.
+//!
 //! Inputs that start later (lag times, ADDL doses, steady-state tails) wait in a binary
 //! heap, so each costs O(log n) however many wait (issue 10: 100,000 ADDL doses were
 //! quadratic). A running infusion may stand for `count` equal infusions ending one
@@ -35,6 +41,33 @@ pub(crate) trait Sink {
     fn sample(&mut self, t: f64, x: &[f64]);
     /// Record what is left after the last change of input, from `from`.
     fn finish(&mut self, p: &mut dyn Propagator, x: &mut [f64], from: f64) -> Result<()>;
+    /// True when the last `carry` or `finish` stopped before its end, the state standing
+    /// at the time it returned.
+    fn paused(&self) -> bool {
+        false
+    }
+}
+
+/// Whether a walk got as far as it was asked, or its sink paused it on the way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Progress {
+    /// Everything asked was done.
+    Done,
+    /// The sink paused the walk: nothing due at the pause was applied. Resume by asking
+    /// the same again.
+    Paused,
+}
+
+/// A paused walk's state, to resume it in another walk on the same system
+/// ([`Walk::resume`]).
+#[derive(Debug, Clone)]
+pub(crate) struct WalkState {
+    t: f64,
+    x: Vec<f64>,
+    u: Vec<f64>,
+    running: Vec<Running>,
+    pending: BinaryHeap<Pending>,
+    queued: u64,
 }
 
 /// An infusion running now: `count` equal infusions of `rate_mg_h`, the first ending at
@@ -54,6 +87,7 @@ pub(crate) struct Running {
 }
 
 /// An input waiting for its start, ordered earliest first, then first queued.
+#[derive(Debug, Clone)]
 struct Pending {
     input: Input,
     seq: u64,
@@ -124,14 +158,61 @@ impl<'a, S: Sink> Walk<'a, S> {
         }
     }
 
+    /// The walk paused in `state`, on the same system and states, with `propagator` built
+    /// as the paused walk's was.
+    pub(super) fn resume(
+        system: &'a LinearSystem,
+        index: &'a [Option<usize>],
+        propagator: &'a mut dyn Propagator,
+        sink: S,
+        state: WalkState,
+    ) -> Self {
+        propagator.set_input(&state.u);
+        let WalkState {
+            t,
+            x,
+            u,
+            running,
+            pending,
+            queued,
+        } = state;
+        Walk {
+            system,
+            index,
+            propagator,
+            sink,
+            t,
+            x,
+            u,
+            running,
+            pending,
+            queued,
+        }
+    }
+
+    /// The state, to [`Walk::resume`] later, and the sink.
+    pub(super) fn pause(self) -> (WalkState, S) {
+        let state = WalkState {
+            t: self.t,
+            x: self.x,
+            u: self.u,
+            running: self.running,
+            pending: self.pending,
+            queued: self.queued,
+        };
+        (state, self.sink)
+    }
+
     /// The propagator (for its work counts).
     pub(super) fn propagator(&self) -> &dyn Propagator {
         &*self.propagator
     }
 
-    /// Carry the state to `time`, then apply `event` there.
-    pub(super) fn apply(&mut self, time: f64, event: Event) -> Result<()> {
-        self.advance_to(time)?;
+    /// Carry the state to `time`, then apply `event` there (unless paused on the way).
+    pub(super) fn apply(&mut self, time: f64, event: Event) -> Result<Progress> {
+        if self.advance_to(time)? == Progress::Paused {
+            return Ok(Progress::Paused);
+        }
         match event {
             Event::Input(i) => self.start(i),
             Event::Reset => self.reset(),
@@ -168,36 +249,54 @@ impl<'a, S: Sink> Walk<'a, S> {
             }
             Event::Sample => self.sink.sample(self.t, &self.x),
         }
-        Ok(())
+        Ok(Progress::Done)
     }
 
     /// Carry the state to `target`, stopping at every infusion stop and queued start.
-    pub(super) fn advance_to(&mut self, target: f64) -> Result<()> {
+    pub(super) fn advance_to(&mut self, target: f64) -> Result<Progress> {
         while let Some(next) = self.next_change(target) {
-            self.carry(next)?;
+            if self.carry(next)? == Progress::Paused {
+                return Ok(Progress::Paused);
+            }
             self.apply_changes_due();
         }
-        self.carry(target)?;
+        if self.carry(target)? == Progress::Paused {
+            return Ok(Progress::Paused);
+        }
         self.apply_changes_due();
-        Ok(())
+        Ok(Progress::Done)
     }
 
     /// Apply the changes of input before `end`, then let the sink record the rest.
-    pub(super) fn finish(&mut self, end: f64) -> Result<()> {
+    pub(super) fn finish(&mut self, end: f64) -> Result<Progress> {
         while let Some(next) = self.next_change(end) {
-            self.carry(next)?;
+            if self.carry(next)? == Progress::Paused {
+                return Ok(Progress::Paused);
+            }
             self.apply_changes_due();
         }
-        self.sink.finish(&mut *self.propagator, &mut self.x, self.t)
+        self.sink
+            .finish(&mut *self.propagator, &mut self.x, self.t)?;
+        Ok(self.progress())
     }
 
-    fn carry(&mut self, to: f64) -> Result<()> {
+    /// Carry the state to `to`, or as far as the sink lets it (its time is then where the
+    /// sink paused, so that carrying on starts from there).
+    fn carry(&mut self, to: f64) -> Result<Progress> {
         if to > self.t {
             self.t = self
                 .sink
                 .carry(&mut *self.propagator, &mut self.x, self.t, to)?;
         }
-        Ok(())
+        Ok(self.progress())
+    }
+
+    fn progress(&self) -> Progress {
+        if self.sink.paused() {
+            Progress::Paused
+        } else {
+            Progress::Done
+        }
     }
 
     /// Start `input` now, or queue it if it starts later. Inputs into states the walk

@@ -1,0 +1,96 @@
+//! The windowed pass, for a population whose curves do not fit in memory but whose
+//! subjects are few enough to keep each one's walk paused (a long grid): every subject
+//! is simulated one time window after another, each window's curves kept as the kept
+//! path keeps whole curves and their percentiles selected before the next window.
+//!
+//! Each subject's walk pauses at the window's end into a [`Checkpoint`] and goes on from
+//! it in the next window, giving the bits the unpaused walk gives with the exact engine
+//! (the only one this path takes); its summaries accumulate window by window
+//! ([`Summarizer::feed`], the same bits however the curve is split). The percentiles at a
+//! time are selected among the same values by the same [`keys_at`], so the curves and
+//! summaries are those of keeping every curve, bit for bit, in the memory of one window's
+//! curves and one checkpoint per subject. Varvel scores need a subject's whole curve at
+//! once, so a run with TCI targets does not take this path.
+//!
+//! Per window, each subject's system, timeline and propagator are built again from its
+//! draw (deterministic, so the same numbers), which costs as much as some hundreds of
+//! points: the windows are as long as the budget allows.
+
+use super::percentile::{curves_from, distinct_ranks, keys_at, Reading};
+use super::runner::SubjectRunner;
+use super::subject::Subject;
+use super::summary::{Summarizer, Tally};
+use super::Run;
+use crate::error::Result;
+use crate::simulate::grid::Checkpoint;
+use rayon::prelude::*;
+
+/// Fewest points a window may have: each window costs every subject a set-up (system,
+/// timeline, propagator: some 9 µs against 5 ns a point on the 30-day grid), which
+/// windows this short already take as long as the radix passes' simulations.
+const MIN_WINDOW: usize = 256;
+
+/// Points per window for `n` subjects when `budget` values may be kept: the most that
+/// fit; `None` when fewer than [`MIN_WINDOW`] do (which also bounds the checkpoints
+/// kept: at most `budget / MIN_WINDOW` subjects, 131,072 in production).
+pub(super) fn window(n: usize, budget: usize) -> Option<usize> {
+    let window = budget / n.max(1);
+    (window >= MIN_WINDOW).then_some(window)
+}
+
+/// One subject between windows: where its walk paused and its summaries so far.
+struct Paused {
+    checkpoint: Option<Checkpoint>,
+    tally: Tally,
+}
+
+/// The percentile curves of subjects `0..n` (subject `i` drawn by `draw(i)`) over windows
+/// of `window` points, every subject's summaries written into its row of `metrics`
+/// (`width` numbers each).
+pub(super) fn windowed(
+    n: usize,
+    window: usize,
+    run: &Run,
+    summarizer: &Summarizer,
+    draw: &(dyn Fn(usize) -> Subject + Sync),
+    (metrics, width): (&mut [f64], usize),
+) -> Result<[Vec<f64>; 3]> {
+    let points = run.grid.len();
+    let levels = Reading::levels(n);
+    let ranks = distinct_ranks(&levels);
+    let mut subjects: Vec<Paused> = (0..n)
+        .map(|_| Paused {
+            checkpoint: None,
+            tally: summarizer.tally(),
+        })
+        .collect();
+    let mut kept = vec![0f32; n * window.min(points)];
+    let mut keys = Vec::with_capacity(points * ranks.len());
+    for start in (0..points).step_by(window.max(1)) {
+        let span = start..points.min(start + window);
+        let wide = span.len();
+        let curves = &mut kept[..n * wide];
+        (curves.par_chunks_mut(wide))
+            .zip(subjects.par_iter_mut())
+            .zip(metrics[..n * width].par_chunks_mut(width))
+            .enumerate()
+            .with_min_len(8)
+            .try_for_each_init(
+                || (SubjectRunner::new(run), vec![0.0; wide]),
+                |(runner, scratch), (i, ((curve, subject), m))| {
+                    let checkpoint = &mut subject.checkpoint;
+                    let course = runner.window(&draw(i), span.clone(), scratch, checkpoint)?;
+                    summarizer.feed(&mut subject.tally, scratch);
+                    for (c, v) in curve.iter_mut().zip(scratch.iter()) {
+                        *c = *v as f32;
+                    }
+                    if let Some(course) = course {
+                        summarizer.finish(&subject.tally, course.auc_ng_h_ml, m);
+                    }
+                    Ok::<(), crate::Error>(())
+                },
+            )?;
+        keys.extend(keys_at(curves, n, wide, &ranks));
+    }
+    Ok(curves_from(&levels, &ranks, &keys))
+}
