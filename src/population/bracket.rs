@@ -272,7 +272,7 @@ impl Brackets {
         }
     }
 
-    /// Count and keep one subject's curve (ng/mL, one value per time), [`LANES`] times
+    /// Count and keep one subject's curve (ng/mL, one value per time), `LANES` times
     /// at a time: per key and level two compares, below `lo` and above `hi`, the counts
     /// below kept per block of times in vector form; a key in neither (`lo ≤ key ≤ hi`
     /// for some level: a tie with `lo`, or inside) is rare and sorted out one by one.

@@ -152,9 +152,9 @@ pub fn of_values(values: &[f64]) -> Percentiles {
 /// contiguous): `points × ranks.len()` keys, time-major. Runs in the current rayon pool;
 /// the answer does not depend on how the work is split.
 ///
-/// Each block of times is gathered into columns, [`GATHER_SUBJECTS`] subjects at a time
+/// Each block of times is gathered into columns, `GATHER_SUBJECTS` subjects at a time
 /// (so that each write fills whole cache lines), and its columns are selected in time
-/// order by a [`Tracker`], which looks for each time's answer next to the last one's.
+/// order by a tracker (`column.rs`), which looks for each time's answer next to the last one's.
 pub fn keys_at(curves: &[f32], subjects: usize, points: usize, ranks: &[usize]) -> Vec<u32> {
     assert_eq!(curves.len(), subjects * points, "subjects × points values");
     let block = (GATHER_VALUES / subjects.max(1)).clamp(MIN_TIME_BLOCK, MAX_TIME_BLOCK);
