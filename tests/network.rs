@@ -67,7 +67,7 @@ fn chain() -> (Model, Vec<f64>, f64) {
     let v_l = 12.0;
     let mut compartments: Vec<Compartment<f64>> = (0..9)
         .map(|i| Compartment {
-            name: format!("depot-{i}"),
+            name: format!("depot-{i}").into(),
             kind: Kind::Amount,
         })
         .collect();

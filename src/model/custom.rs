@@ -357,7 +357,7 @@ fn summary(net: Network<Scaled>, title: Option<String>) -> ModelSpec {
         _ => None,
     });
     let metabolite = net.metabolite.map(|c| super::Metabolite {
-        name: net.compartments[c].name.clone(),
+        name: net.compartments[c].name.to_string(),
         fraction_formed: 1.0,
         disposition: Disposition {
             cl_l_h: Scaled::fixed(0.0),

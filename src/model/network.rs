@@ -11,6 +11,7 @@
 
 use super::{Model, Scaled};
 use crate::route::Route;
+use std::borrow::Cow;
 
 /// What a compartment holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,8 +34,9 @@ pub enum Kind<T> {
 /// A named compartment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compartment<T> {
-    /// Its name, as written in the scenario.
-    pub name: String,
+    /// Its name, as written in the scenario (a built-in model's names are not allocated:
+    /// a population builds each subject's network).
+    pub name: Cow<'static, str>,
     /// What it holds.
     pub kind: Kind<T>,
 }
@@ -241,13 +243,17 @@ impl Network<f64> {
         let add = |n: &mut Network<f64>, prefix: &str, d: &super::Disposition<f64>| {
             let central = n.compartments.len();
             n.compartments.push(Compartment {
-                name: format!("{prefix}central"),
+                name: Cow::Borrowed(if prefix.is_empty() {
+                    "central"
+                } else {
+                    "metabolite-central"
+                }),
                 kind: Kind::Volume(d.v1_l),
             });
             for (k, p) in d.peripherals.iter().enumerate() {
                 let i = n.compartments.len();
                 n.compartments.push(Compartment {
-                    name: format!("{prefix}peripheral-{}", k + 1),
+                    name: peripheral_name(prefix, k + 1),
                     kind: Kind::Volume(p.v_l),
                 });
                 n.flows.push(Flow {
@@ -284,7 +290,7 @@ impl Network<f64> {
         if let Some(ke0) = model.ke0_per_h {
             n.effect = Some(n.compartments.len());
             n.compartments.push(Compartment {
-                name: "effect-site".into(),
+                name: Cow::Borrowed("effect-site"),
                 kind: Kind::Effect {
                     of: central,
                     ke0_per_h: ke0,
@@ -292,5 +298,24 @@ impl Network<f64> {
             });
         }
         n
+    }
+}
+/// `{prefix}peripheral-{k}`, without allocating for the first three of the parent and
+/// the metabolite.
+fn peripheral_name(prefix: &str, k: usize) -> Cow<'static, str> {
+    const PARENT: [&str; 3] = ["peripheral-1", "peripheral-2", "peripheral-3"];
+    const METABOLITE: [&str; 3] = [
+        "metabolite-peripheral-1",
+        "metabolite-peripheral-2",
+        "metabolite-peripheral-3",
+    ];
+    let table = match prefix {
+        "" => &PARENT,
+        "metabolite-" => &METABOLITE,
+        _ => return Cow::Owned(format!("{prefix}peripheral-{k}")),
+    };
+    match k.checked_sub(1).and_then(|i| table.get(i)) {
+        Some(name) => Cow::Borrowed(name),
+        None => Cow::Owned(format!("{prefix}peripheral-{k}")),
     }
 }

@@ -227,9 +227,12 @@ pub fn network(at: &Locator, t: &NetworkTables, table_offset: usize) -> Result<N
                 return Err(network_error(at, c.name.span().start, format!("compartment {name:?}"), "`volume`, both `effect_of` and `ke0` (an effect site), or neither (an amount-only depot)"))
             }
         };
-        compartments.push(Compartment { name, kind });
+        compartments.push(Compartment {
+            name: name.into(),
+            kind,
+        });
     }
-    let names: Vec<String> = compartments.iter().map(|c| c.name.clone()).collect();
+    let names: Vec<String> = compartments.iter().map(|c| c.name.to_string()).collect();
     let volumes: Vec<bool> = compartments
         .iter()
         .map(|c| matches!(c.kind, Kind::Volume(_)))
