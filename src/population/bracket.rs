@@ -20,6 +20,7 @@
 //! subjects are split among workers.
 
 use super::percentile::{key_f32, keys_at, value_f32, Reading, LEVELS};
+use rayon::prelude::*;
 use wide::{i32x8, CmpGt, CmpLt};
 
 /// Standard errors of margin either side of a bracket.
@@ -347,17 +348,21 @@ impl Brackets {
         total.overflowed |= part.overflowed;
     }
 
-    /// Each time's counts and kept keys after the whole pass `f`, time by time.
-    fn by_time(f: &Filter, mut each: impl FnMut(usize, &[u32; 6], &[u32])) {
-        let mut by_lane: [Vec<u32>; LANES] = Default::default();
-        for (b, kept) in f.kept.iter().enumerate() {
-            kept.split(&mut by_lane);
-            for (i, keys) in by_lane.iter().enumerate() {
-                if let Some(counts) = f.counts.get(b * LANES + i) {
-                    each(b * LANES + i, counts, keys);
-                }
-            }
-        }
+    /// `each` of every time's counts and kept keys after the whole pass `f`, in time
+    /// order (computed in parallel, in the current rayon pool).
+    fn by_time<T: Send>(f: &Filter, each: impl Fn(usize, &[u32; 6], &[u32]) -> T + Sync) -> Vec<T> {
+        let blocks: Vec<Vec<T>> = (f.kept.par_iter().enumerate())
+            .map_init(<[Vec<u32>; LANES]>::default, |by_lane, (b, kept)| {
+                kept.split(by_lane);
+                (by_lane.iter().enumerate())
+                    .filter_map(|(i, keys)| {
+                        let t = b * LANES + i;
+                        f.counts.get(t).map(|counts| each(t, counts, keys))
+                    })
+                    .collect()
+            })
+            .collect();
+        blocks.into_iter().flatten().collect()
     }
 
     /// The order statistics `ranks` (ascending) of level `l` at time `t`, from the whole
@@ -404,8 +409,7 @@ impl Brackets {
             return None;
         }
         let edges = LEVELS.map(|p| bracket_ranks(m, p));
-        let mut at = Vec::with_capacity(self.at.len());
-        Self::by_time(f, |t, counts, kept| {
+        let at = Self::by_time(f, |t, counts, kept| {
             let mut new = self.at[t];
             for (l, &(lo, hi)) in edges.iter().enumerate() {
                 // A missing edge is the end of the key range: no rank to find.
@@ -418,7 +422,7 @@ impl Brackets {
                     new.hi[l] = k;
                 }
             }
-            at.push(new);
+            new
         });
         Some(Brackets::new(at, self.most, m))
     }
@@ -430,23 +434,29 @@ impl Brackets {
             return None;
         }
         let levels = Reading::levels(n);
-        let mut curves = [Vec::new(), Vec::new(), Vec::new()];
-        let mut held = true;
-        Self::by_time(f, |t, counts, kept| {
-            for (l, (level, curve)) in levels.iter().zip(&mut curves).enumerate() {
+        let at_times = Self::by_time(f, |t, counts, kept| {
+            let mut at = [0.0; 3];
+            for (l, (level, v)) in levels.iter().zip(&mut at).enumerate() {
                 // The order statistics the level reads, from the bracket set for it
                 // (the same one twice when it is not interpolated).
                 let next = level.rank + usize::from(level.frac > 0.0);
                 match self.find((t, counts, kept), l, [level.rank, next]) {
                     [Found::Key(x), Found::Key(y)] => {
                         let key = |r: usize| if r == level.rank { x } else { y };
-                        curve.push(level.read(|r| value_f32(key(r))));
+                        *v = level.read(|r| value_f32(key(r)));
                     }
-                    _ => held = false,
+                    _ => return None,
                 }
             }
+            Some(at)
         });
-        held.then_some(curves)
+        let mut curves = [Vec::new(), Vec::new(), Vec::new()];
+        for at in at_times {
+            for (curve, v) in curves.iter_mut().zip(at?) {
+                curve.push(v);
+            }
+        }
+        Some(curves)
     }
 }
 
