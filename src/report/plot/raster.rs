@@ -19,6 +19,8 @@ use std::sync::OnceLock;
 
 /// Each output pixel is the mean of a `SUPERSAMPLE × SUPERSAMPLE` block of drawn pixels.
 pub(crate) const SUPERSAMPLE: u32 = 3;
+/// The largest supersampling [`png`] honours (its block means are specialised for each).
+const MAX_SUPERSAMPLE: u32 = 4;
 
 /// Plotters' bitmap backend with correct text placement.
 pub(crate) struct Raster<'a> {
@@ -34,7 +36,7 @@ pub(crate) fn png<F>(w: u32, h: u32, supersample: u32, draw: F) -> Result<Vec<u8
 where
     F: FnOnce(&RasterArea) -> Result<(), PlotError>,
 {
-    let s = supersample.max(1);
+    let s = supersample.clamp(1, MAX_SUPERSAMPLE);
     let (big_w, big_h) = (w * s, h * s);
     let mut rgb = vec![0u8; big_w as usize * big_h as usize * 3];
     {
@@ -47,41 +49,48 @@ where
 }
 
 /// The `w × h` RGB image whose pixels are the means of `s × s` blocks of `big`, rounded
-/// to the nearest (halves up).
-///
-/// Why whole rows: the canvas is some 14 million pixels, so the per-pixel loop with its
-/// index arithmetic and bounds checks was a third of a small run's CPU. Each band of `s`
-/// rows is summed column-wise into one row of `u32` (a loop the compiler vectorises),
-/// then each `s`-pixel stretch of that row is summed and divided through a table.
-fn downsample(big: &[u8], (w, h): (u32, u32), s: u32) -> Vec<u8> {
-    if s == 1 {
-        return big.to_vec();
+/// to the nearest (halves up); `s` from 1 to [`MAX_SUPERSAMPLE`].
+fn downsample(big: &[u8], size: (u32, u32), s: u32) -> Vec<u8> {
+    match s {
+        2 => block_means::<2>(big, size),
+        3 => block_means::<3>(big, size),
+        4 => block_means::<4>(big, size),
+        _ => big.to_vec(),
     }
-    let (w, h, s) = (w as usize, h as usize, s as usize);
-    let row_bytes = w * s * 3;
-    let n = (s * s) as u32;
+}
+
+/// [`downsample`] for `S × S` blocks.
+///
+/// Why whole rows and a constant `S`: the canvas is some 9 million pixels, so the
+/// per-pixel loop with its index arithmetic and bounds checks was a third of a small
+/// run's CPU. Each band of `S` rows is summed column-wise into one row of `u16` (a loop
+/// the compiler vectorises; a block sum is at most 255 × 4² and fits), then each
+/// `S`-pixel stretch of that row is summed, unrolled, and divided through a table.
+fn block_means<const S: usize>(big: &[u8], (w, h): (u32, u32)) -> Vec<u8> {
+    let (w, h) = (w as usize, h as usize);
+    let row_bytes = w * S * 3;
+    let n = (S * S) as u32;
     // The rounded mean of every possible block sum: `(sum + n / 2) / n`.
     let mean: Vec<u8> = (0..=255 * n).map(|sum| ((sum + n / 2) / n) as u8).collect();
-    let mut column_sums = vec![0u32; row_bytes];
-    let mut out = Vec::with_capacity(w * h * 3);
-    for band in big.chunks_exact(row_bytes * s).take(h) {
+    let mut column_sums = vec![0u16; row_bytes];
+    let mut out = vec![0u8; w * h * 3];
+    let bands = big.chunks_exact(row_bytes * S);
+    for (band, out_row) in bands.zip(out.chunks_exact_mut(w * 3)) {
         let (first, others) = band.split_at(row_bytes);
         for (acc, &v) in column_sums.iter_mut().zip(first) {
-            *acc = u32::from(v);
+            *acc = u16::from(v);
         }
         for row in others.chunks_exact(row_bytes) {
             for (acc, &v) in column_sums.iter_mut().zip(row) {
-                *acc += u32::from(v);
+                *acc += u16::from(v);
             }
         }
-        for block in column_sums.chunks_exact(s * 3) {
-            let mut sum = [0u32; 3];
-            for pixel in block.chunks_exact(3) {
-                for (acc, v) in sum.iter_mut().zip(pixel) {
-                    *acc += v;
-                }
+        let blocks = column_sums.chunks_exact(S * 3);
+        for (block, pixel) in blocks.zip(out_row.chunks_exact_mut(3)) {
+            for (c, o) in pixel.iter_mut().enumerate() {
+                let sum: u16 = (0..S).map(|k| block[k * 3 + c]).sum();
+                *o = mean.get(usize::from(sum)).copied().unwrap_or(u8::MAX);
             }
-            out.extend(sum.iter().map(|&acc| mean[acc as usize]));
         }
     }
     out
