@@ -108,9 +108,9 @@ fn face(style: FontStyle) -> Option<&'static FontRef<'static>> {
         .as_ref()
 }
 
-/// Pixels `(x, y, coverage)` of `text` set in `font` at `size` px, relative to the anchor
-/// point: the pen advances by each glyph's advance plus kerning, in fractions of a
-/// pixel, and every glyph keeps its side bearings, as an SVG renderer lays it out.
+/// Inked pixels `(x, y, coverage)` of `text` set in `font` at `size` px, relative to the
+/// anchor point: the pen advances by each glyph's advance plus kerning, in fractions of
+/// a pixel, and every glyph keeps its side bearings, as an SVG renderer lays it out.
 pub(crate) fn glyph_pixels(
     font: &FontRef,
     size: f32,
@@ -146,7 +146,13 @@ pub(crate) fn glyph_pixels(
         if let Some(outline) = font.outline_glyph(glyph) {
             let b = outline.px_bounds();
             let (x0, y0) = (b.min.x as i32, b.min.y as i32);
-            outline.draw(|x, y, c| out.push((x0 + x as i32, y0 + y as i32, c)));
+            // Only pixels with ink: a glyph's box is mostly blank, and a blank pixel
+            // blended at zero opacity changes nothing.
+            outline.draw(|x, y, c| {
+                if c > 0.0 {
+                    out.push((x0 + x as i32, y0 + y as i32, c));
+                }
+            });
         }
     }
     out
