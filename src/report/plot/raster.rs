@@ -1,11 +1,18 @@
-//! The PNG drawing surface: plotters' bitmap backend, with text laid out by ab_glyph
-//! directly, drawn at a multiple of the output size and averaged down.
+//! The PNG drawing surface: plotters' drawing steps recorded at a multiple of the output
+//! size, with text laid out by ab_glyph directly, then played back on plotters' bitmap
+//! backend one band of rows at a time, each band averaged down as it is done.
 //!
 //! Why not plotters' own bitmap text: plotters 0.3.7 places each glyph at the pen without
 //! its left side bearing and rounds the pen per glyph, so PNG text read "m g/kg" and
 //! "onl y" where the SVG read "mg/kg" and "only". Why supersample: plotters draws lines
 //! without anti-aliasing; drawing at [`SUPERSAMPLE`]× and averaging each block of pixels
-//! gives smooth lines and text (the issue-14 remedy).
+//! gives smooth lines and text (the issue-14 remedy). Why bands: the supersampled canvas
+//! of a 1200×800 figure is 26 MB, and faulting it in, clearing it and reading it back
+//! cost more CPU than drawing on it; a band of [`BAND_ROWS`] output rows stays in cache.
+//! Every step is one plotters' bitmap backend would have received on the whole canvas
+//! (lines, polygons and circles are broken into spans and pixels against the full-size
+//! canvas while recording), and those land on the same pixels in any band, so the image
+//! is the same as drawn whole.
 
 use super::PlotError;
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
@@ -13,7 +20,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters_backend::{
-    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind, FontStyle,
+    rasterizer, BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind,
+    FontStyle,
 };
 use std::sync::OnceLock;
 
@@ -21,10 +29,60 @@ use std::sync::OnceLock;
 pub(crate) const SUPERSAMPLE: u32 = 3;
 /// The largest supersampling [`png`] honours (its block means are specialised for each).
 const MAX_SUPERSAMPLE: u32 = 4;
+/// Output rows per band: at 3× and 1200 px wide, a 1 MB band.
+const BAND_ROWS: u32 = 32;
 
-/// Plotters' bitmap backend with correct text placement.
+/// One step of plotters' bitmap backend, at canvas coordinates.
+#[derive(Clone, Copy)]
+pub(super) enum Step {
+    /// A 1-px horizontal or vertical line, both ends drawn.
+    Line(BackendCoord, BackendCoord, BackendColor),
+    /// A filled rectangle: upper left, bottom right (excluded).
+    Rect(BackendCoord, BackendCoord, BackendColor),
+    /// One pixel.
+    Pixel(BackendCoord, BackendColor),
+}
+
+impl Step {
+    /// The canvas rows the step may touch (first, last).
+    fn rows(&self) -> (i32, i32) {
+        match *self {
+            Step::Line(a, b, _) => (a.1.min(b.1), a.1.max(b.1)),
+            Step::Rect(a, b, _) => (a.1.min(b.1), a.1.max(b.1) - 1),
+            Step::Pixel(a, _) => (a.1, a.1),
+        }
+    }
+
+    /// True when the step paints every pixel of canvas rows `top..bottom` (`width` wide)
+    /// opaquely, whatever was there.
+    fn paints(&self, (width, top, bottom): (i32, i32, i32)) -> bool {
+        match *self {
+            Step::Rect(a, b, color) => {
+                let (x0, x1, y0, y1) = (a.0.min(b.0), a.0.max(b.0), a.1.min(b.1), a.1.max(b.1));
+                color.alpha >= 1.0 && x0 <= 0 && x1 >= width && y0 <= top && y1 >= bottom
+            }
+            _ => false,
+        }
+    }
+
+    /// Draw the step on `band`, whose first row is canvas row `top`.
+    fn draw(&self, band: &mut BitMapBackend, top: i32) -> Result<(), PlotError> {
+        let at = |p: BackendCoord| (p.0, p.1 - top);
+        let done = match *self {
+            Step::Line(a, b, color) => band.draw_line(at(a), at(b), &color),
+            Step::Rect(a, b, color) => band.draw_rect(at(a), at(b), &color, true),
+            Step::Pixel(a, color) => band.draw_pixel(at(a), color),
+        };
+        done.map_err(|e| PlotError::Draw(e.to_string()))
+    }
+}
+
+/// The drawing surface plotters draws on: it records the steps of plotters' bitmap
+/// backend on a canvas of `size`, with correct text placement and one-rectangle wide
+/// straight lines.
 pub(crate) struct Raster<'a> {
-    inner: BitMapBackend<'a>,
+    size: (u32, u32),
+    steps: &'a mut Vec<Step>,
 }
 
 /// A drawing area on a [`Raster`].
@@ -37,15 +95,69 @@ where
     F: FnOnce(&RasterArea) -> Result<(), PlotError>,
 {
     let s = supersample.clamp(1, MAX_SUPERSAMPLE);
-    let (big_w, big_h) = (w * s, h * s);
-    let mut rgb = vec![0u8; big_w as usize * big_h as usize * 3];
-    {
-        let inner = BitMapBackend::with_buffer(&mut rgb, (big_w, big_h));
-        let root = Raster { inner }.into_drawing_area();
-        draw(&root)?;
-        root.present().map_err(|e| PlotError::Draw(e.to_string()))?;
+    let steps = record((w * s, h * s), draw)?;
+    let rgb = play_in_bands(&steps, (w, h), s, BAND_ROWS)?;
+    super::encode_png(&rgb, w, h)
+}
+
+/// The steps `draw` makes on a canvas of `size`.
+pub(super) fn record<F>(size: (u32, u32), draw: F) -> Result<Vec<Step>, PlotError>
+where
+    F: FnOnce(&RasterArea) -> Result<(), PlotError>,
+{
+    let mut steps = Vec::new();
+    let root = Raster {
+        size,
+        steps: &mut steps,
     }
-    super::encode_png(&downsample(&rgb, (w, h), s), w, h)
+    .into_drawing_area();
+    draw(&root)?;
+    root.present().map_err(|e| PlotError::Draw(e.to_string()))?;
+    drop(root);
+    Ok(steps)
+}
+
+/// The `w × h` RGB image of `steps` drawn on a zeroed canvas of `w·s × h·s` (the figure
+/// paints its own background), played `band_rows` output rows at a time and averaged
+/// down per band.
+pub(super) fn play_in_bands(
+    steps: &[Step],
+    (w, h): (u32, u32),
+    s: u32,
+    band_rows: u32,
+) -> Result<Vec<u8>, PlotError> {
+    let (big_w, big_h, rows) = (w * s, h * s, band_rows.max(1) * s);
+    // Each band's steps, in drawing order.
+    let mut by_band = vec![Vec::new(); big_h.div_ceil(rows) as usize];
+    for (i, step) in steps.iter().enumerate() {
+        let (first, last) = step.rows();
+        let (first, last) = (first.max(0), last.min(big_h as i32 - 1));
+        for band in (first / rows as i32)..=(last / rows as i32) {
+            if let Some(list) = by_band.get_mut(band as usize).filter(|_| first <= last) {
+                list.push(i);
+            }
+        }
+    }
+    let mut canvas = vec![0u8; (big_w * rows) as usize * 3];
+    let mut out = Vec::with_capacity((w * h) as usize * 3);
+    for (band, list) in by_band.iter().enumerate() {
+        let top = band as u32 * rows;
+        let height = rows.min(big_h - top);
+        let pixels = &mut canvas[..(big_w * height) as usize * 3];
+        // A fresh canvas is zeroed, unless the band's first step paints all of it.
+        let band = (big_w as i32, top as i32, (top + height) as i32);
+        if !list.first().is_some_and(|&i| steps[i].paints(band)) {
+            pixels.fill(0);
+        }
+        {
+            let mut bitmap = BitMapBackend::with_buffer(pixels, (big_w, height));
+            for &i in list {
+                steps[i].draw(&mut bitmap, top as i32)?;
+            }
+        }
+        out.extend(downsample(pixels, (w, height / s), s));
+    }
+    Ok(out)
 }
 
 /// The `w × h` RGB image whose pixels are the means of `s × s` blocks of `big`, rounded
@@ -61,7 +173,7 @@ fn downsample(big: &[u8], size: (u32, u32), s: u32) -> Vec<u8> {
 
 /// [`downsample`] for `S × S` blocks.
 ///
-/// Why whole rows and a constant `S`: the canvas is some 9 million pixels, so the
+/// Why whole rows and a constant `S`: a figure is some 9 million drawn pixels, so the
 /// per-pixel loop with its index arithmetic and bounds checks was a third of a small
 /// run's CPU. Each band of `S` rows is summed column-wise into one row of `u16` (a loop
 /// the compiler vectorises; a block sum is at most 255 × 4² and fits), then each
@@ -208,22 +320,38 @@ fn straight_wide_line(
     Some(((x0, y0), (x_last + 1, y_last + 1)))
 }
 
-type Err = DrawingErrorKind<<BitMapBackend<'static> as DrawingBackend>::ErrorType>;
+type Err = DrawingErrorKind<std::convert::Infallible>;
 
+impl Raster<'_> {
+    fn push(&mut self, step: Step) -> Result<(), Err> {
+        self.steps.push(step);
+        Ok(())
+    }
+}
+
+/// Plotters' bitmap backend's drawing, step by step: its fast paths (filled rectangles,
+/// 1-px straight lines, pixels) are recorded, everything else is broken down by the same
+/// plotters rasterizers against the same canvas size.
 impl DrawingBackend for Raster<'_> {
-    type ErrorType = <BitMapBackend<'static> as DrawingBackend>::ErrorType;
+    type ErrorType = std::convert::Infallible;
 
     fn get_size(&self) -> (u32, u32) {
-        self.inner.get_size()
+        self.size
     }
     fn ensure_prepared(&mut self) -> Result<(), Err> {
-        self.inner.ensure_prepared()
+        Ok(())
     }
     fn present(&mut self) -> Result<(), Err> {
-        self.inner.present()
+        Ok(())
     }
     fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<(), Err> {
-        self.inner.draw_pixel(point, color)
+        // Off the canvas or fully transparent, the bitmap backend leaves it unchanged.
+        let (w, h) = self.size;
+        let inside = (0..w as i32).contains(&point.0) && (0..h as i32).contains(&point.1);
+        match inside && color.alpha > 0.0 {
+            true => self.push(Step::Pixel(point, color)),
+            false => Ok(()),
+        }
     }
     fn draw_line<S: BackendStyle>(
         &mut self,
@@ -231,12 +359,15 @@ impl DrawingBackend for Raster<'_> {
         to: BackendCoord,
         style: &S,
     ) -> Result<(), Err> {
-        match straight_wide_line(from, to, style.stroke_width()) {
-            Some((upper_left, bottom_right)) => {
-                (self.inner).draw_rect(upper_left, bottom_right, &style.color(), true)
-            }
-            None => self.inner.draw_line(from, to, style),
+        let color = style.color();
+        if let Some((upper_left, bottom_right)) = straight_wide_line(from, to, style.stroke_width())
+        {
+            return self.push(Step::Rect(upper_left, bottom_right, color));
         }
+        if (from.0 == to.0 || from.1 == to.1) && style.stroke_width() == 1 {
+            return self.push(Step::Line(from, to, color));
+        }
+        rasterizer::draw_line(self, from, to, style)
     }
     fn draw_rect<S: BackendStyle>(
         &mut self,
@@ -245,30 +376,10 @@ impl DrawingBackend for Raster<'_> {
         style: &S,
         fill: bool,
     ) -> Result<(), Err> {
-        self.inner.draw_rect(upper_left, bottom_right, style, fill)
-    }
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        path: I,
-        style: &S,
-    ) -> Result<(), Err> {
-        self.inner.draw_path(path, style)
-    }
-    fn draw_circle<S: BackendStyle>(
-        &mut self,
-        center: BackendCoord,
-        radius: u32,
-        style: &S,
-        fill: bool,
-    ) -> Result<(), Err> {
-        self.inner.draw_circle(center, radius, style, fill)
-    }
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        vert: I,
-        style: &S,
-    ) -> Result<(), Err> {
-        self.inner.fill_polygon(vert, style)
+        match fill {
+            true => self.push(Step::Rect(upper_left, bottom_right, style.color())),
+            false => rasterizer::draw_rect(self, upper_left, bottom_right, style, fill),
+        }
     }
 
     fn draw_text<T: BackendTextStyle>(
@@ -279,7 +390,8 @@ impl DrawingBackend for Raster<'_> {
     ) -> Result<(), Err> {
         let color = style.color();
         let Some(font) = face(style.style()) else {
-            return self.inner.draw_text(text, style, pos);
+            let missing = std::io::Error::other("the embedded DejaVu Sans could not be read");
+            return Err(DrawingErrorKind::FontError(Box::new(missing)));
         };
         if color.alpha == 0.0 {
             return Ok(());
@@ -295,7 +407,7 @@ impl DrawingBackend for Raster<'_> {
             let (x, y) = turn.transform(x, y);
             let alpha = color.alpha * f64::from(c.clamp(0.0, 1.0));
             let ink = BackendColor { alpha, ..color };
-            self.inner.draw_pixel((pos.0 + x, pos.1 + y), ink)?;
+            self.draw_pixel((pos.0 + x, pos.1 + y), ink)?;
         }
         Ok(())
     }
@@ -359,8 +471,18 @@ mod tests {
             BitMapBackend::with_buffer(&mut by_plotters, SIZE)
                 .draw_line(a, b, &style)
                 .expect("draw");
-            let inner = BitMapBackend::with_buffer(&mut by_raster, SIZE);
-            Raster { inner }.draw_line(a, b, &style).expect("draw");
+            let mut steps = Vec::new();
+            (Raster {
+                size: SIZE,
+                steps: &mut steps,
+            })
+            .draw_line(a, b, &style)
+            .expect("record");
+            let mut bitmap = BitMapBackend::with_buffer(&mut by_raster, SIZE);
+            for step in &steps {
+                step.draw(&mut bitmap, 0).expect("draw");
+            }
+            drop(bitmap);
             // Same pixels; plotters itself blends a wide span and a 1-pixel span with
             // different rounding (floor of the mix, or toward the old value), so a
             // translucent value may differ by one level.
@@ -378,6 +500,28 @@ mod tests {
             drawn += usize::from(by_plotters.iter().any(|&v| v != 255));
         }
         assert!(drawn > 2000, "most lines must touch the canvas: {drawn}");
+    }
+
+    /// A band is a fresh (zeroed) canvas unless its first step paints all of it: a pixel
+    /// drawn in one band leaves no trace in the next band, whose first step does not
+    /// cover it.
+    #[test]
+    fn each_band_starts_as_a_fresh_canvas() {
+        let red = BackendColor {
+            alpha: 1.0,
+            rgb: (255, 0, 0),
+        };
+        let white = BackendColor {
+            alpha: 1.0,
+            rgb: (255, 255, 255),
+        };
+        // A white top half, then a red pixel in the first band, in canvas rows.
+        let steps = [Step::Rect((0, 0), (6, 3), white), Step::Pixel((0, 0), red)];
+        let image = play_in_bands(&steps, (2, 2), 3, 1).expect("bands");
+        // Top-left: (8·255 + 255) / 9 red, 8·255 / 9 green and blue.
+        assert_eq!(&image[..3], &[255, 227, 227]);
+        assert_eq!(&image[3..6], &[255, 255, 255]);
+        assert_eq!(&image[6..], &[0; 6], "the lower band is untouched");
     }
 
     /// [`downsample`]'s definition, pixel by pixel.
