@@ -366,8 +366,8 @@ pub fn fmt_num_to(v: f64, digits: i32) -> String {
 }
 
 /// `format!("{v:.decimals$}")` in integer arithmetic, or `None` where that could differ:
-/// when `v × 10^decimals` lies within [`TIE_MARGIN`] of a half (either rounding could be
-/// right), or is too large or too small for the margin to hold.
+/// when `v × 10^decimals` lies within `TIE_MARGIN` (1e-6) of a half (either rounding
+/// could be right), or is too large or too small for the margin to hold.
 ///
 /// Why: the standard library prints a fixed number of decimals by expanding the exact
 /// binary value, often with big-number arithmetic; a CSV of 43,201 rows spent most of its
