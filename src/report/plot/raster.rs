@@ -65,24 +65,51 @@ impl Step {
         }
     }
 
-    /// Draw the step on `band`, the RGB pixels of canvas rows from `top` on, `width` wide.
-    fn draw(&self, band: &mut [u8], (width, top): (u32, i32)) -> Result<(), PlotError> {
-        let height = (band.len() / (width as usize * 3)) as u32;
-        let at = |p: BackendCoord| (p.0, p.1 - top);
-        if let Step::Line(a, b, color) = *self {
-            if a.0 == b.0 && color.alpha < 1.0 {
-                blend_column(band, (width, height), (at(a), at(b)), color);
-                return Ok(());
-            }
+    /// The ends and colour of a translucent 1-px vertical line, which [`blend_column`]
+    /// draws; `None` for every other step.
+    fn column(&self) -> Option<(BackendCoord, BackendCoord, BackendColor)> {
+        match *self {
+            Step::Line(a, b, color) if a.0 == b.0 && color.alpha < 1.0 => Some((a, b, color)),
+            _ => None,
         }
-        let mut bitmap = BitMapBackend::with_buffer(band, (width, height));
+    }
+
+    /// Draw the step on `band`, whose first row is canvas row `top`.
+    fn draw(&self, band: &mut BitMapBackend, top: i32) -> Result<(), PlotError> {
+        let at = |p: BackendCoord| (p.0, p.1 - top);
         let done = match *self {
-            Step::Line(a, b, color) => bitmap.draw_line(at(a), at(b), &color),
-            Step::Rect(a, b, color) => bitmap.draw_rect(at(a), at(b), &color, true),
-            Step::Pixel(a, color) => bitmap.draw_pixel(at(a), color),
+            Step::Line(a, b, color) => band.draw_line(at(a), at(b), &color),
+            Step::Rect(a, b, color) => band.draw_rect(at(a), at(b), &color, true),
+            Step::Pixel(a, color) => band.draw_pixel(at(a), color),
         };
         done.map_err(|e| PlotError::Draw(e.to_string()))
     }
+}
+
+/// Draw `steps` in order on `band`, the RGB pixels of canvas rows from `top` on, `width`
+/// wide: translucent vertical lines by [`blend_column`], runs of other steps by plotters'
+/// bitmap backend.
+fn draw_steps<'a>(
+    steps: impl IntoIterator<Item = &'a Step>,
+    band: &mut [u8],
+    (width, top): (u32, i32),
+) -> Result<(), PlotError> {
+    let height = (band.len() / (width as usize * 3)) as u32;
+    let steps: Vec<&Step> = steps.into_iter().collect();
+    for run in steps.chunk_by(|a, b| a.column().is_some() == b.column().is_some()) {
+        if run[0].column().is_some() {
+            for (a, b, color) in run.iter().filter_map(|step| step.column()) {
+                let (a, b) = ((a.0, a.1 - top), (b.0, b.1 - top));
+                blend_column(band, (width, height), (a, b), color);
+            }
+            continue;
+        }
+        let mut bitmap = BitMapBackend::with_buffer(band, (width, height));
+        for step in run {
+            step.draw(&mut bitmap, top)?;
+        }
+    }
+    Ok(())
 }
 
 /// A translucent 1-px vertical line from `from` to `to` on an RGB image of `(w, h)`, as
@@ -196,9 +223,7 @@ pub(super) fn play_in_bands(
         if !list.first().is_some_and(|&i| steps[i].paints(band)) {
             pixels.fill(0);
         }
-        for &i in list {
-            steps[i].draw(pixels, (big_w, top as i32))?;
-        }
+        draw_steps(list.iter().map(|&i| &steps[i]), pixels, (big_w, top as i32))?;
         out.extend(downsample(pixels, (w, height / s), s));
     }
     Ok(out)
@@ -522,9 +547,7 @@ mod tests {
             })
             .draw_line(a, b, &style)
             .expect("record");
-            for step in &steps {
-                step.draw(&mut by_raster, (SIZE.0, 0)).expect("draw");
-            }
+            draw_steps(&steps, &mut by_raster, (SIZE.0, 0)).expect("draw");
             // Same pixels; plotters itself blends a wide span and a 1-pixel span with
             // different rounding (floor of the mix, or toward the old value), so a
             // translucent value may differ by one level.
@@ -565,7 +588,7 @@ mod tests {
                 .expect("draw");
             let mut by_step = background;
             let step = Step::Line((x, y0 + 4), (x, y1 + 4), color);
-            step.draw(&mut by_step, (SIZE.0, 4)).expect("draw");
+            draw_steps([&step], &mut by_step, (SIZE.0, 4)).expect("draw");
             assert!(by_plotters == by_step, "x {x}, rows {y0}–{y1}, α {alpha}");
         }
     }
