@@ -357,12 +357,56 @@ pub fn fmt_num_to(v: f64, digits: i32) -> String {
         return format!("{v}");
     }
     let decimals = (digits - 1 - v.abs().log10().floor() as i32).max(0) as usize;
-    let s = format!("{v:.decimals$}");
+    let s = fixed_point(v, decimals).unwrap_or_else(|| format!("{v:.decimals$}"));
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
         s
     }
+}
+
+/// `format!("{v:.decimals$}")` in integer arithmetic, or `None` where that could differ:
+/// when `v × 10^decimals` lies within `TIE_MARGIN` (1e-6) of a half (either rounding
+/// could be right), or is too large or too small for the margin to hold.
+///
+/// Why: the standard library prints a fixed number of decimals by expanding the exact
+/// binary value, often with big-number arithmetic; a CSV of 43,201 rows spent most of its
+/// time there. One multiplication by an exact power of ten is off by at most
+/// `x × 2⁻⁵³` < 1.1e-7 for `x` < 1e9, far inside the margin, so rounding it to the
+/// nearest integer gives the same digits as the exact expansion.
+fn fixed_point(v: f64, decimals: usize) -> Option<String> {
+    /// Powers of ten that are exact in f64 (up to 1e22).
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    /// How far from a half the scaled value must be to round the same way exactly.
+    const TIE_MARGIN: f64 = 1e-6;
+    let x = v.abs() * POW10.get(decimals)?;
+    let (whole, frac) = (x.floor(), x - x.floor());
+    if !(1.0..1e9).contains(&x) || (frac - 0.5).abs() < TIE_MARGIN {
+        return None;
+    }
+    // The digits of the rounded integer, right-aligned in zeros (at most 10 + 22).
+    let mut digits = [b'0'; 32];
+    let (mut n, mut start) = (whole as u64 + u64::from(frac > 0.5), digits.len());
+    while n > 0 {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    let digits = &digits[start.min(digits.len() - decimals - 1)..];
+    let (int, dec) = digits.split_at(digits.len() - decimals);
+    let mut out = String::with_capacity(digits.len() + 2);
+    if v < 0.0 {
+        out.push('-');
+    }
+    out.extend(int.iter().map(|&d| char::from(d)));
+    if decimals > 0 {
+        out.push('.');
+        out.extend(dec.iter().map(|&d| char::from(d)));
+    }
+    Some(out)
 }
 
 /// Significant digits of every number a CSV writer puts in a file: enough for a
@@ -398,6 +442,57 @@ mod tests {
     use approx::assert_relative_eq;
 
     const EXACT: f64 = 1e-12; // unit factors are exact decimal ratios
+
+    /// The integer fast path prints what the standard library prints, at every
+    /// magnitude and digit count, including values a hair from a rounding tie.
+    #[test]
+    fn fixed_point_equals_the_standard_library() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(15);
+        let mut fast = 0;
+        for case in 0..400_000 {
+            let decimals = rng.gen_range(0..12usize);
+            let v: f64 = match case % 3 {
+                // Anywhere from 1e-8 to 1e12, either sign.
+                0 => 10f64.powf(rng.gen_range(-8.0..12.0)) * [1.0, -1.0][case % 2],
+                // A decimal tie (k + ½)·10^-decimals, nudged by a few ulps.
+                1 => {
+                    let k: u32 = rng.gen_range(1..2_000_000);
+                    let tie = (f64::from(k) + 0.5) / 10f64.powi(decimals as i32);
+                    let ulps = rng.gen_range(-3i64..=3);
+                    f64::from_bits((tie.to_bits() as i64 + ulps) as u64)
+                }
+                // Six significant digits, as the CSV files write them.
+                _ => rng.gen_range(1e-4..1e6),
+            };
+            let expected = format!("{v:.decimals$}");
+            if let Some(got) = fixed_point(v, decimals) {
+                assert_eq!(got, expected, "{v:e} to {decimals} decimals");
+            }
+            assert_eq!(fmt_num_to(v, 6), fmt_num_to_by_std(v, 6), "{v:e}");
+            let csv_decimals = (5 - v.abs().log10().floor() as i32).max(0) as usize;
+            fast += usize::from(case % 3 == 2 && fixed_point(v, csv_decimals).is_some());
+        }
+        // Six-digit numbers (a third of the cases) nearly all take the fast path.
+        assert!(
+            fast > 133_000,
+            "the fast path must serve CSV numbers: {fast}"
+        );
+    }
+
+    /// [`fmt_num_to`] as it was written with the standard library alone.
+    fn fmt_num_to_by_std(v: f64, digits: i32) -> String {
+        if v == 0.0 || !v.is_finite() {
+            return format!("{v}");
+        }
+        let decimals = (digits - 1 - v.abs().log10().floor() as i32).max(0) as usize;
+        let s = format!("{v:.decimals$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    }
 
     #[test]
     fn amounts() {

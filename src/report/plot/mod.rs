@@ -275,6 +275,28 @@ mod tests {
         assert_eq!((reader.info().width, reader.info().height), (640, 400));
     }
 
+    /// Played back in bands of any height, the recorded figure is the figure played back
+    /// whole, byte for byte: every step lands on the same pixels in whichever band.
+    #[test]
+    fn bands_draw_the_figure_drawn_whole() {
+        for spec in [spec(false), spec(true)] {
+            let (w, h, s) = (spec.width_px, spec.height_px, raster::SUPERSAMPLE);
+            let big = PlotSpec {
+                width_px: w * s,
+                height_px: h * s,
+                ..spec.clone()
+            };
+            let steps = raster::record((w * s, h * s), |root| draw::draw_figure(root, &big));
+            let steps = steps.unwrap();
+            let whole = raster::play_in_bands(&steps, (w, h), s, h).unwrap();
+            assert!(whole.iter().any(|&v| v < 128), "something dark is drawn");
+            for rows in [1, 7, 32] {
+                let banded = raster::play_in_bands(&steps, (w, h), s, rows).unwrap();
+                assert!(banded == whole, "bands of {rows} rows");
+            }
+        }
+    }
+
     #[test]
     fn svg_contains_title_and_legend_names() {
         let svg = render_svg(&spec(false)).unwrap();

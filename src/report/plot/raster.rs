@@ -1,11 +1,18 @@
-//! The PNG drawing surface: plotters' bitmap backend, with text laid out by ab_glyph
-//! directly, drawn at a multiple of the output size and averaged down.
+//! The PNG drawing surface: plotters' drawing steps recorded at a multiple of the output
+//! size, with text laid out by ab_glyph directly, then played back on plotters' bitmap
+//! backend one band of rows at a time, each band averaged down as it is done.
 //!
 //! Why not plotters' own bitmap text: plotters 0.3.7 places each glyph at the pen without
 //! its left side bearing and rounds the pen per glyph, so PNG text read "m g/kg" and
 //! "onl y" where the SVG read "mg/kg" and "only". Why supersample: plotters draws lines
 //! without anti-aliasing; drawing at [`SUPERSAMPLE`]× and averaging each block of pixels
-//! gives smooth lines and text (the issue-14 remedy).
+//! gives smooth lines and text (the issue-14 remedy). Why bands: the supersampled canvas
+//! of a 1200×800 figure is 26 MB, and faulting it in, clearing it and reading it back
+//! cost more CPU than drawing on it; a band of [`BAND_ROWS`] output rows stays in cache.
+//! Every step is one plotters' bitmap backend would have received on the whole canvas
+//! (lines, polygons and circles are broken into spans and pixels against the full-size
+//! canvas while recording), and those land on the same pixels in any band, so the image
+//! is the same as drawn whole.
 
 use super::PlotError;
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
@@ -13,16 +20,143 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters_backend::{
-    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind, FontStyle,
+    rasterizer, BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind,
+    FontStyle,
 };
 use std::sync::OnceLock;
 
 /// Each output pixel is the mean of a `SUPERSAMPLE × SUPERSAMPLE` block of drawn pixels.
 pub(crate) const SUPERSAMPLE: u32 = 3;
+/// The largest supersampling [`png`] honours (its block means are specialised for each).
+const MAX_SUPERSAMPLE: u32 = 4;
+/// Output rows per band: at 3× and 1200 px wide, a 1 MB band.
+const BAND_ROWS: u32 = 32;
 
-/// Plotters' bitmap backend with correct text placement.
+/// One step of plotters' bitmap backend, at canvas coordinates.
+#[derive(Clone, Copy)]
+pub(super) enum Step {
+    /// A 1-px horizontal or vertical line, both ends drawn.
+    Line(BackendCoord, BackendCoord, BackendColor),
+    /// A filled rectangle: upper left, bottom right (excluded).
+    Rect(BackendCoord, BackendCoord, BackendColor),
+    /// One pixel.
+    Pixel(BackendCoord, BackendColor),
+}
+
+impl Step {
+    /// The canvas rows the step may touch (first, last).
+    fn rows(&self) -> (i32, i32) {
+        match *self {
+            Step::Line(a, b, _) => (a.1.min(b.1), a.1.max(b.1)),
+            Step::Rect(a, b, _) => (a.1.min(b.1), a.1.max(b.1) - 1),
+            Step::Pixel(a, _) => (a.1, a.1),
+        }
+    }
+
+    /// True when the step paints every pixel of canvas rows `top..bottom` (`width` wide)
+    /// opaquely, whatever was there.
+    fn paints(&self, (width, top, bottom): (i32, i32, i32)) -> bool {
+        match *self {
+            Step::Rect(a, b, color) => {
+                let (x0, x1, y0, y1) = (a.0.min(b.0), a.0.max(b.0), a.1.min(b.1), a.1.max(b.1));
+                color.alpha >= 1.0 && x0 <= 0 && x1 >= width && y0 <= top && y1 >= bottom
+            }
+            _ => false,
+        }
+    }
+
+    /// The ends and colour of a translucent 1-px vertical line, which [`blend_column`]
+    /// draws; `None` for every other step.
+    fn column(&self) -> Option<(BackendCoord, BackendCoord, BackendColor)> {
+        match *self {
+            Step::Line(a, b, color) if a.0 == b.0 && color.alpha < 1.0 => Some((a, b, color)),
+            _ => None,
+        }
+    }
+
+    /// Draw the step on `band`, whose first row is canvas row `top`.
+    fn draw(&self, band: &mut BitMapBackend, top: i32) -> Result<(), PlotError> {
+        let at = |p: BackendCoord| (p.0, p.1 - top);
+        let done = match *self {
+            Step::Line(a, b, color) => band.draw_line(at(a), at(b), &color),
+            Step::Rect(a, b, color) => band.draw_rect(at(a), at(b), &color, true),
+            Step::Pixel(a, color) => band.draw_pixel(at(a), color),
+        };
+        done.map_err(|e| PlotError::Draw(e.to_string()))
+    }
+}
+
+/// Draw `steps` in order on `band`, the RGB pixels of canvas rows from `top` on, `width`
+/// wide: translucent vertical lines by [`blend_column`], runs of other steps by plotters'
+/// bitmap backend.
+fn draw_steps<'a>(
+    steps: impl IntoIterator<Item = &'a Step>,
+    band: &mut [u8],
+    (width, top): (u32, i32),
+) -> Result<(), PlotError> {
+    let height = (band.len() / (width as usize * 3)) as u32;
+    let steps: Vec<&Step> = steps.into_iter().collect();
+    for run in steps.chunk_by(|a, b| a.column().is_some() == b.column().is_some()) {
+        if run[0].column().is_some() {
+            for (a, b, color) in run.iter().filter_map(|step| step.column()) {
+                let (a, b) = ((a.0, a.1 - top), (b.0, b.1 - top));
+                blend_column(band, (width, height), (a, b), color);
+            }
+            continue;
+        }
+        let mut bitmap = BitMapBackend::with_buffer(band, (width, height));
+        for step in run {
+            step.draw(&mut bitmap, top)?;
+        }
+    }
+    Ok(())
+}
+
+/// A translucent 1-px vertical line from `from` to `to` on an RGB image of `(w, h)`, as
+/// plotters' bitmap backend blends it (`blend_rect_fast` on a one-pixel-wide rectangle
+/// from `from` to `to` + (1, 1)): each channel moves toward the colour by
+/// `floor(256·alpha) / 256` of the way, rounded toward its old value.
+///
+/// Why: a wide percentile ribbon is filled column by column, as thousands of such
+/// lines, and plotters' per-call set-up cost as much as the blending.
+fn blend_column(
+    pixels: &mut [u8],
+    (w, h): (u32, u32),
+    (from, to): (BackendCoord, BackendCoord),
+    color: BackendColor,
+) {
+    let alpha = color.alpha.clamp(0.0, 1.0);
+    let x = from.0;
+    let (y0, y1) = (
+        from.1.min(to.1 + 1).max(0),
+        from.1.max(to.1 + 1).min(h as i32),
+    );
+    if alpha == 0.0 || x < 0 || x >= w as i32 || y0 >= y1 {
+        return;
+    }
+    let a = (256.0 * alpha).floor() as u64;
+    let ink = [color.rgb.0, color.rgb.1, color.rgb.2];
+    let stride = w as usize * 3;
+    for y in y0 as usize..y1 as usize {
+        let at = y * stride + x as usize * 3;
+        let Some(pixel) = pixels.get_mut(at..at + 3) else {
+            return;
+        };
+        for (old, &new) in pixel.iter_mut().zip(&ink) {
+            *old = match new > *old {
+                true => *old + (u64::from(new - *old) * a / 256) as u8,
+                false => *old - (u64::from(*old - new) * a / 256) as u8,
+            };
+        }
+    }
+}
+
+/// The drawing surface plotters draws on: it records the steps of plotters' bitmap
+/// backend on a canvas of `size`, with correct text placement and one-rectangle wide
+/// straight lines.
 pub(crate) struct Raster<'a> {
-    inner: BitMapBackend<'a>,
+    size: (u32, u32),
+    steps: &'a mut Vec<Step>,
 }
 
 /// A drawing area on a [`Raster`].
@@ -34,54 +168,110 @@ pub(crate) fn png<F>(w: u32, h: u32, supersample: u32, draw: F) -> Result<Vec<u8
 where
     F: FnOnce(&RasterArea) -> Result<(), PlotError>,
 {
-    let s = supersample.max(1);
-    let (big_w, big_h) = (w * s, h * s);
-    let mut rgb = vec![0u8; big_w as usize * big_h as usize * 3];
-    {
-        let inner = BitMapBackend::with_buffer(&mut rgb, (big_w, big_h));
-        let root = Raster { inner }.into_drawing_area();
-        draw(&root)?;
-        root.present().map_err(|e| PlotError::Draw(e.to_string()))?;
+    let s = supersample.clamp(1, MAX_SUPERSAMPLE);
+    let steps = record((w * s, h * s), draw)?;
+    let rgb = play_in_bands(&steps, (w, h), s, BAND_ROWS)?;
+    super::encode_png(&rgb, w, h)
+}
+
+/// The steps `draw` makes on a canvas of `size`.
+pub(super) fn record<F>(size: (u32, u32), draw: F) -> Result<Vec<Step>, PlotError>
+where
+    F: FnOnce(&RasterArea) -> Result<(), PlotError>,
+{
+    let mut steps = Vec::new();
+    let root = Raster {
+        size,
+        steps: &mut steps,
     }
-    super::encode_png(&downsample(&rgb, (w, h), s), w, h)
+    .into_drawing_area();
+    draw(&root)?;
+    root.present().map_err(|e| PlotError::Draw(e.to_string()))?;
+    drop(root);
+    Ok(steps)
+}
+
+/// The `w × h` RGB image of `steps` drawn on a zeroed canvas of `w·s × h·s` (the figure
+/// paints its own background), played `band_rows` output rows at a time and averaged
+/// down per band.
+pub(super) fn play_in_bands(
+    steps: &[Step],
+    (w, h): (u32, u32),
+    s: u32,
+    band_rows: u32,
+) -> Result<Vec<u8>, PlotError> {
+    let (big_w, big_h, rows) = (w * s, h * s, band_rows.max(1) * s);
+    // Each band's steps, in drawing order.
+    let mut by_band = vec![Vec::new(); big_h.div_ceil(rows) as usize];
+    for (i, step) in steps.iter().enumerate() {
+        let (first, last) = step.rows();
+        let (first, last) = (first.max(0), last.min(big_h as i32 - 1));
+        for band in (first / rows as i32)..=(last / rows as i32) {
+            if let Some(list) = by_band.get_mut(band as usize).filter(|_| first <= last) {
+                list.push(i);
+            }
+        }
+    }
+    let mut canvas = vec![0u8; (big_w * rows) as usize * 3];
+    let mut out = Vec::with_capacity((w * h) as usize * 3);
+    for (band, list) in by_band.iter().enumerate() {
+        let top = band as u32 * rows;
+        let height = rows.min(big_h - top);
+        let pixels = &mut canvas[..(big_w * height) as usize * 3];
+        // A fresh canvas is zeroed, unless the band's first step paints all of it.
+        let band = (big_w as i32, top as i32, (top + height) as i32);
+        if !list.first().is_some_and(|&i| steps[i].paints(band)) {
+            pixels.fill(0);
+        }
+        draw_steps(list.iter().map(|&i| &steps[i]), pixels, (big_w, top as i32))?;
+        out.extend(downsample(pixels, (w, height / s), s));
+    }
+    Ok(out)
 }
 
 /// The `w × h` RGB image whose pixels are the means of `s × s` blocks of `big`, rounded
-/// to the nearest (halves up).
-///
-/// Why whole rows: the canvas is some 14 million pixels, so the per-pixel loop with its
-/// index arithmetic and bounds checks was a third of a small run's CPU. Each band of `s`
-/// rows is summed column-wise into one row of `u32` (a loop the compiler vectorises),
-/// then each `s`-pixel stretch of that row is summed and divided through a table.
-fn downsample(big: &[u8], (w, h): (u32, u32), s: u32) -> Vec<u8> {
-    if s == 1 {
-        return big.to_vec();
+/// to the nearest (halves up); `s` from 1 to [`MAX_SUPERSAMPLE`].
+fn downsample(big: &[u8], size: (u32, u32), s: u32) -> Vec<u8> {
+    match s {
+        2 => block_means::<2>(big, size),
+        3 => block_means::<3>(big, size),
+        4 => block_means::<4>(big, size),
+        _ => big.to_vec(),
     }
-    let (w, h, s) = (w as usize, h as usize, s as usize);
-    let row_bytes = w * s * 3;
-    let n = (s * s) as u32;
+}
+
+/// [`downsample`] for `S × S` blocks.
+///
+/// Why whole rows and a constant `S`: a figure is some 9 million drawn pixels, so the
+/// per-pixel loop with its index arithmetic and bounds checks was a third of a small
+/// run's CPU. Each band of `S` rows is summed column-wise into one row of `u16` (a loop
+/// the compiler vectorises; a block sum is at most 255 × 4² and fits), then each
+/// `S`-pixel stretch of that row is summed, unrolled, and divided through a table.
+fn block_means<const S: usize>(big: &[u8], (w, h): (u32, u32)) -> Vec<u8> {
+    let (w, h) = (w as usize, h as usize);
+    let row_bytes = w * S * 3;
+    let n = (S * S) as u32;
     // The rounded mean of every possible block sum: `(sum + n / 2) / n`.
     let mean: Vec<u8> = (0..=255 * n).map(|sum| ((sum + n / 2) / n) as u8).collect();
-    let mut column_sums = vec![0u32; row_bytes];
-    let mut out = Vec::with_capacity(w * h * 3);
-    for band in big.chunks_exact(row_bytes * s).take(h) {
+    let mut column_sums = vec![0u16; row_bytes];
+    let mut out = vec![0u8; w * h * 3];
+    let bands = big.chunks_exact(row_bytes * S);
+    for (band, out_row) in bands.zip(out.chunks_exact_mut(w * 3)) {
         let (first, others) = band.split_at(row_bytes);
         for (acc, &v) in column_sums.iter_mut().zip(first) {
-            *acc = u32::from(v);
+            *acc = u16::from(v);
         }
         for row in others.chunks_exact(row_bytes) {
             for (acc, &v) in column_sums.iter_mut().zip(row) {
-                *acc += u32::from(v);
+                *acc += u16::from(v);
             }
         }
-        for block in column_sums.chunks_exact(s * 3) {
-            let mut sum = [0u32; 3];
-            for pixel in block.chunks_exact(3) {
-                for (acc, v) in sum.iter_mut().zip(pixel) {
-                    *acc += v;
-                }
+        let blocks = column_sums.chunks_exact(S * 3);
+        for (block, pixel) in blocks.zip(out_row.chunks_exact_mut(3)) {
+            for (c, o) in pixel.iter_mut().enumerate() {
+                let sum: u16 = (0..S).map(|k| block[k * 3 + c]).sum();
+                *o = mean.get(usize::from(sum)).copied().unwrap_or(u8::MAX);
             }
-            out.extend(sum.iter().map(|&acc| mean[acc as usize]));
         }
     }
     out
@@ -99,9 +289,9 @@ fn face(style: FontStyle) -> Option<&'static FontRef<'static>> {
         .as_ref()
 }
 
-/// Pixels `(x, y, coverage)` of `text` set in `font` at `size` px, relative to the anchor
-/// point: the pen advances by each glyph's advance plus kerning, in fractions of a
-/// pixel, and every glyph keeps its side bearings, as an SVG renderer lays it out.
+/// Inked pixels `(x, y, coverage)` of `text` set in `font` at `size` px, relative to the
+/// anchor point: the pen advances by each glyph's advance plus kerning, in fractions of
+/// a pixel, and every glyph keeps its side bearings, as an SVG renderer lays it out.
 pub(crate) fn glyph_pixels(
     font: &FontRef,
     size: f32,
@@ -137,28 +327,100 @@ pub(crate) fn glyph_pixels(
         if let Some(outline) = font.outline_glyph(glyph) {
             let b = outline.px_bounds();
             let (x0, y0) = (b.min.x as i32, b.min.y as i32);
-            outline.draw(|x, y, c| out.push((x0 + x as i32, y0 + y as i32, c)));
+            // Only pixels with ink: a glyph's box is mostly blank, and a blank pixel
+            // blended at zero opacity changes nothing.
+            outline.draw(|x, y, c| {
+                if c > 0.0 {
+                    out.push((x0 + x as i32, y0 + y as i32, c));
+                }
+            });
         }
     }
     out
 }
 
-type Err = DrawingErrorKind<<BitMapBackend<'static> as DrawingBackend>::ErrorType>;
+/// The rectangle `(upper left, bottom right exclusive)` that plotters fills for a
+/// horizontal or vertical line `width` > 1 px wide, or `None` for any other line.
+///
+/// Why: plotters draws a wide line as a polygon, swept one pixel row or column at a
+/// time with an allocation and a sort per step; the grid lines of a supersampled figure
+/// were a third of a small run's CPU. This reproduces that polygon's pixels exactly
+/// (`plotters_backend::rasterizer::draw_line` and `fill_polygon`): the four corners are
+/// rounded toward zero, every line of the sweep is filled inclusively, and the sweep's
+/// last line is left out when the rectangle is more than one pixel across it.
+fn straight_wide_line(
+    from: BackendCoord,
+    to: BackendCoord,
+    width: u32,
+) -> Option<(BackendCoord, BackendCoord)> {
+    if width <= 1 || (from.0 != to.0 && from.1 != to.1) || from == to {
+        return None;
+    }
+    let v = (f64::from(to.0 - from.0), f64::from(to.1 - from.1));
+    let l = v.0.hypot(v.1);
+    let (v, r) = ((v.0 / l, v.1 / l), f64::from(width) / 2.0);
+    let corner = |p: BackendCoord, sign: f64| {
+        let x = f64::from(p.0) + sign * v.1 * r;
+        let y = f64::from(p.1) - sign * v.0 * r;
+        (x as i32, y as i32)
+    };
+    let corners = [
+        corner(from, 1.0),
+        corner(from, -1.0),
+        corner(to, 1.0),
+        corner(to, -1.0),
+    ];
+    let (x0, x1) = (
+        corners.iter().map(|c| c.0).min()?,
+        corners.iter().map(|c| c.0).max()?,
+    );
+    let (y0, y1) = (
+        corners.iter().map(|c| c.1).min()?,
+        corners.iter().map(|c| c.1).max()?,
+    );
+    if x0 == x1 || y0 == y1 {
+        return None;
+    }
+    let (x_last, y_last) = match x1 - x0 > y1 - y0 {
+        true if y1 - y0 > 1 => (x1 - 1, y1),
+        false if x1 - x0 > 1 => (x1, y1 - 1),
+        _ => (x1, y1),
+    };
+    Some(((x0, y0), (x_last + 1, y_last + 1)))
+}
 
+type Err = DrawingErrorKind<std::convert::Infallible>;
+
+impl Raster<'_> {
+    fn push(&mut self, step: Step) -> Result<(), Err> {
+        self.steps.push(step);
+        Ok(())
+    }
+}
+
+/// Plotters' bitmap backend's drawing, step by step: its fast paths (filled rectangles,
+/// 1-px straight lines, pixels) are recorded, everything else is broken down by the same
+/// plotters rasterizers against the same canvas size.
 impl DrawingBackend for Raster<'_> {
-    type ErrorType = <BitMapBackend<'static> as DrawingBackend>::ErrorType;
+    type ErrorType = std::convert::Infallible;
 
     fn get_size(&self) -> (u32, u32) {
-        self.inner.get_size()
+        self.size
     }
     fn ensure_prepared(&mut self) -> Result<(), Err> {
-        self.inner.ensure_prepared()
+        Ok(())
     }
     fn present(&mut self) -> Result<(), Err> {
-        self.inner.present()
+        Ok(())
     }
     fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<(), Err> {
-        self.inner.draw_pixel(point, color)
+        // Off the canvas or fully transparent, the bitmap backend leaves it unchanged.
+        let (w, h) = self.size;
+        let inside = (0..w as i32).contains(&point.0) && (0..h as i32).contains(&point.1);
+        match inside && color.alpha > 0.0 {
+            true => self.push(Step::Pixel(point, color)),
+            false => Ok(()),
+        }
     }
     fn draw_line<S: BackendStyle>(
         &mut self,
@@ -166,7 +428,15 @@ impl DrawingBackend for Raster<'_> {
         to: BackendCoord,
         style: &S,
     ) -> Result<(), Err> {
-        self.inner.draw_line(from, to, style)
+        let color = style.color();
+        if let Some((upper_left, bottom_right)) = straight_wide_line(from, to, style.stroke_width())
+        {
+            return self.push(Step::Rect(upper_left, bottom_right, color));
+        }
+        if (from.0 == to.0 || from.1 == to.1) && style.stroke_width() == 1 {
+            return self.push(Step::Line(from, to, color));
+        }
+        rasterizer::draw_line(self, from, to, style)
     }
     fn draw_rect<S: BackendStyle>(
         &mut self,
@@ -175,30 +445,10 @@ impl DrawingBackend for Raster<'_> {
         style: &S,
         fill: bool,
     ) -> Result<(), Err> {
-        self.inner.draw_rect(upper_left, bottom_right, style, fill)
-    }
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        path: I,
-        style: &S,
-    ) -> Result<(), Err> {
-        self.inner.draw_path(path, style)
-    }
-    fn draw_circle<S: BackendStyle>(
-        &mut self,
-        center: BackendCoord,
-        radius: u32,
-        style: &S,
-        fill: bool,
-    ) -> Result<(), Err> {
-        self.inner.draw_circle(center, radius, style, fill)
-    }
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        vert: I,
-        style: &S,
-    ) -> Result<(), Err> {
-        self.inner.fill_polygon(vert, style)
+        match fill {
+            true => self.push(Step::Rect(upper_left, bottom_right, style.color())),
+            false => rasterizer::draw_rect(self, upper_left, bottom_right, style, fill),
+        }
     }
 
     fn draw_text<T: BackendTextStyle>(
@@ -209,7 +459,8 @@ impl DrawingBackend for Raster<'_> {
     ) -> Result<(), Err> {
         let color = style.color();
         let Some(font) = face(style.style()) else {
-            return self.inner.draw_text(text, style, pos);
+            let missing = std::io::Error::other("the embedded DejaVu Sans could not be read");
+            return Err(DrawingErrorKind::FontError(Box::new(missing)));
         };
         if color.alpha == 0.0 {
             return Ok(());
@@ -225,7 +476,7 @@ impl DrawingBackend for Raster<'_> {
             let (x, y) = turn.transform(x, y);
             let alpha = color.alpha * f64::from(c.clamp(0.0, 1.0));
             let ink = BackendColor { alpha, ..color };
-            self.inner.draw_pixel((pos.0 + x, pos.1 + y), ink)?;
+            self.draw_pixel((pos.0 + x, pos.1 + y), ink)?;
         }
         Ok(())
     }
@@ -263,6 +514,105 @@ mod tests {
         let g_alone = last("g").iter().map(|p| p.0).max().unwrap_or(0);
         let mg = last("mg").iter().map(|p| p.0).max().unwrap_or(0);
         assert!((mg - g_alone - advance.round() as i32).abs() <= 1);
+    }
+
+    /// The fast path for horizontal and vertical wide lines fills exactly the pixels
+    /// plotters' own polygon fill does, at every width, direction, opacity and position
+    /// (including off the canvas), in the same colours.
+    #[test]
+    fn straight_wide_lines_match_plotters() {
+        use rand::{Rng, SeedableRng};
+        const SIZE: (u32, u32) = (61, 47);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(15);
+        let mut drawn = 0;
+        for case in 0..4000 {
+            let a = (rng.gen_range(-8..70), rng.gen_range(-8..55));
+            let along = rng.gen_range(-40..40);
+            let b = match case % 2 {
+                0 => (a.0 + along, a.1),
+                _ => (a.0, a.1 + along),
+            };
+            let width = rng.gen_range(1..10);
+            let alpha = [1.0, 0.35, 0.1][case % 3];
+            let style = Color::stroke_width(&RGBColor(200, 30, 90).mix(alpha), width);
+            let mut by_plotters = vec![255u8; (SIZE.0 * SIZE.1 * 3) as usize];
+            let mut by_raster = by_plotters.clone();
+            BitMapBackend::with_buffer(&mut by_plotters, SIZE)
+                .draw_line(a, b, &style)
+                .expect("draw");
+            let mut steps = Vec::new();
+            (Raster {
+                size: SIZE,
+                steps: &mut steps,
+            })
+            .draw_line(a, b, &style)
+            .expect("record");
+            draw_steps(&steps, &mut by_raster, (SIZE.0, 0)).expect("draw");
+            // Same pixels; plotters itself blends a wide span and a 1-pixel span with
+            // different rounding (floor of the mix, or toward the old value), so a
+            // translucent value may differ by one level.
+            let touched = |buf: &[u8]| buf.chunks(3).map(|p| p != [255; 3]).collect::<Vec<_>>();
+            let close = by_plotters
+                .iter()
+                .zip(&by_raster)
+                .all(|(p, q)| p.abs_diff(*q) <= 1);
+            let case = format!("{a:?}–{b:?} width {width} α {alpha}");
+            assert!(
+                touched(&by_plotters) == touched(&by_raster),
+                "pixels: {case}"
+            );
+            assert!(close, "colours: {case}");
+            drawn += usize::from(by_plotters.iter().any(|&v| v != 255));
+        }
+        assert!(drawn > 2000, "most lines must touch the canvas: {drawn}");
+    }
+
+    /// Translucent 1-px vertical lines (a ribbon's columns) are blended as plotters'
+    /// bitmap backend blends them, bit for bit, in either direction and partly or wholly
+    /// off the canvas, over any background.
+    #[test]
+    fn columns_blend_as_plotters_blends_them() {
+        use rand::{Rng, SeedableRng};
+        const SIZE: (u32, u32) = (13, 29);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
+        for case in 0..3000 {
+            let background: Vec<u8> = (0..SIZE.0 * SIZE.1 * 3).map(|_| rng.gen()).collect();
+            let x = rng.gen_range(-2..15);
+            let (y0, y1) = (rng.gen_range(-5..35), rng.gen_range(-5..35));
+            let alpha = [0.2, 0.999, 0.5, 0.0, rng.gen()][case % 5];
+            let rgb = (rng.gen(), rng.gen(), rng.gen());
+            let color = BackendColor { alpha, rgb };
+            let mut by_plotters = background.clone();
+            BitMapBackend::with_buffer(&mut by_plotters, SIZE)
+                .draw_line((x, y0), (x, y1), &color)
+                .expect("draw");
+            let mut by_step = background;
+            let step = Step::Line((x, y0 + 4), (x, y1 + 4), color);
+            draw_steps([&step], &mut by_step, (SIZE.0, 4)).expect("draw");
+            assert!(by_plotters == by_step, "x {x}, rows {y0}–{y1}, α {alpha}");
+        }
+    }
+
+    /// A band is a fresh (zeroed) canvas unless its first step paints all of it: a pixel
+    /// drawn in one band leaves no trace in the next band, whose first step does not
+    /// cover it.
+    #[test]
+    fn each_band_starts_as_a_fresh_canvas() {
+        let red = BackendColor {
+            alpha: 1.0,
+            rgb: (255, 0, 0),
+        };
+        let white = BackendColor {
+            alpha: 1.0,
+            rgb: (255, 255, 255),
+        };
+        // A white top half, then a red pixel in the first band, in canvas rows.
+        let steps = [Step::Rect((0, 0), (6, 3), white), Step::Pixel((0, 0), red)];
+        let image = play_in_bands(&steps, (2, 2), 3, 1).expect("bands");
+        // Top-left: (8·255 + 255) / 9 red, 8·255 / 9 green and blue.
+        assert_eq!(&image[..3], &[255, 227, 227]);
+        assert_eq!(&image[3..6], &[255, 255, 255]);
+        assert_eq!(&image[6..], &[0; 6], "the lower band is untouched");
     }
 
     /// [`downsample`]'s definition, pixel by pixel.
