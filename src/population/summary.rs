@@ -170,8 +170,11 @@ fn bounds(points: &[f64], out: &mut Vec<(f64, f64)>) {
         let (a, b, last) = (half(&run[..4]), half(&run[4..8]), run[LANES]);
         let sum = a + b + f64x4::splat(last);
         let numbers = sum.cmp_eq(sum).all();
-        let lo = a.fast_min(b).to_array().into_iter().fold(last, f64::min);
-        let hi = a.fast_max(b).to_array().into_iter().fold(last, f64::max);
+        // Plain compares: a NaN is already accounted for by `numbers`.
+        let lo =
+            (a.fast_min(b).to_array().into_iter()).fold(last, |m, x| if x < m { x } else { m });
+        let hi =
+            (a.fast_max(b).to_array().into_iter()).fold(last, |m, x| if x > m { x } else { m });
         out.push(if numbers {
             (lo, hi)
         } else {
