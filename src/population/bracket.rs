@@ -26,7 +26,8 @@ use wide::{i32x8, CmpGt, CmpLt};
 /// Standard errors of margin either side of a bracket.
 const Z: f64 = 5.0;
 
-/// Keys a filtering pass plans to keep (128 MB); it gives up at twice as many.
+/// Keys a filtering pass plans to keep (160 MB, each with the lane of its time); it gives
+/// up at twice as many.
 pub const PLANNED_KEPT: usize = 1 << 25;
 
 /// Most passes a plan may have.
