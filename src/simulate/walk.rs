@@ -142,20 +142,15 @@ impl<'a, S: Sink> Walk<'a, S> {
         t0: f64,
     ) -> Self {
         let n = index.iter().flatten().count();
-        let u = vec![0.0; n];
-        propagator.set_input(&u);
-        Walk {
-            system,
-            index,
-            propagator,
-            sink,
+        let empty = WalkState {
             t: t0,
             x: vec![0.0; n],
-            u,
+            u: vec![0.0; n],
             running: Vec::new(),
             pending: BinaryHeap::new(),
             queued: 0,
-        }
+        };
+        Walk::resume(system, index, propagator, sink, empty)
     }
 
     /// The walk paused in `state`, on the same system and states, with `propagator` built
