@@ -564,6 +564,72 @@ fn simplify<DB: DrawingBackend, Y: YAxis>(
         .collect()
 }
 
+/// The cosine of the turn beyond which a wide line is broken and its join drawn round:
+/// plotters joins wide segments by mitre, and where a curve turns back on itself (a
+/// peak squeezed into one pixel column of a 30-day course) the mitre's point runs far
+/// past the peak, a spike into the title. −0.8 is a turn of 143°, a mitre at most three
+/// line widths long.
+const SHARP_TURN: f64 = -0.8;
+
+/// A polyline's points (data coordinates).
+type Points = Vec<(f64, f64)>;
+
+/// `points` cut where the line turns back more sharply than [`SHARP_TURN`] (by its
+/// direction on the backend's pixels), and the points where it was cut.
+fn cut_at_sharp_turns<DB: DrawingBackend, Y: YAxis>(
+    c: &Chart<DB, Y>,
+    points: Vec<(f64, f64)>,
+) -> (Vec<Points>, Points) {
+    let px: Vec<(f64, f64)> = (points.iter())
+        .map(|p| c.backend_coord(p))
+        .map(|(x, y)| (x.into(), y.into()))
+        .collect();
+    let sharp = |k: usize| {
+        let (u, v) = (
+            (px[k].0 - px[k - 1].0, px[k].1 - px[k - 1].1),
+            (px[k + 1].0 - px[k].0, px[k + 1].1 - px[k].1),
+        );
+        let lengths = u.0.hypot(u.1) * v.0.hypot(v.1);
+        lengths > 0.0 && (u.0 * v.0 + u.1 * v.1) / lengths < SHARP_TURN
+    };
+    let (mut pieces, mut cuts, mut start) = (Vec::new(), Vec::new(), 0);
+    for k in 1..points.len().saturating_sub(1) {
+        if sharp(k) {
+            pieces.push(points[start..=k].to_vec());
+            cuts.push(points[k]);
+            start = k;
+        }
+    }
+    pieces.push(points[start..].to_vec());
+    (pieces, cuts)
+}
+
+/// A wide polyline, dashed `d` on and `gap` off (pixels) in style `st`, its sharp turns
+/// joined round when it is solid.
+fn polyline<DB: DrawingBackend, Y: YAxis>(
+    chart: &mut Chart<DB, Y>,
+    points: Vec<(f64, f64)>,
+    (d, gap): (i32, i32),
+    st: ShapeStyle,
+) -> Res<()> {
+    let (pieces, cuts) = cut_at_sharp_turns(chart, points);
+    for piece in pieces {
+        chart
+            .draw_series(DashedLineSeries::new(piece, d, gap, st))
+            .map_err(de)?;
+    }
+    // Solid lines are dashes longer than anything drawn (a round join would show as a dot
+    // in a dashed line's gap).
+    if d >= i32::MAX / 8 {
+        let radius = (st.stroke_width / 2).max(1);
+        let round = cuts
+            .into_iter()
+            .map(|p| Circle::new(p, radius, st.filled()));
+        chart.draw_series(round).map_err(de)?;
+    }
+    Ok(())
+}
+
 /// Ribbons first, then target lines, then curves (each with its colour and pattern), each
 /// added to the legend: the curves, then the targets.
 fn draw_curves<'a, DB, Y>(chart: &mut Chart<'a, DB, Y>, v: &View) -> Res<()>
@@ -586,9 +652,8 @@ where
     for t in v.targets {
         let (st, d, gap) = target_style(t);
         for seg in segments(&t.line, v.log.then_some(v.floor)) {
-            let line =
-                DashedLineSeries::new(simplify(chart, thin_to_columns(chart, seg)), d, gap, st);
-            chart.draw_series(line).map_err(de)?;
+            let points = simplify(chart, thin_to_columns(chart, seg));
+            polyline(chart, points, (d, gap), st)?;
         }
     }
     for (i, s) in v.series.iter().enumerate() {
@@ -598,9 +663,8 @@ where
             (v.g.i(d).max(1), v.g.i(gap).max(1))
         });
         for seg in segments(s, v.log.then_some(v.floor)) {
-            let line =
-                DashedLineSeries::new(simplify(chart, thin_to_columns(chart, seg)), d, gap, st);
-            chart.draw_series(line).map_err(de)?;
+            let points = simplify(chart, thin_to_columns(chart, seg));
+            polyline(chart, points, (d, gap), st)?;
         }
         if !s.name.is_empty() {
             let none = chart.draw_series(std::iter::empty::<PathElement<(f64, f64)>>());

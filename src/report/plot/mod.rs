@@ -380,6 +380,35 @@ mod tests {
         assert!(partial.count() >= 2, "no anti-aliased edge on row 400");
     }
 
+    /// A wide line that turns back on itself within a pixel column (a 30-day course of
+    /// doses every 8 h) was joined by mitres whose points shot from the peaks up into
+    /// the title and down through the axis labels: no pixel of the curve's colour may
+    /// lie above the plotting area.
+    #[test]
+    fn sharp_peaks_draw_no_spikes() {
+        let t: Vec<f64> = (0..=43_200).map(|i| f64::from(i) / 60.0).collect();
+        let saw = Series {
+            name: "every 8 h".into(),
+            conc_ng_ml: t.iter().map(|x| 26.0 * (-0.4 * (x % 8.0)).exp()).collect(),
+            time_h: t,
+            ribbon: None,
+        };
+        let spec = PlotSpec {
+            series: vec![saw],
+            ..Default::default()
+        };
+        let png = decode(&render_png(&spec).unwrap());
+        // The title band: above the plotting area's top edge.
+        let blue = (0..1200)
+            .flat_map(|x| (0..50).map(move |y| (x, y)))
+            .filter(|&p| {
+                let [r, g, b] = pixel(&png, p);
+                i32::from(b) - i32::from(r) > 60 && g < 200
+            })
+            .count();
+        assert_eq!(blue, 0, "pixels of the curve in the title band");
+    }
+
     /// Issue 14: the population swatch was grey while its ribbon was light blue, and
     /// bands were named on the plot only. Every band and the ribbon now have a legend
     /// swatch whose pixels are those of their fill on white.
