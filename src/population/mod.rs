@@ -264,14 +264,15 @@ fn simulate_within(
     let width = FIXED_METRICS + run.bands.len() + probes_h.len();
     let mut metrics = vec![0f64; n * width];
     let mut scores = vec![f64::NAN; n * 4];
+    // Subject `i` of this run (its index in the whole population draws it).
+    let draw = |i: usize| sampler.draw(population, population.first + i, run.weight_kg);
     // Subject `i`'s curve into `scratch`, its summaries into `m` and `score`.
     let one = |runner: &mut SubjectRunner,
                i: usize,
                scratch: &mut [f64],
                m: &mut [f64],
                score: &mut [f64]| {
-        let s = sampler.draw(population, population.first + i, run.weight_kg);
-        let course = runner.course(&s, scratch)?;
+        let course = runner.course(&draw(i), scratch)?;
         let tally = runner.tally.get_or_insert_with(|| summarizer.tally());
         summarizer.fill(tally, scratch, course.auc_ng_h_ml, m);
         let performance = run
@@ -304,8 +305,7 @@ fn simulate_within(
             (Selection::Kept, percentile::of_curves(&curves, n, points))
         } else {
             let curve = |runner: &mut SubjectRunner, i: usize, scratch: &mut [f64]| {
-                let s = sampler.draw(population, population.first + i, run.weight_kg);
-                runner.course(&s, scratch).map(|_| ())
+                runner.course(&draw(i), scratch).map(|_| ())
             };
             let rows = Rows {
                 metrics: &mut metrics,
@@ -323,7 +323,6 @@ fn simulate_within(
             match (bracketed, window) {
                 (Some(p), _) => (Selection::Bracketed, p),
                 (None, Some(window)) => {
-                    let draw = |i| sampler.draw(population, population.first + i, run.weight_kg);
                     let rows = (&mut metrics[..], width);
                     let p = windows::windowed(n, window, run, &summarizer, &draw, rows)?;
                     (Selection::Windowed, p)
