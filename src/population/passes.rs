@@ -123,7 +123,8 @@ pub(super) fn bracketed(
             |share| brackets.filter(share, m),
             |f, c| brackets.add(f, c),
             |total: &mut bracket::Filter, f| brackets.merge(total, f),
-            brackets.filter(m, m),
+            // The total keeps no keys of its own: the shares' are merged by reference.
+            brackets.filter(0, m),
         )?;
         if last {
             return Ok(brackets.percentiles(&filter, m));
