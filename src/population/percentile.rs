@@ -152,42 +152,64 @@ pub fn of_values(values: &[f64]) -> Percentiles {
 /// contiguous): `points × ranks.len()` keys, time-major. Runs in the current rayon pool;
 /// the answer does not depend on how the work is split.
 ///
-/// Each block of times is gathered into columns, `GATHER_SUBJECTS` subjects at a time
-/// (so that each write fills whole cache lines), and its columns are selected in time
-/// order by a tracker (`column.rs`), which looks for each time's answer next to the last one's.
+/// Each block of times is gathered into columns ([`gather`]), and its columns are selected
+/// in time order by a tracker (`column.rs`), which looks for each time's answer next to
+/// the last one's.
 pub fn keys_at(curves: &[f32], subjects: usize, points: usize, ranks: &[usize]) -> Vec<u32> {
     assert_eq!(curves.len(), subjects * points, "subjects × points values");
     let block = (GATHER_VALUES / subjects.max(1)).clamp(MIN_TIME_BLOCK, MAX_TIME_BLOCK);
-    let blocks: Vec<Vec<u32>> = (0..points.div_ceil(block))
+    let blocks = points.div_ceil(block);
+    // Each worker takes a run of consecutive blocks with one columns buffer: a buffer
+    // per block (or per rayon split) was fresh pages each time, a tenth of a 10,000-subject
+    // run in page faults and zeroing.
+    let runs = (2 * rayon::current_num_threads()).clamp(1, blocks.max(1));
+    let parts: Vec<Vec<u32>> = (0..runs)
         .into_par_iter()
-        // One columns buffer per worker (fresh pages for each block were a tenth of a
-        // 10,000-subject run, in page faults).
-        .map_init(Vec::new, |columns: &mut Vec<u32>, b| {
-            let (t0, t1) = (b * block, ((b + 1) * block).min(points));
-            let width = t1 - t0;
-            columns.resize(width * subjects, 0);
-            let rows: Vec<&[f32]> = curves.chunks_exact(points).map(|c| &c[t0..t1]).collect();
-            for (g, group) in rows.chunks(GATHER_SUBJECTS).enumerate() {
-                let s0 = g * GATHER_SUBJECTS;
-                for j in 0..width {
-                    let column = &mut columns[j * subjects + s0..][..group.len()];
-                    for (k, row) in column.iter_mut().zip(group) {
-                        *k = key_f32(row[j]);
-                    }
-                }
-            }
+        .map(|r| {
+            let (b0, b1) = (r * blocks / runs, (r + 1) * blocks / runs);
+            let (t0, t1) = (b0 * block, (b1 * block).min(points));
+            let mut columns = vec![0u32; block.min(t1 - t0) * subjects];
+            let mut picked = vec![0u32; (t1 - t0) * ranks.len()];
             let mut tracker = Tracker::new(ranks);
-            let mut picked = vec![0u32; width * ranks.len()];
-            for (column, out) in columns
-                .chunks_exact_mut(subjects.max(1))
-                .zip(picked.chunks_exact_mut(ranks.len().max(1)))
-            {
-                tracker.select(column, out);
+            for (b, out) in (b0..b1).zip(picked.chunks_mut(block * ranks.len().max(1))) {
+                let (t0, t1) = (b * block, ((b + 1) * block).min(points));
+                let columns = &mut columns[..(t1 - t0) * subjects];
+                gather(curves, points, t0..t1, subjects, columns);
+                for (column, out) in columns
+                    .chunks_exact_mut(subjects.max(1))
+                    .zip(out.chunks_exact_mut(ranks.len().max(1)))
+                {
+                    tracker.select(column, out);
+                }
             }
             picked
         })
         .collect();
-    blocks.concat()
+    parts.concat()
+}
+
+/// The keys of times `span` of every subject's curve (subject-major, `points` each) into
+/// `columns`, time-major: `GATHER_SUBJECTS` subjects at a time, so that each write fills
+/// whole cache lines.
+fn gather(
+    curves: &[f32],
+    points: usize,
+    span: std::ops::Range<usize>,
+    subjects: usize,
+    columns: &mut [u32],
+) {
+    let rows: Vec<&[f32]> = (curves.chunks_exact(points))
+        .map(|c| &c[span.clone()])
+        .collect();
+    for (g, group) in rows.chunks(GATHER_SUBJECTS).enumerate() {
+        let s0 = g * GATHER_SUBJECTS;
+        for j in 0..span.len() {
+            let column = &mut columns[j * subjects + s0..][..group.len()];
+            for (k, row) in column.iter_mut().zip(group) {
+                *k = key_f32(row[j]);
+            }
+        }
+    }
 }
 
 /// The percentiles at every time of `curves` (as [`keys_at`]), as three curves.
