@@ -215,6 +215,13 @@ pub fn check_kept(population: &Population, points: usize, what: &str) -> Result<
     ))
 }
 
+/// Subjects per share of a parallel pass, four shares per worker: each share makes one
+/// runner and scratch curve for all its subjects (rayon's `*_init` makes them again at
+/// every split of the work, fresh memory each time).
+pub(super) fn share(n: usize) -> usize {
+    n.div_ceil(4 * rayon::current_num_threads().max(1)).max(1)
+}
+
 /// How many values the percentile selection may hold.
 #[derive(Debug, Clone, Copy)]
 struct Budget {
@@ -286,22 +293,24 @@ fn simulate_within(
     let (selection, [p05_ng_ml, p50_ng_ml, p95_ng_ml]) =
         if n.saturating_mul(points) <= budget.curves {
             let mut curves = vec![0f32; n * points];
-            curves
-                .par_chunks_mut(points)
-                .zip(metrics.par_chunks_mut(width))
-                .zip(scores.par_chunks_mut(4))
+            let share = share(n);
+            (curves.par_chunks_mut(share * points))
+                .zip(metrics.par_chunks_mut(share * width))
+                .zip(scores.par_chunks_mut(share * 4))
                 .enumerate()
-                .with_min_len(8)
-                .try_for_each_init(
-                    || (SubjectRunner::new(run), vec![0.0; points]),
-                    |(runner, scratch), (i, ((curve, m), score))| {
-                        one(runner, i, scratch, m, score)?;
+                .try_for_each(|(c, ((curves, metrics), scores))| {
+                    let (mut runner, mut scratch) = (SubjectRunner::new(run), vec![0.0; points]);
+                    let rows = (curves.chunks_exact_mut(points))
+                        .zip(metrics.chunks_exact_mut(width))
+                        .zip(scores.chunks_exact_mut(4));
+                    for (k, ((curve, m), score)) in rows.enumerate() {
+                        one(&mut runner, c * share + k, &mut scratch, m, score)?;
                         for (c, v) in curve.iter_mut().zip(scratch.iter()) {
                             *c = *v as f32;
                         }
-                        Ok::<(), crate::Error>(())
-                    },
-                )?;
+                    }
+                    Ok::<(), crate::Error>(())
+                })?;
             (Selection::Kept, percentile::of_curves(&curves, n, points))
         } else {
             let curve = |runner: &mut SubjectRunner, i: usize, scratch: &mut [f64]| {

@@ -42,10 +42,7 @@ fn sweep<A, T: Send>(
     merge: impl Fn(&mut T, A) + Sync,
     total: T,
 ) -> Result<T> {
-    let (chunk, points) = (
-        m.div_ceil(4 * rayon::current_num_threads().max(1)).max(1),
-        run.grid.len(),
-    );
+    let (chunk, points) = (super::share(m), run.grid.len());
     let total = Mutex::new(total);
     let width = rows.as_ref().map_or(0, |r| r.width);
     let run_chunk = |c: usize, mut rows: Option<(&mut [f64], &mut [f64])>| -> Result<()> {
@@ -96,20 +93,19 @@ pub(super) fn bracketed(
     let points = run.grid.len();
     let first = sizes.first().copied().unwrap_or(0);
     let mut curves = vec![0f32; first * points];
-    curves
-        .par_chunks_mut(points)
+    let share = super::share(first);
+    (curves.par_chunks_mut(share * points))
         .enumerate()
-        .with_min_len(8)
-        .try_for_each_init(
-            || (SubjectRunner::new(run), vec![0.0; points]),
-            |(runner, scratch), (i, kept)| {
-                curve(runner, i, scratch)?;
+        .try_for_each(|(c, curves)| {
+            let (mut runner, mut scratch) = (SubjectRunner::new(run), vec![0.0; points]);
+            for (k, kept) in curves.chunks_exact_mut(points).enumerate() {
+                curve(&mut runner, c * share + k, &mut scratch)?;
                 for (k, v) in kept.iter_mut().zip(scratch.iter()) {
                     *k = *v as f32;
                 }
-                Ok::<(), crate::Error>(())
-            },
-        )?;
+            }
+            Ok::<(), crate::Error>(())
+        })?;
     let mut brackets = Brackets::from_curves(&curves, first, points, most_keys);
     drop(curves);
     let mut rows = Some(rows);

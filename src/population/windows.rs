@@ -66,30 +66,34 @@ pub(super) fn windowed(
         .collect();
     let mut kept = vec![0f32; n * window.min(points)];
     let mut keys = Vec::with_capacity(points * ranks.len());
+    let share = super::share(n);
     for start in (0..points).step_by(window.max(1)) {
         let span = start..points.min(start + window);
         let wide = span.len();
         let curves = &mut kept[..n * wide];
-        (curves.par_chunks_mut(wide))
-            .zip(subjects.par_iter_mut())
-            .zip(metrics[..n * width].par_chunks_mut(width))
+        (curves.par_chunks_mut(share * wide))
+            .zip(subjects.par_chunks_mut(share))
+            .zip(metrics[..n * width].par_chunks_mut(share * width))
             .enumerate()
-            .with_min_len(8)
-            .try_for_each_init(
-                || (SubjectRunner::new(run), vec![0.0; wide]),
-                |(runner, scratch), (i, ((curve, subject), m))| {
+            .try_for_each(|(c, ((curves, subjects), metrics))| {
+                let (mut runner, mut scratch) = (SubjectRunner::new(run), vec![0.0; wide]);
+                let rows = (curves.chunks_exact_mut(wide))
+                    .zip(subjects)
+                    .zip(metrics.chunks_exact_mut(width));
+                for (k, ((curve, subject), m)) in rows.enumerate() {
                     let checkpoint = &mut subject.checkpoint;
-                    let course = runner.window(&draw(i), span.clone(), scratch, checkpoint)?;
-                    summarizer.feed(&mut subject.tally, scratch);
+                    let i = c * share + k;
+                    let course = runner.window(&draw(i), span.clone(), &mut scratch, checkpoint)?;
+                    summarizer.feed(&mut subject.tally, &scratch);
                     for (c, v) in curve.iter_mut().zip(scratch.iter()) {
                         *c = *v as f32;
                     }
                     if let Some(course) = course {
                         summarizer.finish(&subject.tally, course.auc_ng_h_ml, m);
                     }
-                    Ok::<(), crate::Error>(())
-                },
-            )?;
+                }
+                Ok::<(), crate::Error>(())
+            })?;
         keys.extend(keys_at(curves, n, wide, &ranks));
     }
     Ok(curves_from(&levels, &ranks, &keys))
