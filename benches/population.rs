@@ -20,6 +20,11 @@
 
 #![allow(missing_docs)] // criterion's macros generate undocumented public functions
 
+/// The allocator the `ketasim` binary runs with (`src/main.rs`), so that the set-up's
+/// allocations cost here what they cost there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ketasim::report;
 use ketasim::scenario;

@@ -24,6 +24,11 @@
 
 mod cases;
 
+/// The allocator the `ketasim` binary runs with (`src/main.rs`), so that the set-up's
+/// allocations cost here what they cost there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use cases::{config, network, subject, STEP_H};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use ketasim::dosing::{Dose, Timeline};

@@ -19,6 +19,12 @@ use std::hint::black_box;
 
 #[path = "../benches/cases/mod.rs"]
 mod cases;
+
+/// The allocator the `ketasim` binary runs with (`src/main.rs`), so that the set-up's
+/// allocations cost here what they cost there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use cases::{config, network, subject, STEP_H};
 
 /// CPU time of this (single-threaded) process so far, ns (Linux `/proc/self/schedstat`).
