@@ -230,6 +230,8 @@ struct Budget {
     curves: usize,
     /// Keys a filtering pass of [`bracket`] plans to keep.
     keys: usize,
+    /// Bytes of subjects' systems and timelines a windowed pass keeps between windows.
+    prepared: usize,
 }
 
 /// Simulate `population` on one schedule.
@@ -237,6 +239,7 @@ pub fn simulate(population: &Population, run: &Run) -> Result<PopulationCourse> 
     let budget = Budget {
         curves: MAX_KEPT_VALUES,
         keys: bracket::PLANNED_KEPT,
+        prepared: windows::PREPARED_BYTES,
     };
     simulate_within(population, run, budget).map(|(course, _)| course)
 }
@@ -333,7 +336,8 @@ fn simulate_within(
                 (Some(p), _) => (Selection::Bracketed, p),
                 (None, Some(window)) => {
                     let rows = (&mut metrics[..], width);
-                    let p = windows::windowed(n, window, run, &summarizer, &draw, rows)?;
+                    let keep = budget.prepared;
+                    let p = windows::windowed(n, (window, keep), run, &summarizer, &draw, rows)?;
                     (Selection::Windowed, p)
                 }
                 (None, None) => {
@@ -483,8 +487,16 @@ bands = ["analgesia", "emergence", "anaesthesia"]
         let population = s.population.as_ref().unwrap();
         let points = run.grid.len();
         let within = |curves: usize, keys: usize, how: Selection| {
-            let (course, selection) =
-                simulate_within(population, &run, Budget { curves, keys }).unwrap();
+            let (course, selection) = simulate_within(
+                population,
+                &run,
+                Budget {
+                    curves,
+                    keys,
+                    prepared: 0,
+                },
+            )
+            .unwrap();
             assert_eq!(selection, how);
             course
         };
@@ -580,16 +592,24 @@ bands = ["analgesia", "dissociation"]
                 ..first_schedule(&s, &[4.0, 8.56, 12.3, 17.11])
             };
             assert_eq!(run.grid.len(), 1441);
-            let within = |curves: usize, how: Selection| {
-                let budget = Budget { curves, keys: 0 };
+            let within = |curves: usize, prepared: usize, how: Selection| {
+                let budget = Budget {
+                    curves,
+                    keys: 0,
+                    prepared,
+                };
                 let (course, selection) = simulate_within(population, &run, budget).unwrap();
                 assert_eq!(selection, how, "{kind:?}");
                 course
             };
-            let kept = within(usize::MAX, Selection::Kept);
-            // Windows of 300, 513 and 1026 points: five, three and two of them.
-            for window in [300, 513, 1026] {
-                let windowed = within(window * 40, Selection::Windowed);
+            let kept = within(usize::MAX, 0, Selection::Kept);
+            // Windows of 300, 513 and 1026 points: five, three and two of them; every
+            // subject's system and timeline kept between windows, some of them, or none.
+            let cases = [300, 513, 1026]
+                .into_iter()
+                .flat_map(|w| [(w, 1 << 30), (w, 1 << 16), (w, 0)]);
+            for (window, prepared) in cases {
+                let windowed = within(window * 40, prepared, Selection::Windowed);
                 for (a, b) in [
                     (&kept.p05_ng_ml, &windowed.p05_ng_ml),
                     (&kept.p50_ng_ml, &windowed.p50_ng_ml),
@@ -610,7 +630,11 @@ bands = ["analgesia", "dissociation"]
         }
         // Windows too short, or the ODE engine: radix select instead.
         let run = first_schedule(&s, &[]);
-        let budget = |curves| Budget { curves, keys: 0 };
+        let budget = |curves| Budget {
+            curves,
+            keys: 0,
+            prepared: 0,
+        };
         let (_, selection) = simulate_within(population, &run, budget(40 * 255)).unwrap();
         assert_eq!(selection, Selection::Counted);
         let ode = Run {

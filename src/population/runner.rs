@@ -11,11 +11,27 @@
 use super::subject::Subject;
 use super::summary::Tally;
 use super::Run;
-use crate::dosing::{schedule_depots, Timeline};
+use crate::dosing::{schedule_depots, Event, Timeline};
 use crate::error::Result;
 use crate::model::system::LinearSystem;
 use crate::simulate::grid::{Checkpoint, GridCourse, GridSampler, GridScratch};
 use std::ops::Range;
+
+/// What a subject's walk needs besides its state: its system and its timeline's events
+/// in time order. A windowed pass keeps it between windows (`windows.rs`).
+pub struct Prepared {
+    system: LinearSystem,
+    events: Vec<(f64, Event)>,
+}
+
+impl Prepared {
+    /// About how many bytes it holds (its events and state matrix; the rest of the system
+    /// is counted as a kilobyte).
+    pub fn bytes(&self) -> usize {
+        let n = self.system.n();
+        self.events.capacity() * std::mem::size_of::<(f64, Event)>() + 16 * n * n + 1024
+    }
+}
 
 /// Simulates subjects of one [`Run`], one at a time, reusing its scratch.
 pub struct SubjectRunner<'a> {
@@ -39,34 +55,40 @@ impl<'a> SubjectRunner<'a> {
     /// (length `run.grid.len()`).
     pub fn course(&mut self, s: &Subject, out: &mut [f64]) -> Result<GridCourse> {
         let points = 0..self.run.grid.len();
-        let course = self.window(s, points, out, &mut None)?;
+        let course = self.window(&self.prepare(s), points, out, &mut None)?;
         Ok(course.expect("the last window finishes the walk"))
     }
 
-    /// The grid points `points` of subject `s`'s plasma curve (ng/mL) into `out`, its walk
-    /// going on from `checkpoint`: the course once the last point is written, else the
-    /// walk paused into `checkpoint` ([`GridSampler::plasma_window`]).
-    pub fn window(
-        &mut self,
-        s: &Subject,
-        points: Range<usize>,
-        out: &mut [f64],
-        checkpoint: &mut Option<Checkpoint>,
-    ) -> Result<Option<GridCourse>> {
+    /// Subject `s`'s system and sorted timeline: its model, its doses at its weight with
+    /// its bioavailability and lag.
+    pub fn prepare(&self, s: &Subject) -> Prepared {
         let run = &self.run;
         let model = s.model(run.spec);
         let regimen = run.regimen.at_weight(s.weight_kg / run.weight_kg);
         let (mut doses, mut steady) = (regimen.doses(), regimen.steady());
         s.absorbed(&mut doses, &mut steady);
         let system = LinearSystem::new(&model, &schedule_depots(&doses, &steady));
-        let timeline = Timeline::of_schedule(&doses, &steady, &system, &[]);
+        let events = Timeline::of_schedule(&doses, &steady, &system, &[]).sorted();
+        Prepared { system, events }
+    }
+
+    /// The grid points `points` of a subject's plasma curve (ng/mL) into `out`, its walk
+    /// going on from `checkpoint`: the course once the last point is written, else the
+    /// walk paused into `checkpoint` ([`GridSampler::plasma_window`]).
+    pub fn window(
+        &mut self,
+        subject: &Prepared,
+        points: Range<usize>,
+        out: &mut [f64],
+        checkpoint: &mut Option<Checkpoint>,
+    ) -> Result<Option<GridCourse>> {
         let sampler = GridSampler {
-            grid: run.grid,
-            config: run.config,
+            grid: self.run.grid,
+            config: self.run.config,
         };
         sampler.plasma_window(
-            &system,
-            timeline,
+            &subject.system,
+            &subject.events,
             points,
             out,
             &mut self.scratch,

@@ -12,18 +12,25 @@
 //! curves and one checkpoint per subject. Varvel scores need a subject's whole curve at
 //! once, so a run with TCI targets does not take this path.
 //!
-//! Per window, each subject's system, timeline and propagator are built again from its
-//! draw (deterministic, so the same numbers), which costs as much as some hundreds of
-//! points: the windows are as long as the budget allows.
+//! Each subject's system and sorted timeline ([`Prepared`]) are kept between windows
+//! while they fit in a budget ([`PREPARED_BYTES`] in production); past that, and for the propagator always, they
+//! are built again from the subject's draw (deterministic, so the same numbers), which
+//! costs as much as some hundreds of points: the windows are as long as the budget allows.
 
 use super::percentile::{curves_from, distinct_ranks, keys_at, Reading};
-use super::runner::SubjectRunner;
+use super::runner::{Prepared, SubjectRunner};
 use super::subject::Subject;
 use super::summary::{Summarizer, Tally};
 use super::Run;
 use crate::error::Result;
 use crate::simulate::grid::Checkpoint;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Most bytes of subjects' systems and timelines kept between windows (128 MB, as much
+/// as one window's curves): 10,000 subjects with 90 doses each take about 65 MB. Building
+/// them again for each of 13 windows was a fifth of a 30-day run.
+pub(super) const PREPARED_BYTES: usize = 1 << 27;
 
 /// Fewest points a window may have: each window costs every subject a set-up (system,
 /// timeline, propagator: some 9 µs against 5 ns a point on the 30-day grid), which
@@ -42,14 +49,16 @@ pub(super) fn window(n: usize, budget: usize) -> Option<usize> {
 struct Paused {
     checkpoint: Option<Checkpoint>,
     tally: Tally,
+    prepared: Option<Prepared>,
 }
 
 /// The percentile curves of subjects `0..n` (subject `i` drawn by `draw(i)`) over windows
-/// of `window` points, every subject's summaries written into its row of `metrics`
-/// (`width` numbers each).
+/// of `window` points, keeping at most `keep` bytes of [`Prepared`] subjects between
+/// windows, every subject's summaries written into its row of `metrics` (`width` numbers
+/// each).
 pub(super) fn windowed(
     n: usize,
-    window: usize,
+    (window, keep): (usize, usize),
     run: &Run,
     summarizer: &Summarizer,
     draw: &(dyn Fn(usize) -> Subject + Sync),
@@ -62,11 +71,13 @@ pub(super) fn windowed(
         .map(|_| Paused {
             checkpoint: None,
             tally: summarizer.tally(),
+            prepared: None,
         })
         .collect();
     let mut kept = vec![0f32; n * window.min(points)];
     let mut keys = Vec::with_capacity(points * ranks.len());
     let share = super::share(n);
+    let kept_bytes = AtomicUsize::new(0);
     for start in (0..points).step_by(window.max(1)) {
         let span = start..points.min(start + window);
         let wide = span.len();
@@ -81,9 +92,21 @@ pub(super) fn windowed(
                     .zip(subjects)
                     .zip(metrics.chunks_exact_mut(width));
                 for (k, ((curve, subject), m)) in rows.enumerate() {
+                    let (prepared, kept) = match subject.prepared.take() {
+                        Some(p) => (p, true),
+                        None => (runner.prepare(&draw(c * share + k)), false),
+                    };
                     let checkpoint = &mut subject.checkpoint;
-                    let i = c * share + k;
-                    let course = runner.window(&draw(i), span.clone(), &mut scratch, checkpoint)?;
+                    let course =
+                        runner.window(&prepared, span.clone(), &mut scratch, checkpoint)?;
+                    // Kept from the first window on, by the subjects that fit the budget.
+                    let fits = || {
+                        let bytes = prepared.bytes();
+                        kept_bytes.fetch_add(bytes, Ordering::Relaxed) + bytes <= keep
+                    };
+                    if course.is_none() && (kept || (start == 0 && fits())) {
+                        subject.prepared = Some(prepared);
+                    }
                     summarizer.feed(&mut subject.tally, &scratch);
                     for (c, v) in curve.iter_mut().zip(scratch.iter()) {
                         *c = *v as f32;

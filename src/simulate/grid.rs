@@ -27,7 +27,7 @@
 //! bit.)
 
 use super::walk::{tolerance, Progress, Sink, Walk, WalkState};
-use crate::dosing::Timeline;
+use crate::dosing::{Event, Timeline};
 use crate::error::Result;
 use crate::model::system::LinearSystem;
 use crate::solver::exact::BLOCK;
@@ -272,22 +272,23 @@ impl GridSampler {
         scratch: &mut GridScratch,
     ) -> Result<GridCourse> {
         let points = 0..self.grid.len();
-        let course = self.plasma_window(system, timeline, points, out_ng_ml, scratch, &mut None)?;
+        let events = timeline.sorted();
+        let course = self.plasma_window(system, &events, points, out_ng_ml, scratch, &mut None)?;
         Ok(course.expect("the last window finishes the walk"))
     }
 
     /// The points `points` of [`GridSampler::plasma`]'s curve, written into `out_ng_ml`
-    /// (one per point), the walk going on from `checkpoint` (`None`: from the start, and
-    /// then `points` starts at 0). Unless `points` reaches the grid's end (which finishes
-    /// the walk and returns the course), the walk pauses at `points.end` into
-    /// `checkpoint` and `None` is returned; the next call takes the points from there,
-    /// with the same `system` and `timeline` (rebuilt: they are not kept), and a window
-    /// of at least [`BLOCK`] points. With the exact engine, windows change no bit of the
+    /// (one per point), for the timeline whose events are `events` ([`Timeline::sorted`]),
+    /// the walk going on from `checkpoint` (`None`: from the start, and then `points`
+    /// starts at 0). Unless `points` reaches the grid's end (which finishes the walk and
+    /// returns the course), the walk pauses at `points.end` into `checkpoint` and `None`
+    /// is returned; the next call takes the points from there, with the same `system`
+    /// and `events`, and a window of at least [`BLOCK`] points. With the exact engine, windows change no bit of the
     /// curve or the AUC. The course's work counts are those of the last window only.
     pub fn plasma_window(
         &self,
         system: &LinearSystem,
-        timeline: Timeline,
+        events: &[(f64, Event)],
         points: Range<usize>,
         out_ng_ml: &mut [f64],
         scratch: &mut GridScratch,
@@ -351,7 +352,7 @@ impl GridSampler {
         };
         let end = grid.end_h;
         let mut progress = Progress::Done;
-        for (time, event) in timeline.sorted().into_iter().skip(applied) {
+        for &(time, ref event) in events.iter().skip(applied) {
             if time > end + tolerance(end) {
                 break;
             }
@@ -602,7 +603,7 @@ mod tests {
                     let mut scratch = GridScratch::default();
                     last = (sampler.plasma_window(
                         &system,
-                        timeline(),
+                        &timeline().sorted(),
                         span,
                         out,
                         &mut scratch,

@@ -159,7 +159,7 @@ pub fn run(
     let every: Vec<Option<usize>> = (0..n).map(Some).collect();
     let mut walk = Walk::new(system, &every, propagator.as_mut(), sink, t0);
     for (time, event) in events {
-        walk.apply(time, event)?;
+        walk.apply(time, &event)?;
     }
     let stats = walk.propagator().stats();
     Ok((walk.sink.samples, stats))

@@ -204,19 +204,19 @@ impl<'a, S: Sink> Walk<'a, S> {
     }
 
     /// Carry the state to `time`, then apply `event` there (unless paused on the way).
-    pub(super) fn apply(&mut self, time: f64, event: Event) -> Result<Progress> {
+    pub(super) fn apply(&mut self, time: f64, event: &Event) -> Result<Progress> {
         if self.advance_to(time)? == Progress::Paused {
             return Ok(Progress::Paused);
         }
-        match event {
+        match *event {
             Event::Input(i) => self.start(i),
             Event::Reset => self.reset(),
             Event::SteadyState {
                 interval_h,
-                inputs,
+                ref inputs,
                 mode,
             } => {
-                let ss = steady_state(self.system, interval_h, &inputs)?;
+                let ss = steady_state(self.system, interval_h, inputs)?;
                 if mode == SteadyStateMode::Reset {
                     self.reset();
                 }
