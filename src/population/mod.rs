@@ -6,8 +6,8 @@
 //! `η ~ N(0, Ω)` ([`crate::model::variability`]), its doses resolved at its own weight
 //! (mg/kg doses scale), simulated on the output grid by the fast path
 //! ([`crate::simulate::grid`]). Each subject's curve is kept as `f32` (7 significant
-//! digits, half the memory of `f64`); the percentiles at each time are then selected
-//! across subjects ([`percentile`]). Beyond [`MAX_KEPT_VALUES`] the curves are not kept:
+//! digits, half the memory of `f64`), written time by time as order-preserving keys;
+//! the percentiles at each time are then selected across subjects ([`percentile`]). Beyond [`MAX_KEPT_VALUES`] the curves are not kept:
 //! the same percentiles come from brackets over passes ([`bracket`]); when those cannot
 //! hold them (long grids), from time windows of every subject's curve (`windows.rs`); and
 //! otherwise (windows too short for the subjects, the ODE engine, TCI targets) from a
@@ -222,6 +222,10 @@ pub(super) fn share(n: usize) -> usize {
     n.div_ceil(4 * rayon::current_num_threads().max(1)).max(1)
 }
 
+/// Subjects simulated together on the kept path before their keys are written: 16 `u32`
+/// keys are one 64-byte cache line of a time's column.
+const TILE: usize = 16;
+
 /// Most subjects in a bracket plan's first pass (whose curves are kept): `6 n^(2/3)`. The
 /// sample's cost (its simulations again and its selection) grows with it and the kept
 /// keys of the last pass shrink as its square root, which makes the best size about
@@ -305,26 +309,50 @@ fn simulate_within(
     };
     let (selection, [p05_ng_ml, p50_ng_ml, p95_ng_ml]) =
         if n.saturating_mul(points) <= budget.curves {
-            let mut curves = vec![0f32; n * points];
+            // Each time's keys, written as the subjects come (16 at a time, so that each
+            // write fills a cache line): no subject-major copy of the curves, and no
+            // gather from one into columns.
+            let mut columns = vec![0u32; n * points];
             let share = share(n);
-            (curves.par_chunks_mut(share * points))
+            let mut rows: Vec<Vec<&mut [u32]>> = Vec::new();
+            for time in columns.chunks_exact_mut(n.max(1)) {
+                rows.resize_with(time.len().div_ceil(share), Vec::new);
+                for (part, of_share) in time.chunks_mut(share).zip(&mut rows) {
+                    of_share.push(part);
+                }
+            }
+            (rows.into_par_iter())
                 .zip(metrics.par_chunks_mut(share * width))
                 .zip(scores.par_chunks_mut(share * 4))
                 .enumerate()
-                .try_for_each(|(c, ((curves, metrics), scores))| {
-                    let (mut runner, mut scratch) = (SubjectRunner::new(run), vec![0.0; points]);
-                    let rows = (curves.chunks_exact_mut(points))
-                        .zip(metrics.chunks_exact_mut(width))
-                        .zip(scores.chunks_exact_mut(4));
-                    for (k, ((curve, m), score)) in rows.enumerate() {
-                        one(&mut runner, c * share + k, &mut scratch, m, score)?;
-                        for (c, v) in curve.iter_mut().zip(scratch.iter()) {
-                            *c = *v as f32;
+                .try_for_each(|(c, ((mut times, metrics), scores))| {
+                    let mut runner = SubjectRunner::new(run);
+                    let mut tile = vec![0.0; TILE * points];
+                    let mut subjects: Vec<_> = (metrics.chunks_exact_mut(width))
+                        .zip(scores.chunks_exact_mut(4))
+                        .collect();
+                    for (g, group) in subjects.chunks_mut(TILE).enumerate() {
+                        let first = g * TILE;
+                        for (k, (m, score)) in group.iter_mut().enumerate() {
+                            let curve = &mut tile[k * points..(k + 1) * points];
+                            one(&mut runner, c * share + first + k, curve, m, score)?;
+                        }
+                        for (j, time) in times.iter_mut().enumerate() {
+                            let keys = &mut time[first..first + group.len()];
+                            for (k, key) in keys.iter_mut().enumerate() {
+                                *key = percentile::key_f32(tile[k * points + j] as f32);
+                            }
                         }
                     }
                     Ok::<(), crate::Error>(())
                 })?;
-            (Selection::Kept, percentile::of_curves(&curves, n, points))
+            let levels = percentile::Reading::levels(n);
+            let ranks = percentile::distinct_ranks(&levels);
+            let keys = percentile::keys_of_columns(&mut columns, n, points, &ranks);
+            (
+                Selection::Kept,
+                percentile::curves_from(&levels, &ranks, &keys),
+            )
         } else {
             let curve = |runner: &mut SubjectRunner, i: usize, scratch: &mut [f64]| {
                 runner.course(&draw(i), scratch).map(|_| ())

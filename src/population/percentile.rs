@@ -212,6 +212,37 @@ fn gather(
     }
 }
 
+/// The keys of the order statistics `ranks` (ascending, distinct) at every time of
+/// `columns`, a time-major `points × subjects` matrix of keys (each time's keys
+/// contiguous; reordered): `points × ranks.len()` keys, time-major. Each worker takes a
+/// run of consecutive times with one tracker (`column.rs`). Runs in the current rayon
+/// pool; the answer does not depend on how the work is split.
+pub(super) fn keys_of_columns(
+    columns: &mut [u32],
+    subjects: usize,
+    points: usize,
+    ranks: &[usize],
+) -> Vec<u32> {
+    assert_eq!(columns.len(), subjects * points, "subjects × points keys");
+    if subjects == 0 || ranks.is_empty() {
+        return vec![0; points * ranks.len()];
+    }
+    let runs = (2 * rayon::current_num_threads()).clamp(1, points.max(1));
+    let parts: Vec<Vec<u32>> = (columns.par_chunks_mut(points.div_ceil(runs) * subjects))
+        .map(|run| {
+            let mut tracker = Tracker::new(ranks);
+            let mut picked = vec![0u32; run.len() / subjects * ranks.len()];
+            for (column, out) in
+                (run.chunks_exact_mut(subjects)).zip(picked.chunks_exact_mut(ranks.len()))
+            {
+                tracker.select(column, out);
+            }
+            picked
+        })
+        .collect();
+    parts.concat()
+}
+
 /// The percentiles at every time of `curves` (as [`keys_at`]), as three curves.
 pub fn of_curves(curves: &[f32], subjects: usize, points: usize) -> [Vec<f64>; 3] {
     let levels = Reading::levels(subjects);
