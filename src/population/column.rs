@@ -132,6 +132,15 @@ impl Tracker {
         }
     }
 
+    /// [`Tracker::select`] of each column of `columns` in turn (`subjects` keys each, in
+    /// time order), into `out` (one row of keys per column).
+    pub fn select_each(&mut self, columns: &mut [u32], subjects: usize, out: &mut [u32]) {
+        let rows = out.chunks_exact_mut(self.ranks.len().max(1));
+        for (column, out) in columns.chunks_exact_mut(subjects.max(1)).zip(rows) {
+            self.select(column, out);
+        }
+    }
+
     /// One counting pass with the brackets of the groups `missing`; the groups whose
     /// ranks fell outside (their reach widened) are returned.
     fn bracketed(&mut self, column: &[u32], missing: &[usize], out: &mut [u32]) -> Vec<usize> {

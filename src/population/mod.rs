@@ -7,11 +7,12 @@
 //! (mg/kg doses scale), simulated on the output grid by the fast path
 //! ([`crate::simulate::grid`]). Each subject's curve is kept as `f32` (7 significant
 //! digits, half the memory of `f64`), written time by time as order-preserving keys;
-//! the percentiles at each time are then selected across subjects ([`percentile`]). Beyond [`MAX_KEPT_VALUES`] the curves are not kept:
-//! the same percentiles come from brackets over passes ([`bracket`]); when those cannot
-//! hold them (long grids), from time windows of every subject's curve (`windows.rs`); and
-//! otherwise (windows too short for the subjects, the ODE engine, TCI targets) from a
-//! radix select over passes ([`radix`]). Summary numbers (Cmax, Tmax,
+//! the percentiles at each time are then selected across subjects ([`percentile`]).
+//! Beyond [`MAX_KEPT_VALUES`] the curves are not kept: the same percentiles come from
+//! brackets over passes ([`bracket`]); when those cannot hold them (long grids), from
+//! time windows of every subject's curve (`windows.rs`); and otherwise (windows too short
+//! for the subjects, the ODE engine, TCI targets) from a radix select over passes
+//! ([`radix`]). Summary numbers (Cmax, Tmax,
 //! AUC, end concentration, hours in each band) are computed per subject in `f64` and
 //! reported as percentiles, with the fraction of subjects whose curve enters each band.
 //!
@@ -222,10 +223,6 @@ pub(super) fn share(n: usize) -> usize {
     n.div_ceil(4 * rayon::current_num_threads().max(1)).max(1)
 }
 
-/// Subjects simulated together on the kept path before their keys are written: 16 `u32`
-/// keys are one 64-byte cache line of a time's column.
-const TILE: usize = 16;
-
 /// Most subjects in a bracket plan's first pass (whose curves are kept): `6 n^(2/3)`. The
 /// sample's cost (its simulations again and its selection) grows with it and the kept
 /// keys of the last pass shrink as its square root, which makes the best size about
@@ -327,6 +324,8 @@ fn simulate_within(
                 .enumerate()
                 .try_for_each(|(c, ((mut times, metrics), scores))| {
                     let mut runner = SubjectRunner::new(run);
+                    // Subjects simulated together before their keys are written.
+                    const TILE: usize = percentile::GATHER_SUBJECTS;
                     let mut tile = vec![0.0; TILE * points];
                     let mut subjects: Vec<_> = (metrics.chunks_exact_mut(width))
                         .zip(scores.chunks_exact_mut(4))

@@ -25,7 +25,7 @@ const MIN_TIME_BLOCK: usize = 16;
 /// Beyond this, longer reads gained nothing measurable.
 const MAX_TIME_BLOCK: usize = 256;
 /// Subjects gathered together: 16 `u32` keys are one 64-byte cache line of a column.
-const GATHER_SUBJECTS: usize = 16;
+pub(super) const GATHER_SUBJECTS: usize = 16;
 
 /// The 5th, 50th and 95th percentile of something.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -152,7 +152,7 @@ pub fn of_values(values: &[f64]) -> Percentiles {
 /// contiguous): `points × ranks.len()` keys, time-major. Runs in the current rayon pool;
 /// the answer does not depend on how the work is split.
 ///
-/// Each block of times is gathered into columns ([`gather`]), and its columns are selected
+/// Each block of times is gathered into columns (`gather`), and its columns are selected
 /// in time order by a tracker (`column.rs`), which looks for each time's answer next to
 /// the last one's.
 pub fn keys_at(curves: &[f32], subjects: usize, points: usize, ranks: &[usize]) -> Vec<u32> {
@@ -175,12 +175,7 @@ pub fn keys_at(curves: &[f32], subjects: usize, points: usize, ranks: &[usize]) 
                 let (t0, t1) = (b * block, ((b + 1) * block).min(points));
                 let columns = &mut columns[..(t1 - t0) * subjects];
                 gather(curves, points, t0..t1, subjects, columns);
-                for (column, out) in columns
-                    .chunks_exact_mut(subjects.max(1))
-                    .zip(out.chunks_exact_mut(ranks.len().max(1)))
-                {
-                    tracker.select(column, out);
-                }
+                tracker.select_each(columns, subjects, out);
             }
             picked
         })
@@ -232,11 +227,7 @@ pub(super) fn keys_of_columns(
         .map(|run| {
             let mut tracker = Tracker::new(ranks);
             let mut picked = vec![0u32; run.len() / subjects * ranks.len()];
-            for (column, out) in
-                (run.chunks_exact_mut(subjects)).zip(picked.chunks_exact_mut(ranks.len()))
-            {
-                tracker.select(column, out);
-            }
+            tracker.select_each(run, subjects, &mut picked);
             picked
         })
         .collect();

@@ -13,9 +13,10 @@
 //! once, so a run with TCI targets does not take this path.
 //!
 //! Each subject's system and sorted timeline ([`Prepared`]) are kept between windows
-//! while they fit in a budget ([`PREPARED_BYTES`] in production); past that, and for the propagator always, they
-//! are built again from the subject's draw (deterministic, so the same numbers), which
-//! costs as much as some hundreds of points: the windows are as long as the budget allows.
+//! while they fit in a budget ([`PREPARED_BYTES`] in production). Past that, and for the
+//! propagator always, they are built again from the subject's draw (deterministic, so
+//! the same numbers), which costs as much as some hundreds of points: the windows are as
+//! long as the budget allows.
 
 use super::percentile::{curves_from, distinct_ranks, keys_at, Reading};
 use super::runner::{Prepared, SubjectRunner};
@@ -28,8 +29,9 @@ use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Most bytes of subjects' systems and timelines kept between windows (128 MB, as much
-/// as one window's curves): 10,000 subjects with 90 doses each take about 65 MB. Building
-/// them again for each of 13 windows was a fifth of a 30-day run.
+/// as one window's curves): 10,000 subjects with 90 doses each take about 65 MB by
+/// [`Prepared::bytes`] (the 30-day run's peak RSS went from 276 to 374 MB). Building them
+/// again for each of 13 windows was a fifth of that run.
 pub(super) const PREPARED_BYTES: usize = 1 << 27;
 
 /// Fewest points a window may have: each window costs every subject a set-up (system,
