@@ -283,8 +283,9 @@ impl GridSampler {
     /// starts at 0). Unless `points` reaches the grid's end (which finishes the walk and
     /// returns the course), the walk pauses at `points.end` into `checkpoint` and `None`
     /// is returned; the next call takes the points from there, with the same `system`
-    /// and `events`, and a window of at least [`BLOCK`] points. With the exact engine, windows change no bit of the
-    /// curve or the AUC. The course's work counts are those of the last window only.
+    /// and `events`, and a window of at least [`BLOCK`] points. With the exact engine,
+    /// windows change no bit of the curve or the AUC. The course's work counts are those
+    /// of the last window only.
     pub fn plasma_window(
         &self,
         system: &LinearSystem,
