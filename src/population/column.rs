@@ -177,45 +177,71 @@ impl Tracker {
         if self.kept.len() < edges.len() {
             self.kept.resize(edges.len(), Vec::new());
         }
-        let lanes: Vec<(i32x8, i32x8)> = (edges.iter())
-            .map(|&(lo, hi)| (i32x8::splat(signed(lo)), i32x8::splat(signed(hi))))
-            .collect();
-        let mut at_or_below = vec![i32x8::ZERO; edges.len()];
-        let mut chunks = column.chunks_exact(8);
-        for chunk in &mut chunks {
-            let block: [i32; 8] = std::array::from_fn(|i| signed(chunk[i]));
-            let key = i32x8::from(block);
-            let mut inside = i32x8::ZERO;
-            for ((lo, hi), n) in lanes.iter().zip(&mut at_or_below) {
-                let above_lo = key.cmp_gt(*lo);
-                *n += !above_lo; // −1 for each key at or below
-                inside |= above_lo & !key.cmp_gt(*hi);
+        let mut below = Vec::with_capacity(edges.len());
+        for (edges, kept) in edges.chunks(BATCH).zip(self.kept.chunks_mut(BATCH)) {
+            match edges.len() {
+                1 => below.extend(count_batch::<1>(column, edges, kept)),
+                2 => below.extend(count_batch::<2>(column, edges, kept)),
+                3 => below.extend(count_batch::<3>(column, edges, kept)),
+                _ => below.extend(count_batch::<BATCH>(column, edges, kept)),
             }
-            let mut rare = inside.move_mask() as u32;
-            while rare != 0 {
-                let i = rare.trailing_zeros() as usize;
-                rare &= rare - 1;
-                self.keep(chunk[i], edges);
-            }
-        }
-        let mut below: Vec<usize> = (at_or_below.iter())
-            .map(|n| n.to_array().iter().map(|c| c.unsigned_abs() as usize).sum())
-            .collect();
-        for &k in chunks.remainder() {
-            for (g, &(lo, _)) in edges.iter().enumerate() {
-                below[g] += usize::from(k <= lo);
-            }
-            self.keep(k, edges);
         }
         below
     }
+}
 
-    /// `key` into the kept keys of every bracket that holds it.
-    fn keep(&mut self, key: u32, edges: &[(u32, u32)]) {
-        for (kept, &(lo, hi)) in self.kept.iter_mut().zip(edges) {
-            if lo < key && key <= hi {
-                kept.push(key);
-            }
+/// Brackets counted in one pass over a column: their counts stay in registers.
+const BATCH: usize = 4;
+
+/// [`Tracker::count`] of `N` brackets `edges` (exactly `N`) at once, into `kept`.
+fn count_batch<const N: usize>(
+    column: &[u32],
+    edges: &[(u32, u32)],
+    kept: &mut [Vec<u32>],
+) -> [usize; N] {
+    let lanes: [(i32x8, i32x8); N] = std::array::from_fn(|g| {
+        let (lo, hi) = edges[g];
+        (i32x8::splat(signed(lo)), i32x8::splat(signed(hi)))
+    });
+    let mut at_or_below = [i32x8::ZERO; N];
+    let mut chunks = column.chunks_exact(8);
+    for chunk in &mut chunks {
+        let block: [i32; 8] = std::array::from_fn(|i| signed(chunk[i]));
+        let key = i32x8::from(block);
+        let mut inside = i32x8::ZERO;
+        for ((lo, hi), n) in lanes.iter().zip(&mut at_or_below) {
+            let above_lo = key.cmp_gt(*lo);
+            *n += !above_lo; // −1 for each key at or below
+            inside |= above_lo & !key.cmp_gt(*hi);
+        }
+        let mut rare = inside.move_mask() as u32;
+        while rare != 0 {
+            let i = rare.trailing_zeros() as usize;
+            rare &= rare - 1;
+            keep(chunk[i], edges, kept);
+        }
+    }
+    let mut below: [usize; N] = std::array::from_fn(|g| {
+        at_or_below[g]
+            .to_array()
+            .iter()
+            .map(|c| c.unsigned_abs() as usize)
+            .sum()
+    });
+    for &k in chunks.remainder() {
+        for (b, &(lo, _)) in below.iter_mut().zip(edges) {
+            *b += usize::from(k <= lo);
+        }
+        keep(k, edges, kept);
+    }
+    below
+}
+
+/// `key` into the kept keys of every bracket that holds it.
+fn keep(key: u32, edges: &[(u32, u32)], kept: &mut [Vec<u32>]) {
+    for (kept, &(lo, hi)) in kept.iter_mut().zip(edges) {
+        if lo < key && key <= hi {
+            kept.push(key);
         }
     }
 }

@@ -25,7 +25,7 @@ const MIN_TIME_BLOCK: usize = 16;
 /// Beyond this, longer reads gained nothing measurable.
 const MAX_TIME_BLOCK: usize = 256;
 /// Subjects gathered together: 16 `u32` keys are one 64-byte cache line of a column.
-pub(super) const GATHER_SUBJECTS: usize = 16;
+const GATHER_SUBJECTS: usize = 16;
 
 /// The 5th, 50th and 95th percentile of something.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

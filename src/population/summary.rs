@@ -94,7 +94,7 @@ impl<'a> Summarizer<'a> {
         bounds(&piece[head..], &mut tally.bounds);
         let cmax = maximum(piece, head, &tally.bounds);
         if cmax > tally.cmax {
-            (tally.cmax, tally.peak) = (cmax, k0 + first_at(piece, cmax));
+            (tally.cmax, tally.peak) = (cmax, k0 + first_at(piece, cmax, head, &tally.bounds));
         }
         // Segments ending in this piece: the first one starts at the last point fed.
         for (b, sums) in self.bands.iter().zip(&mut tally.hours) {
@@ -144,19 +144,20 @@ impl<'a> Summarizer<'a> {
     }
 }
 
-/// The first index of `curve` whose value is `v`, bit for bit (0 when none is): [`LANES`]
-/// values compared at a time (a loop that stops at the first equal one is not vectorised).
-fn first_at(curve: &[f64], v: f64) -> usize {
+/// The first index of `piece` whose value is `v`, bit for bit (0 when none is), `v` being
+/// its [`maximum`]: only the blocks (of [`bounds`], after the first `head` points) whose
+/// greatest point is not below `v`, or that hold a NaN, are searched.
+fn first_at(piece: &[f64], v: f64, head: usize, bounds: &[(f64, f64)]) -> usize {
     let same = |x: &f64| x.to_bits() == v.to_bits();
-    let in_chunk = |chunk: &[f64]| chunk.iter().position(same);
-    let mut chunks = curve.chunks_exact(LANES);
-    for (c, chunk) in chunks.by_ref().enumerate() {
-        if chunk.iter().fold(false, |hit, x| hit | same(x)) {
-            return c * LANES + in_chunk(chunk).unwrap_or(0);
-        }
-    }
-    let rest = chunks.remainder();
-    in_chunk(rest).map_or(0, |j| curve.len() - rest.len() + j)
+    let from = |start: usize, run: &[f64]| run.iter().position(same).map(|i| start + i);
+    let mut candidates = (bounds.iter().enumerate())
+        .filter(|(_, &(_, hi))| hi >= v || hi.is_nan())
+        .map(|(j, _)| head + j * LANES);
+    let rest = (head + bounds.len() * LANES).min(piece.len());
+    from(0, &piece[..head])
+        .or_else(|| candidates.find_map(|s| from(s, &piece[s..=s + LANES])))
+        .or_else(|| from(rest, &piece[rest..]))
+        .unwrap_or(0)
 }
 
 /// The least and greatest of each run of `LANES + 1` points of `points` starting at a
@@ -323,6 +324,37 @@ mod tests {
             let mut windowed = vec![0.0; width];
             s.finish(&tally, 7.5, &mut windowed);
             assert_eq!(bits(&windowed), bits(&whole), "windows of {window}");
+        }
+    }
+
+    /// The peak found through the blocks is the first point at the maximum, bit for bit,
+    /// wherever it lies (before the first block, in one, after the last) and whatever
+    /// NaNs, repeats and signed zeros come before it.
+    #[test]
+    fn the_peak_is_the_first_point_at_the_maximum() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |m: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % m
+        };
+        for case in 0..2000 {
+            let len = 1 + next(60) as usize;
+            let mut piece: Vec<f64> = (0..len).map(|_| next(7) as f64).collect();
+            for _ in 0..next(3) {
+                piece[next(len as u64) as usize] = [f64::NAN, -0.0, 0.0][case % 3];
+            }
+            let head = ((LANES - case % LANES) % LANES).min(len - 1);
+            let mut blocks = Vec::new();
+            bounds(&piece[head..], &mut blocks);
+            let v = maximum(&piece, head, &blocks);
+            let want = piece.iter().position(|x| x.to_bits() == v.to_bits());
+            assert_eq!(
+                first_at(&piece, v, head, &blocks),
+                want.unwrap_or(0),
+                "{piece:?}"
+            );
         }
     }
 
