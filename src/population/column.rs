@@ -70,6 +70,8 @@ pub(super) struct Tracker {
     groups: Vec<Group>,
     /// Per group, the keys kept in the last pass.
     kept: Vec<Vec<u32>>,
+    /// A whole column, for the selection that ends the retries.
+    whole: Vec<u32>,
 }
 
 /// `key` as an `i32` in the same order (vector compares are signed).
@@ -100,16 +102,17 @@ impl Tracker {
             ranks: ranks.to_vec(),
             kept: vec![Vec::new(); groups.len()],
             groups,
+            whole: Vec::new(),
         }
     }
 
-    /// The keys at the ranks in `column` (reordered when it is selected whole), into
+    /// The keys at the ranks in the column made of `parts` (its keys in any order), into
     /// `out` (one per rank).
-    pub fn select(&mut self, column: &mut [u32], out: &mut [u32]) {
+    pub fn select(&mut self, parts: &[&[u32]], out: &mut [u32]) {
         let mut missing: Vec<usize> = (0..self.groups.len()).collect();
         if self.groups.iter().all(|g| g.last.is_some()) {
             for _ in 0..RETRIES {
-                missing = self.bracketed(column, &missing, out);
+                missing = self.bracketed(parts, &missing, out);
                 if missing.is_empty() {
                     return;
                 }
@@ -119,7 +122,11 @@ impl Tracker {
             .flat_map(|&g| self.groups[g].index.0..=self.groups[g].index.1)
             .map(|i| self.ranks[i])
             .collect();
-        let keys = select_ranks(column, &ranks);
+        self.whole.clear();
+        parts
+            .iter()
+            .for_each(|part| self.whole.extend_from_slice(part));
+        let keys = select_ranks(&mut self.whole, &ranks);
         let mut keys = keys.iter();
         for &g in &missing {
             let group = &mut self.groups[g];
@@ -134,18 +141,18 @@ impl Tracker {
 
     /// [`Tracker::select`] of each column of `columns` in turn (`subjects` keys each, in
     /// time order), into `out` (one row of keys per column).
-    pub fn select_each(&mut self, columns: &mut [u32], subjects: usize, out: &mut [u32]) {
+    pub fn select_each(&mut self, columns: &[u32], subjects: usize, out: &mut [u32]) {
         let rows = out.chunks_exact_mut(self.ranks.len().max(1));
-        for (column, out) in columns.chunks_exact_mut(subjects.max(1)).zip(rows) {
-            self.select(column, out);
+        for (column, out) in columns.chunks_exact(subjects.max(1)).zip(rows) {
+            self.select(&[column], out);
         }
     }
 
     /// One counting pass with the brackets of the groups `missing`; the groups whose
     /// ranks fell outside (their reach widened) are returned.
-    fn bracketed(&mut self, column: &[u32], missing: &[usize], out: &mut [u32]) -> Vec<usize> {
+    fn bracketed(&mut self, parts: &[&[u32]], missing: &[usize], out: &mut [u32]) -> Vec<usize> {
         let edges: Vec<(u32, u32)> = missing.iter().map(|&g| self.groups[g].bracket()).collect();
-        let below = self.count(column, &edges);
+        let below = self.count(parts, &edges);
         let mut still = Vec::new();
         for (k, &g) in missing.iter().enumerate() {
             let (group, kept) = (&mut self.groups[g], &mut self.kept[k]);
@@ -170,9 +177,9 @@ impl Tracker {
         still
     }
 
-    /// Per bracket `edges[k]`, the keys at or below its low edge; the keys inside it
-    /// (`lo < key ≤ hi`) into `kept[k]`.
-    fn count(&mut self, column: &[u32], edges: &[(u32, u32)]) -> Vec<usize> {
+    /// Per bracket `edges[k]`, the keys of the column `parts` at or below its low edge;
+    /// the keys inside it (`lo < key ≤ hi`) into `kept[k]`.
+    fn count(&mut self, parts: &[&[u32]], edges: &[(u32, u32)]) -> Vec<usize> {
         self.kept.iter_mut().for_each(Vec::clear);
         if self.kept.len() < edges.len() {
             self.kept.resize(edges.len(), Vec::new());
@@ -180,10 +187,10 @@ impl Tracker {
         let mut below = Vec::with_capacity(edges.len());
         for (edges, kept) in edges.chunks(BATCH).zip(self.kept.chunks_mut(BATCH)) {
             match edges.len() {
-                1 => below.extend(count_batch::<1>(column, edges, kept)),
-                2 => below.extend(count_batch::<2>(column, edges, kept)),
-                3 => below.extend(count_batch::<3>(column, edges, kept)),
-                _ => below.extend(count_batch::<BATCH>(column, edges, kept)),
+                1 => below.extend(count_batch::<1>(parts, edges, kept)),
+                2 => below.extend(count_batch::<2>(parts, edges, kept)),
+                3 => below.extend(count_batch::<3>(parts, edges, kept)),
+                _ => below.extend(count_batch::<BATCH>(parts, edges, kept)),
             }
         }
         below
@@ -195,7 +202,7 @@ const BATCH: usize = 4;
 
 /// [`Tracker::count`] of `N` brackets `edges` (exactly `N`) at once, into `kept`.
 fn count_batch<const N: usize>(
-    column: &[u32],
+    parts: &[&[u32]],
     edges: &[(u32, u32)],
     kept: &mut [Vec<u32>],
 ) -> [usize; N] {
@@ -204,35 +211,38 @@ fn count_batch<const N: usize>(
         (i32x8::splat(signed(lo)), i32x8::splat(signed(hi)))
     });
     let mut at_or_below = [i32x8::ZERO; N];
-    let mut chunks = column.chunks_exact(8);
-    for chunk in &mut chunks {
-        let block: [i32; 8] = std::array::from_fn(|i| signed(chunk[i]));
-        let key = i32x8::from(block);
-        let mut inside = i32x8::ZERO;
-        for ((lo, hi), n) in lanes.iter().zip(&mut at_or_below) {
-            let above_lo = key.cmp_gt(*lo);
-            *n += !above_lo; // −1 for each key at or below
-            inside |= above_lo & !key.cmp_gt(*hi);
+    let mut below = [0usize; N];
+    for part in parts {
+        let mut chunks = part.chunks_exact(8);
+        for chunk in &mut chunks {
+            let block: [i32; 8] = std::array::from_fn(|i| signed(chunk[i]));
+            let key = i32x8::from(block);
+            let mut inside = i32x8::ZERO;
+            for ((lo, hi), n) in lanes.iter().zip(&mut at_or_below) {
+                let above_lo = key.cmp_gt(*lo);
+                *n += !above_lo; // −1 for each key at or below
+                inside |= above_lo & !key.cmp_gt(*hi);
+            }
+            let mut rare = inside.move_mask() as u32;
+            while rare != 0 {
+                let i = rare.trailing_zeros() as usize;
+                rare &= rare - 1;
+                keep(chunk[i], edges, kept);
+            }
         }
-        let mut rare = inside.move_mask() as u32;
-        while rare != 0 {
-            let i = rare.trailing_zeros() as usize;
-            rare &= rare - 1;
-            keep(chunk[i], edges, kept);
+        for &k in chunks.remainder() {
+            for (b, &(lo, _)) in below.iter_mut().zip(edges) {
+                *b += usize::from(k <= lo);
+            }
+            keep(k, edges, kept);
         }
     }
-    let mut below: [usize; N] = std::array::from_fn(|g| {
-        at_or_below[g]
+    for (b, n) in below.iter_mut().zip(at_or_below) {
+        *b += n
             .to_array()
             .iter()
             .map(|c| c.unsigned_abs() as usize)
-            .sum()
-    });
-    for &k in chunks.remainder() {
-        for (b, &(lo, _)) in below.iter_mut().zip(edges) {
-            *b += usize::from(k <= lo);
-        }
-        keep(k, edges, kept);
+            .sum::<usize>();
     }
     below
 }
@@ -250,8 +260,9 @@ fn keep(key: u32, edges: &[(u32, u32)], kept: &mut [Vec<u32>]) {
 mod tests {
     use super::*;
 
-    /// Columns that drift, jump, tie and collapse to one value: every answer is the
-    /// order statistic a whole selection gives.
+    /// Columns that drift, jump, tie and collapse to one value, each given whole or in
+    /// parts of any length (empty ones too): every answer is the order statistic a whole
+    /// selection gives.
     #[test]
     fn tracked_answers_are_the_order_statistics() {
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
@@ -266,7 +277,7 @@ mod tests {
         let mut tracker = Tracker::new(&ranks);
         let base: Vec<u32> = (0..n).map(|_| (next() >> 40) as u32 + (1 << 30)).collect();
         for t in 0..200u32 {
-            let mut column: Vec<u32> = match t {
+            let column: Vec<u32> = match t {
                 // All equal, then three values.
                 50..=52 => vec![7; n],
                 53 => (0..n as u32).map(|i| 1 + i % 3).collect(),
@@ -278,9 +289,17 @@ mod tests {
             };
             let mut want = column.clone();
             let want = select_ranks(&mut want, &ranks);
+            let mut parts: Vec<&[u32]> = Vec::new();
+            let mut rest = &column[..];
+            while t % 3 != 0 && !rest.is_empty() {
+                let (part, after) = rest.split_at((next() % 300) as usize % (rest.len() + 1));
+                parts.push(part);
+                rest = after;
+            }
+            parts.push(rest);
             let mut got = vec![0; ranks.len()];
-            tracker.select(&mut column, &mut got);
-            assert_eq!(got, want, "column {t}");
+            tracker.select(&parts, &mut got);
+            assert_eq!(got, want, "column {t} in {} parts", parts.len());
         }
     }
 }
