@@ -229,13 +229,25 @@ impl Brackets {
     /// Brackets for a pass beyond the `m` subjects whose curves are `curves`
     /// (subject-major `f32`), that may keep at most `most` keys.
     pub fn from_curves(curves: &[f32], m: usize, points: usize, most: usize) -> Brackets {
+        Brackets::from_order_statistics(m, points, most, |ranks| keys_at(curves, m, points, ranks))
+    }
+
+    /// Brackets for a pass beyond a sample of `m` subjects at `points` times, that may
+    /// keep at most `most` keys, from the sample's keys at the order statistics `ranks`
+    /// (ascending) at each time: `select(ranks)`, time-major.
+    pub fn from_order_statistics(
+        m: usize,
+        points: usize,
+        most: usize,
+        select: impl FnOnce(&[usize]) -> Vec<u32>,
+    ) -> Brackets {
         let edges = LEVELS.map(|p| bracket_ranks(m, p));
         let mut ranks: Vec<usize> = (edges.iter())
             .flat_map(|&(lo, hi)| lo.into_iter().chain(hi))
             .collect();
         ranks.sort_unstable();
         ranks.dedup();
-        let keys = keys_at(curves, m, points, &ranks);
+        let keys = select(&ranks);
         let per_time = ranks.len().max(1);
         let at = (0..points)
             .map(|t| {

@@ -29,6 +29,7 @@ pub mod radix;
 pub mod runner;
 pub mod subject;
 mod summary;
+mod tiles;
 pub mod varvel;
 mod windows;
 
@@ -233,24 +234,6 @@ fn first_sample(n: usize) -> usize {
     (6.0 * (n as f64).powf(2.0 / 3.0)).ceil() as usize
 }
 
-/// Subjects whose keys the kept path holds in one block, time-major: each subject's keys
-/// go subject-major into a tile, and each tile is turned time-major into its block, both
-/// in a core's L2 (256 × 1,441 × 4 bytes = 1.5 MB each on the timing grid); each time's
-/// column is then read as one part per block ([`percentile::keys_of_tiles`]). Writing
-/// the tile straight into one matrix of whole columns instead (each write 1 KB on its
-/// own, 40 KB from the last) cost 10,000 subjects 0.123 s CPU against 0.116 s here, and
-/// tiles of 64, 128, 512 and 1,024 subjects 0.125, 0.119, 0.122 and 0.133 s (medians of
-/// 11 runs in turn).
-const KEY_TILE: usize = 256;
-
-/// The kept path's tiles: each share of `share` subjects cut into [`KEY_TILE`]s.
-fn key_tiles(n: usize, share: usize) -> Vec<std::ops::Range<usize>> {
-    let shares = (0..n).step_by(share.max(1)).map(|s0| s0..n.min(s0 + share));
-    let tiles = shares
-        .flat_map(|s| (s.clone().step_by(KEY_TILE)).map(move |t0| t0..s.end.min(t0 + KEY_TILE)));
-    tiles.collect()
-}
-
 /// How many values the percentile selection may hold.
 #[derive(Debug, Clone, Copy)]
 struct Budget {
@@ -324,8 +307,8 @@ fn simulate_within(
     };
     let (selection, [p05_ng_ml, p50_ng_ml, p95_ng_ml]) =
         if n.saturating_mul(points) <= budget.curves {
-            // Each subject's keys written as it comes into its tile's block, time-major
-            // ([`KEY_TILE`]): no subject-major copy of the curves, and no gather.
+            // Each subject's keys written as it comes, in tiles ([`tiles`]): no
+            // subject-major copy of the curves, and no gather.
             let mut keys = vec![0u32; n * points];
             let share = share(n);
             (keys.par_chunks_mut((share * points).max(1)))
@@ -333,32 +316,16 @@ fn simulate_within(
                 .zip(scores.par_chunks_mut(share * 4))
                 .enumerate()
                 .try_for_each(|(c, ((keys, metrics), scores))| {
-                    let (mut runner, mut curve) = (SubjectRunner::new(run), vec![0.0; points]);
-                    let mut tile = vec![0u32; KEY_TILE * points];
-                    let blocks = keys.chunks_mut((KEY_TILE * points).max(1));
-                    for (t, block) in blocks.enumerate() {
-                        let size = block.len() / points;
-                        for (k, keys) in tile.chunks_exact_mut(points).take(size).enumerate() {
-                            let i = t * KEY_TILE + k;
-                            let m = &mut metrics[i * width..(i + 1) * width];
-                            let score = &mut scores[i * 4..(i + 1) * 4];
-                            one(&mut runner, c * share + i, &mut curve, m, score)?;
-                            for (key, v) in keys.iter_mut().zip(&curve) {
-                                *key = percentile::key_f32(*v as f32);
-                            }
-                        }
-                        // Subject-major to time-major, both in cache.
-                        for (j, time) in block.chunks_exact_mut(size).enumerate() {
-                            for (k, key) in time.iter_mut().enumerate() {
-                                *key = tile[k * points + j];
-                            }
-                        }
-                    }
-                    Ok::<(), crate::Error>(())
+                    let mut runner = SubjectRunner::new(run);
+                    tiles::fill(keys, points, |i, curve| {
+                        let m = &mut metrics[i * width..(i + 1) * width];
+                        let score = &mut scores[i * 4..(i + 1) * 4];
+                        one(&mut runner, c * share + i, curve, m, score)
+                    })
                 })?;
             let levels = percentile::Reading::levels(n);
             let ranks = percentile::distinct_ranks(&levels);
-            let keys = percentile::keys_of_tiles(&keys, &key_tiles(n, share), points, &ranks);
+            let keys = tiles::keys_of_tiles(&keys, &tiles::tiles(n, share), points, &ranks);
             (
                 Selection::Kept,
                 percentile::curves_from(&levels, &ranks, &keys),

@@ -7,6 +7,7 @@
 use super::bracket::{self, Brackets};
 use super::radix;
 use super::runner::SubjectRunner;
+use super::tiles;
 use super::Run;
 use crate::error::Result;
 use rayon::prelude::*;
@@ -92,22 +93,22 @@ pub(super) fn bracketed(
 ) -> Result<Option<[Vec<f64>; 3]>> {
     let points = run.grid.len();
     let first = sizes.first().copied().unwrap_or(0);
-    let mut curves = vec![0f32; first * points];
+    // The sample's keys, in tiles ([`tiles`]).
+    let mut keys = vec![0u32; first * points];
     let share = super::share(first);
-    (curves.par_chunks_mut(share * points))
+    (keys.par_chunks_mut((share * points).max(1)))
         .enumerate()
-        .try_for_each(|(c, curves)| {
-            let (mut runner, mut scratch) = (SubjectRunner::new(run), vec![0.0; points]);
-            for (k, kept) in curves.chunks_exact_mut(points).enumerate() {
-                curve(&mut runner, c * share + k, &mut scratch)?;
-                for (k, v) in kept.iter_mut().zip(scratch.iter()) {
-                    *k = *v as f32;
-                }
-            }
-            Ok::<(), crate::Error>(())
+        .try_for_each(|(c, keys)| {
+            let mut runner = SubjectRunner::new(run);
+            tiles::fill(keys, points, |k, scratch| {
+                curve(&mut runner, c * share + k, scratch)
+            })
         })?;
-    let mut brackets = Brackets::from_curves(&curves, first, points, most_keys);
-    drop(curves);
+    let tiles = tiles::tiles(first, share);
+    let mut brackets = Brackets::from_order_statistics(first, points, most_keys, |ranks| {
+        tiles::keys_of_tiles(&keys, &tiles, points, ranks)
+    });
+    drop(keys);
     let mut rows = Some(rows);
     for (k, &m) in sizes.iter().enumerate().skip(1) {
         let last = k + 1 == sizes.len();

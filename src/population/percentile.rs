@@ -10,7 +10,6 @@
 
 use super::column::Tracker;
 use rayon::prelude::*;
-use std::ops::Range;
 
 /// The quantiles reported: 5th, 50th and 95th percentile.
 pub const LEVELS: [f64; 3] = [0.05, 0.50, 0.95];
@@ -206,47 +205,6 @@ fn gather(
             }
         }
     }
-}
-
-/// The keys of the order statistics `ranks` (ascending, distinct) at every time of a
-/// population whose keys are kept in tiles: the subjects of each tile `s0..s1` (the
-/// tiles cover the population) hold theirs time-major in `keys[s0·points .. s1·points]`,
-/// time `j` of subject `s` at `s0·points + j·(s1 − s0) + (s − s0)`. So a time's column
-/// is one part from each tile. Returns `points × ranks.len()` keys, time-major. Each
-/// worker takes a run of consecutive times with one tracker (`column.rs`). Runs in the
-/// current rayon pool; the answer does not depend on how the work is split.
-pub(super) fn keys_of_tiles(
-    keys: &[u32],
-    tiles: &[Range<usize>],
-    points: usize,
-    ranks: &[usize],
-) -> Vec<u32> {
-    let subjects = tiles.last().map_or(0, |t| t.end);
-    assert_eq!(keys.len(), subjects * points, "subjects × points keys");
-    if subjects == 0 || ranks.is_empty() {
-        return vec![0; points * ranks.len()];
-    }
-    let runs = (2 * rayon::current_num_threads()).clamp(1, points.max(1));
-    let per_run = points.div_ceil(runs);
-    let picked: Vec<Vec<u32>> = (0..points.div_ceil(per_run))
-        .into_par_iter()
-        .map(|r| {
-            let times = r * per_run..points.min((r + 1) * per_run);
-            let mut tracker = Tracker::new(ranks);
-            let mut picked = vec![0u32; times.len() * ranks.len()];
-            let mut parts: Vec<&[u32]> = Vec::with_capacity(tiles.len());
-            for (j, out) in times.zip(picked.chunks_exact_mut(ranks.len())) {
-                parts.clear();
-                parts.extend(tiles.iter().map(|t| {
-                    let at = t.start * points + j * t.len();
-                    &keys[at..at + t.len()]
-                }));
-                tracker.select(&parts, out);
-            }
-            picked
-        })
-        .collect();
-    picked.concat()
 }
 
 /// The percentiles at every time of `curves` (as [`keys_at`]), as three curves.

@@ -7,9 +7,9 @@
 //! it in the next window, giving the bits the unpaused walk gives with the exact engine
 //! (the only one this path takes); its summaries accumulate window by window
 //! ([`Summarizer::feed`], the same bits however the curve is split). The percentiles at a
-//! time are selected among the same values by the same [`keys_at`], so the curves and
-//! summaries are those of keeping every curve, bit for bit, in the memory of one window's
-//! curves and one checkpoint per subject. Varvel scores need a subject's whole curve at
+//! time are selected among the same keys, kept in tiles as the kept path keeps them
+//! ([`tiles`]), so the curves and summaries are those of keeping every curve, bit for
+//! bit, in the memory of one window's keys and one checkpoint per subject. Varvel scores need a subject's whole curve at
 //! once, so a run with TCI targets does not take this path.
 //!
 //! Each subject's system and sorted timeline ([`Prepared`]) are kept between windows
@@ -18,10 +18,11 @@
 //! the same numbers), which costs as much as some hundreds of points: the windows are as
 //! long as the budget allows.
 
-use super::percentile::{curves_from, distinct_ranks, keys_at, Reading};
+use super::percentile::{curves_from, distinct_ranks, Reading};
 use super::runner::{Prepared, SubjectRunner};
 use super::subject::Subject;
 use super::summary::{Summarizer, Tally};
+use super::tiles::{self, keys_of_tiles};
 use super::Run;
 use crate::error::Result;
 use crate::simulate::grid::Checkpoint;
@@ -76,31 +77,28 @@ pub(super) fn windowed(
             prepared: None,
         })
         .collect();
-    let mut kept = vec![0f32; n * window.min(points)];
+    let mut kept = vec![0u32; n * window.min(points)];
     let mut keys = Vec::with_capacity(points * ranks.len());
     let share = super::share(n);
     let kept_bytes = AtomicUsize::new(0);
     for start in (0..points).step_by(window.max(1)) {
         let span = start..points.min(start + window);
         let wide = span.len();
-        let curves = &mut kept[..n * wide];
-        (curves.par_chunks_mut(share * wide))
+        let window_keys = &mut kept[..n * wide];
+        (window_keys.par_chunks_mut(share * wide))
             .zip(subjects.par_chunks_mut(share))
             .zip(metrics[..n * width].par_chunks_mut(share * width))
             .enumerate()
-            .try_for_each(|(c, ((curves, subjects), metrics))| {
-                let (mut runner, mut scratch) = (SubjectRunner::new(run), vec![0.0; wide]);
-                let rows = (curves.chunks_exact_mut(wide))
-                    .zip(subjects)
-                    .zip(metrics.chunks_exact_mut(width));
-                for (k, ((curve, subject), m)) in rows.enumerate() {
+            .try_for_each(|(c, ((keys, subjects), metrics))| {
+                let mut runner = SubjectRunner::new(run);
+                tiles::fill(keys, wide, |k, scratch| {
+                    let subject = &mut subjects[k];
                     let (prepared, kept) = match subject.prepared.take() {
                         Some(p) => (p, true),
                         None => (runner.prepare(&draw(c * share + k)), false),
                     };
                     let checkpoint = &mut subject.checkpoint;
-                    let course =
-                        runner.window(&prepared, span.clone(), &mut scratch, checkpoint)?;
+                    let course = runner.window(&prepared, span.clone(), scratch, checkpoint)?;
                     // Kept from the first window on, by the subjects that fit the budget.
                     let fits = || {
                         let bytes = prepared.bytes();
@@ -109,17 +107,20 @@ pub(super) fn windowed(
                     if course.is_none() && (kept || (start == 0 && fits())) {
                         subject.prepared = Some(prepared);
                     }
-                    summarizer.feed(&mut subject.tally, &scratch);
-                    for (c, v) in curve.iter_mut().zip(scratch.iter()) {
-                        *c = *v as f32;
-                    }
+                    summarizer.feed(&mut subject.tally, scratch);
                     if let Some(course) = course {
+                        let m = &mut metrics[k * width..(k + 1) * width];
                         summarizer.finish(&subject.tally, course.auc_ng_h_ml, m);
                     }
-                }
-                Ok::<(), crate::Error>(())
+                    Ok(())
+                })
             })?;
-        keys.extend(keys_at(curves, n, wide, &ranks));
+        keys.extend(keys_of_tiles(
+            window_keys,
+            &tiles::tiles(n, share),
+            wide,
+            &ranks,
+        ));
     }
     Ok(curves_from(&levels, &ranks, &keys))
 }
