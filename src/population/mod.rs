@@ -5,9 +5,10 @@
 //! One subject is one [`subject::Subject`]: `P_i = P_typical(W_i) · exp(η_i)` with
 //! `η ~ N(0, Ω)` ([`crate::model::variability`]), its doses resolved at its own weight
 //! (mg/kg doses scale), simulated on the output grid by the fast path
-//! ([`crate::simulate::grid`]). Each subject's curve is kept as `f32` (7 significant
-//! digits, half the memory of `f64`), written time by time as order-preserving keys;
-//! the percentiles at each time are then selected across subjects ([`percentile`]).
+//! ([`crate::simulate::grid`]). Each subject's curve is kept as the order-preserving
+//! keys of its values' `f32` (7 significant digits, half the memory of `f64`), in tiles
+//! of subjects turned time-major in cache (`tiles.rs`); the percentiles at each time are
+//! then selected across subjects, one part of the column per tile (`column.rs`).
 //! Beyond [`MAX_KEPT_VALUES`] the curves are not kept: the same percentiles come from
 //! brackets over passes ([`bracket`]); when those cannot hold them (long grids), from
 //! time windows of every subject's curve (`windows.rs`); and otherwise (windows too short
@@ -193,9 +194,9 @@ pub struct TciPerformance {
     pub wobble: Percentiles,
 }
 
-/// Most concentrations kept in memory (`f32`, 128 MB): a larger population's percentile
-/// curves come from [`bracket`] or [`radix`] select over passes, in memory that does not
-/// grow with it.
+/// Most concentrations kept in memory (as 4-byte keys, 128 MB): a larger population's
+/// percentile curves come from [`bracket`] or [`radix`] select over passes, in memory
+/// that does not grow with it.
 pub const MAX_KEPT_VALUES: usize = 1 << 25;
 
 /// Refuse to keep every subject's curve of `what` when that is more than [`MAX_KEPT_VALUES`]
