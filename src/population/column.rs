@@ -197,7 +197,7 @@ impl Tracker {
     }
 }
 
-/// Brackets counted in one pass over a column: their counts stay in registers.
+/// Brackets counted in one pass over a column, their counts in a fixed-size array.
 const BATCH: usize = 4;
 
 /// [`Tracker::count`] of `N` brackets `edges` (exactly `N`) at once, into `kept`.
