@@ -19,7 +19,7 @@
 //! integers and selection does not depend on order, so the answer does not depend on how
 //! subjects are split among workers.
 
-use super::percentile::{key_f32, keys_at, value_f32, Reading, LEVELS};
+use super::percentile::{key_f32, value_f32, Reading, LEVELS};
 use rayon::prelude::*;
 use wide::{i32x8, CmpGt, CmpLt};
 
@@ -224,12 +224,6 @@ impl Brackets {
             most,
             kept_per_subject: expected_per_time(m, 1),
         }
-    }
-
-    /// Brackets for a pass beyond the `m` subjects whose curves are `curves`
-    /// (subject-major `f32`), that may keep at most `most` keys.
-    pub fn from_curves(curves: &[f32], m: usize, points: usize, most: usize) -> Brackets {
-        Brackets::from_order_statistics(m, points, most, |ranks| keys_at(curves, m, points, ranks))
     }
 
     /// Brackets for a pass beyond a sample of `m` subjects at `points` times, that may
@@ -488,7 +482,7 @@ impl Brackets {
 
 #[cfg(test)]
 mod tests {
-    use super::super::percentile::of_curves;
+    use super::super::percentile::{keys_at, of_curves};
     use super::*;
 
     /// Subject-major curves: a spread of log-normal-looking values, then a column of
@@ -525,7 +519,10 @@ mod tests {
         most: usize,
     ) -> Option<[Vec<f64>; 3]> {
         let first = sizes[0];
-        let mut b = Brackets::from_curves(&curves[..first * points], first, points, most);
+        let sample = &curves[..first * points];
+        let mut b = Brackets::from_order_statistics(first, points, most, |ranks| {
+            keys_at(sample, first, points, ranks)
+        });
         for (k, &m) in sizes.iter().enumerate().skip(1) {
             let mut total = b.filter(0, m);
             for share in curves[..m * points].chunks(7 * points) {

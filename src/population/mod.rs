@@ -326,7 +326,7 @@ fn simulate_within(
                 })?;
             let levels = percentile::Reading::levels(n);
             let ranks = percentile::distinct_ranks(&levels);
-            let keys = tiles::keys_of_tiles(&keys, &tiles::tiles(n, share), points, &ranks);
+            let keys = tiles::keys_of_tiles(&keys, share, points, &ranks);
             (
                 Selection::Kept,
                 percentile::curves_from(&levels, &ranks, &keys),

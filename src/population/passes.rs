@@ -104,9 +104,8 @@ pub(super) fn bracketed(
                 curve(&mut runner, c * share + k, scratch)
             })
         })?;
-    let tiles = tiles::tiles(first, share);
     let mut brackets = Brackets::from_order_statistics(first, points, most_keys, |ranks| {
-        tiles::keys_of_tiles(&keys, &tiles, points, ranks)
+        tiles::keys_of_tiles(&keys, share, points, ranks)
     });
     drop(keys);
     let mut rows = Some(rows);

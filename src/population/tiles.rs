@@ -24,9 +24,9 @@ use std::ops::Range;
 /// columns.
 pub(super) const KEY_TILE: usize = 256;
 
-/// The tiles of `n` subjects whose keys are written in shares of `share` subjects (the
-/// last share may be shorter): each share cut into [`KEY_TILE`]s.
-pub(super) fn tiles(n: usize, share: usize) -> Vec<Range<usize>> {
+/// The tiles of `n` subjects whose keys were written by [`fill`] in shares of `share`
+/// subjects (the last share may be shorter): each share cut into [`KEY_TILE`]s.
+fn tiles(n: usize, share: usize) -> Vec<Range<usize>> {
     let shares = (0..n).step_by(share.max(1)).map(|s0| s0..n.min(s0 + share));
     let tiles = shares
         .flat_map(|s| (s.clone().step_by(KEY_TILE)).map(move |t0| t0..s.end.min(t0 + KEY_TILE)));
@@ -63,21 +63,22 @@ pub(super) fn fill(
 }
 
 /// The keys of the order statistics `ranks` (ascending, distinct) at each of `points`
-/// times of the subjects whose keys are in `tiles` (which cover them in order):
-/// `points × ranks.len()` keys, time-major. Each worker takes a run of consecutive times
-/// with one tracker (`column.rs`). Runs in the current rayon pool; the answer does not
-/// depend on how the work is split, nor on the tiles.
+/// times of the subjects whose keys [`fill`] wrote into `keys`, `share` subjects at a
+/// time: `points × ranks.len()` keys, time-major. Each worker takes a run of consecutive
+/// times with one tracker (`column.rs`). Runs in the current rayon pool; the answer does
+/// not depend on how the work is split, nor on the tiles.
 pub(super) fn keys_of_tiles(
     keys: &[u32],
-    tiles: &[Range<usize>],
+    share: usize,
     points: usize,
     ranks: &[usize],
 ) -> Vec<u32> {
-    let subjects = tiles.last().map_or(0, |t| t.end);
+    let subjects = keys.len() / points.max(1);
     assert_eq!(keys.len(), subjects * points, "subjects × points keys");
     if subjects == 0 || ranks.is_empty() {
         return vec![0; points * ranks.len()];
     }
+    let tiles = tiles(subjects, share);
     let runs = (2 * rayon::current_num_threads()).clamp(1, points.max(1));
     let per_run = points.div_ceil(runs);
     let picked: Vec<Vec<u32>> = (0..points.div_ceil(per_run))
@@ -126,7 +127,7 @@ mod tests {
                 };
                 fill(part, points, fill_one).unwrap();
             }
-            let got = keys_of_tiles(&keys, &tiles(n, share), points, &ranks);
+            let got = keys_of_tiles(&keys, share, points, &ranks);
             assert_eq!(got, want, "shares of {share}");
         }
     }

@@ -9,8 +9,9 @@
 //! ([`Summarizer::feed`], the same bits however the curve is split). The percentiles at a
 //! time are selected among the same keys, kept in tiles as the kept path keeps them
 //! ([`tiles`]), so the curves and summaries are those of keeping every curve, bit for
-//! bit, in the memory of one window's keys and one checkpoint per subject. Varvel scores need a subject's whole curve at
-//! once, so a run with TCI targets does not take this path.
+//! bit, in the memory of one window's keys and one checkpoint per subject. Varvel scores
+//! need a subject's whole curve at once, so a run with TCI targets does not take this
+//! path.
 //!
 //! Each subject's system and sorted timeline ([`Prepared`]) are kept between windows
 //! while they fit in a budget ([`PREPARED_BYTES`] in production). Past that, and for the
@@ -115,12 +116,7 @@ pub(super) fn windowed(
                     Ok(())
                 })
             })?;
-        keys.extend(keys_of_tiles(
-            window_keys,
-            &tiles::tiles(n, share),
-            wide,
-            &ranks,
-        ));
+        keys.extend(keys_of_tiles(window_keys, share, wide, &ranks));
     }
     Ok(curves_from(&levels, &ranks, &keys))
 }
