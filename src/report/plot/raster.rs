@@ -381,15 +381,18 @@ fn face(style: FontStyle) -> Option<&'static FontRef<'static>> {
         .as_ref()
 }
 
-/// Inked pixels `(x, y, coverage)` of `text` set in `font` at `size` px, relative to the
-/// anchor point: the pen advances by each glyph's advance plus kerning, in fractions of
-/// a pixel, and every glyph keeps its side bearings, as an SVG renderer lays it out.
+/// Each inked pixel `ink(x, y, coverage)` of `text` set in `font` at `size` px, relative
+/// to the anchor point: the pen advances by each glyph's advance plus kerning, in
+/// fractions of a pixel, and every glyph keeps its side bearings, as an SVG renderer lays
+/// it out. (Handed over one by one, not collected: a title at 3× is some 100,000 pixels,
+/// and a growing list of them was fresh memory each time.)
 pub(crate) fn glyph_pixels(
     font: &FontRef,
     size: f32,
     text: &str,
     (h_pos, v_pos): (HPos, VPos),
-) -> Vec<(i32, i32, f32)> {
+    mut ink: impl FnMut(i32, i32, f32),
+) {
     let scaled = font.as_scaled(PxScale::from(size));
     let mut pen = 0.0f32;
     let mut placed = Vec::new();
@@ -413,7 +416,6 @@ pub(crate) fn glyph_pixels(
         VPos::Center => (scaled.ascent() + scaled.descent()) / 2.0,
         VPos::Bottom => scaled.descent(),
     };
-    let mut out = Vec::new();
     for (id, x) in placed {
         let glyph = id.with_scale_and_position(size, ab_glyph::point(x + dx, baseline));
         if let Some(outline) = font.outline_glyph(glyph) {
@@ -423,12 +425,11 @@ pub(crate) fn glyph_pixels(
             // blended at zero opacity changes nothing.
             outline.draw(|x, y, c| {
                 if c > 0.0 {
-                    out.push((x0 + x as i32, y0 + y as i32, c));
+                    ink(x0 + x as i32, y0 + y as i32, c);
                 }
             });
         }
     }
-    out
 }
 
 /// The rectangle `(upper left, bottom right exclusive)` that plotters fills for a
@@ -489,6 +490,16 @@ impl Raster<'_> {
         Ok(())
     }
 
+    /// A pixel as the bitmap backend draws it, which off the canvas or fully transparent
+    /// leaves the canvas unchanged.
+    fn pixel(&mut self, point: BackendCoord, color: BackendColor) {
+        let (w, h) = self.size;
+        let inside = (0..w as i32).contains(&point.0) && (0..h as i32).contains(&point.1);
+        if inside && color.alpha > 0.0 {
+            self.dot(point, color);
+        }
+    }
+
     /// A pixel onto the last run of dots while it stays in the run's rows.
     fn dot(&mut self, at: BackendCoord, color: BackendColor) {
         let Some(dot) = Dot::of(at, color) else {
@@ -519,16 +530,8 @@ impl DrawingBackend for Raster<'_> {
         Ok(())
     }
     fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<(), Err> {
-        // Off the canvas or fully transparent, the bitmap backend leaves it unchanged.
-        let (w, h) = self.size;
-        let inside = (0..w as i32).contains(&point.0) && (0..h as i32).contains(&point.1);
-        match inside && color.alpha > 0.0 {
-            true => {
-                self.dot(point, color);
-                Ok(())
-            }
-            false => Ok(()),
-        }
+        self.pixel(point, color);
+        Ok(())
     }
     fn draw_line<S: BackendStyle>(
         &mut self,
@@ -575,17 +578,12 @@ impl DrawingBackend for Raster<'_> {
         }
         let anchor = style.anchor();
         let turn = style.transform();
-        for (x, y, c) in glyph_pixels(
-            font,
-            style.size() as f32,
-            text,
-            (anchor.h_pos, anchor.v_pos),
-        ) {
+        let anchor = (anchor.h_pos, anchor.v_pos);
+        glyph_pixels(font, style.size() as f32, text, anchor, |x, y, c| {
             let (x, y) = turn.transform(x, y);
             let alpha = color.alpha * f64::from(c.clamp(0.0, 1.0));
-            let ink = BackendColor { alpha, ..color };
-            self.draw_pixel((pos.0 + x, pos.1 + y), ink)?;
-        }
+            self.pixel((pos.0 + x, pos.1 + y), BackendColor { alpha, ..color });
+        });
         Ok(())
     }
 }
@@ -604,7 +602,10 @@ mod tests {
         let scaled = font.as_scaled(PxScale::from(SIZE));
         let bearing = scaled.h_side_bearing(scaled.glyph_id('l'));
         assert!(bearing > 5.0, "the test needs a visible bearing: {bearing}");
-        let px = glyph_pixels(font, SIZE, "l", (HPos::Left, VPos::Top));
+        let mut px = Vec::new();
+        glyph_pixels(font, SIZE, "l", (HPos::Left, VPos::Top), |x, y, c| {
+            px.push((x, y, c))
+        });
         let first_ink = px.iter().filter(|p| p.2 > 0.5).map(|p| p.0).min();
         assert_eq!(first_ink, Some(bearing.round() as i32));
     }
@@ -618,7 +619,13 @@ mod tests {
         let scaled = font.as_scaled(PxScale::from(SIZE));
         let advance = scaled.h_advance(scaled.glyph_id('m'))
             + scaled.kern(scaled.glyph_id('m'), scaled.glyph_id('g'));
-        let last = |t: &str| glyph_pixels(font, SIZE, t, (HPos::Left, VPos::Top));
+        let last = |t: &str| {
+            let mut px: Vec<(i32, i32, f32)> = Vec::new();
+            glyph_pixels(font, SIZE, t, (HPos::Left, VPos::Top), |x, y, c| {
+                px.push((x, y, c))
+            });
+            px
+        };
         let g_alone = last("g").iter().map(|p| p.0).max().unwrap_or(0);
         let mg = last("mg").iter().map(|p| p.0).max().unwrap_or(0);
         assert!((mg - g_alone - advance.round() as i32).abs() <= 1);
