@@ -338,12 +338,27 @@ pub fn fmt_hours_to(h: Hours, digits: i32) -> String {
     }
 }
 
-/// "1 schedule", "3 schedules": a count with its noun (regular plurals only).
+/// "1 schedule", "3 schedules", "10,000 subjects": a count with its noun (regular plurals
+/// only), its digits grouped ([`grouped`]).
 pub fn count(n: usize, noun: &str) -> String {
     match n {
         1 => format!("1 {noun}"),
-        _ => format!("{n} {noun}s"),
+        _ => format!("{} {noun}s", grouped(n)),
     }
+}
+
+/// `n` with its digits in groups of three from the right, as the README and the
+/// literature write counts: "999", "1,000", "1,000,000".
+pub fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// A number for people: up to 4 significant digits, no trailing zeros.
@@ -442,6 +457,22 @@ mod tests {
     use approx::assert_relative_eq;
 
     const EXACT: f64 = 1e-12; // unit factors are exact decimal ratios
+
+    #[test]
+    fn counts_group_their_digits_in_threes() {
+        let cases = [
+            (0, "0"),
+            (7, "7"),
+            (999, "999"),
+            (1000, "1,000"),
+            (12_345, "12,345"),
+        ];
+        for (n, text) in cases {
+            assert_eq!(grouped(n), text);
+        }
+        assert_eq!(grouped(1_000_000), "1,000,000");
+        assert_eq!(grouped(usize::MAX), "18,446,744,073,709,551,615");
+    }
 
     /// The integer fast path prints what the standard library prints, at every
     /// magnitude and digit count, including values a hair from a rounding tie.
@@ -663,6 +694,7 @@ mod tests {
         assert_eq!(count(1, "schedule"), "1 schedule");
         assert_eq!(count(0, "row"), "0 rows");
         assert_eq!(count(2, "scenario file"), "2 scenario files");
+        assert_eq!(count(10_000, "subject"), "10,000 subjects");
     }
 
     #[test]

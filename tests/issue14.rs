@@ -204,7 +204,7 @@ fn explain_answers_a_population_lesson_at_the_time_it_names() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("Population: 1.5 mg/kg IV over 1 min (1000 virtual subjects)"),
+        text.contains("Population: 1.5 mg/kg IV over 1 min (1,000 virtual subjects)"),
         "{text}"
     );
     // The lesson asks how many children are above the emergence band at 30 min.

@@ -273,7 +273,7 @@ fn issue_15_a_shard_runs_its_part_of_the_population_with_its_own_seeds() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("Population: subjects 250–499 (250) of 1000, seed 2007"),
+        text.contains("Population: subjects 250–499 (250) of 1,000, seed 2007"),
         "{text}"
     );
     for (shard, code, message) in [

@@ -417,7 +417,7 @@ fn a_teacher_changes_a_dose_and_the_page_redraws_what_the_engine_predicts() {
     ));
     let redraw_ms = b.redraw_ms_since(&t0);
     let legend = b.eval("document.querySelector('#plot path.curve.plasma').dataset.series");
-    assert_eq!(legend, json!("1.5 mg/kg IV over 1 min (median of 2000)"));
+    assert_eq!(legend, json!("1.5 mg/kg IV over 1 min (median of 2,000)"));
     eprintln!(
         "serve_browser: population size 1000 → 2000 redrawn {redraw_ms:.1} ms after the change (edit, 2,000 subjects × 241 points, JSON, SVG drawn; page clock)"
     );

@@ -10,7 +10,7 @@ use crate::dosing::{Delivery, Dose};
 use crate::scenario::{LowerPanel, Scenario};
 use crate::study::ScheduleResult;
 use crate::targets::Site;
-use crate::units::fmt_num;
+use crate::units::{fmt_num, grouped};
 use std::path::{Path, PathBuf};
 
 /// Plot size in pixels: legible when projected, sharp in print.
@@ -225,7 +225,7 @@ fn main_series(r: &ScheduleResult) -> Series {
     match &r.population {
         None => series(&r.name, &t.time_h, &t.plasma_ng_ml),
         Some(p) => Series {
-            name: format!("{} (median of {})", r.name, p.subjects),
+            name: format!("{} (median of {})", r.name, grouped(p.subjects)),
             time_h: t.time_h.to_vec(),
             conc_ng_ml: p.p50_ng_ml.clone(),
             ribbon: Some((p.p05_ng_ml.clone(), p.p95_ng_ml.clone())),

@@ -62,15 +62,16 @@ fn interval(p: &Percentiles, decimals: usize) -> String {
     format!("{:.d$} ({:.d$}–{:.d$})", p.p50, p.p05, p.p95, d = decimals)
 }
 
-/// "1000 subjects", or for a shard "subjects 250000–499999 (250000) of 1000000".
+/// "1,000 subjects", or for a shard "subjects 250,000–499,999 (250,000) of 1,000,000".
 fn subjects(pop: &crate::population::Population) -> String {
+    use crate::units::grouped;
     if pop.is_shard() {
         format!(
             "subjects {}–{} ({}) of {}",
-            pop.first,
-            pop.first + pop.size - 1,
-            pop.size,
-            pop.total
+            grouped(pop.first),
+            grouped(pop.first + pop.size - 1),
+            grouped(pop.size),
+            grouped(pop.total)
         )
     } else {
         crate::units::count(pop.size, "subject")

@@ -74,8 +74,9 @@ pub(super) fn blocks(facts: &[PopulationFacts]) -> Vec<Block> {
             items.push(line);
         }
         out.push(Block::Heading(format!(
-            "Population: {} ({} virtual subjects)",
-            f.schedule, c.subjects
+            "Population: {} ({})",
+            f.schedule,
+            crate::units::count(c.subjects, "virtual subject")
         )));
         out.push(Block::Bullets(items));
     }
