@@ -137,7 +137,6 @@ impl Step {
         let done = match self {
             Step::Line(a, b, color) => band.draw_line(at(*a), at(*b), color),
             Step::Rect(a, b, color) => band.draw_rect(at(*a), at(*b), color, true),
-            // A pixel off the band is left alone by the backend.
             // Drawn by `draw_steps` itself ([`draw_dots`]).
             Step::Dots(_) => Ok(()),
         };
@@ -591,6 +590,7 @@ impl DrawingBackend for Raster<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::Rng;
 
     /// Issue 14: plotters dropped each glyph's left side bearing, so PNG text was spaced
     /// unlike the SVG. The first ink column of "l" must sit at the pen plus the bearing
@@ -636,7 +636,7 @@ mod tests {
     /// (including off the canvas), in the same colours.
     #[test]
     fn straight_wide_lines_match_plotters() {
-        use rand::{Rng, SeedableRng};
+        use rand::SeedableRng;
         const SIZE: (u32, u32) = (61, 47);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(15);
         let mut drawn = 0;
@@ -687,11 +687,8 @@ mod tests {
     /// off the canvas, over any background.
     #[test]
     fn columns_blend_as_plotters_blends_them() {
-        use rand::{Rng, SeedableRng};
         const SIZE: (u32, u32) = (13, 29);
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
-        for case in 0..3000 {
-            let background: Vec<u8> = (0..SIZE.0 * SIZE.1 * 3).map(|_| rng.gen()).collect();
+        on_random_backgrounds(16, SIZE, 3000, |rng, case, background| {
             let x = rng.gen_range(-2..15);
             let (y0, y1) = (rng.gen_range(-5..35), rng.gen_range(-5..35));
             let alpha = [0.2, 0.999, 0.5, 0.0, rng.gen()][case % 5];
@@ -705,18 +702,15 @@ mod tests {
             let step = Step::Line((x, y0 + 4), (x, y1 + 4), color);
             draw_steps([&step], &mut by_step, (SIZE.0, 4)).expect("draw");
             assert!(by_plotters == by_step, "x {x}, rows {y0}–{y1}, α {alpha}");
-        }
+        });
     }
 
     /// Dots, opaque and translucent, on and off the band, land as plotters' bitmap backend
     /// draws them pixel by pixel, bit for bit, over any background.
     #[test]
     fn dots_draw_as_plotters_draws_them() {
-        use rand::{Rng, SeedableRng};
         const SIZE: (u32, u32) = (11, 7);
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
-        for case in 0..2000 {
-            let background: Vec<u8> = (0..SIZE.0 * SIZE.1 * 3).map(|_| rng.gen()).collect();
+        on_random_backgrounds(17, SIZE, 2000, |rng, case, background| {
             let dots: Vec<Dot> = (0..rng.gen_range(1..40))
                 .filter_map(|_| {
                     let at = (rng.gen_range(-2..14), rng.gen_range(0..12));
@@ -740,6 +734,21 @@ mod tests {
             let mut by_step = background;
             draw_steps([&Step::Dots(dots)], &mut by_step, (SIZE.0, 3)).expect("draw");
             assert!(by_plotters == by_step, "case {case}");
+        });
+    }
+
+    /// `check(rng, case, background)` for `cases` random RGB backgrounds of `size`.
+    fn on_random_backgrounds(
+        seed: u64,
+        (w, h): (u32, u32),
+        cases: usize,
+        mut check: impl FnMut(&mut rand_chacha::ChaCha8Rng, usize, Vec<u8>),
+    ) {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        for case in 0..cases {
+            let background: Vec<u8> = (0..w * h * 3).map(|_| rng.gen()).collect();
+            check(&mut rng, case, background);
         }
     }
 
@@ -790,7 +799,7 @@ mod tests {
     /// odd sizes, at the supersampling used and others.
     #[test]
     fn downsampling_equals_the_definition() {
-        use rand::{Rng, SeedableRng};
+        use rand::SeedableRng;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(14);
         for (w, h, s) in [(37, 23, 3), (5, 7, 2), (1, 1, 4), (16, 9, 3)] {
             let big: Vec<u8> = (0..w * s * h * s * 3).map(|_| rng.gen()).collect();
