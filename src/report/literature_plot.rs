@@ -1,12 +1,13 @@
 //! `ketasim validate`'s figure: one small panel per simulated setup, the predicted plasma
 //! curve with the published observations on top — a point (with its SD or range as error
 //! bars) where time and concentration are both known, a dashed line for a Cmax alone, a
-//! shaded band for a range.
+//! shaded band for a range. A panel with a study a route default was fitted to says
+//! "fitted" in its title, one with a study held out of that fit "held out".
 
 use super::figure::dose_label;
 use super::plot::raster::{self, SUPERSAMPLE};
 use super::plot::{register_fonts, PlotError};
-use crate::literature::{Observed, Outcome, Quantity, Target};
+use crate::literature::{Calibration, Observed, Outcome, Quantity, Target};
 use plotters::prelude::*;
 
 const WIDTH_PX: u32 = 1600;
@@ -53,7 +54,22 @@ fn panels(results: &[(Target, Outcome)]) -> Vec<Panel<'_>> {
             }
         }
     }
+    for p in &mut out {
+        p.title += calibration(&p.targets);
+    }
     out
+}
+
+/// Whether a route default was fitted to the studies of a panel or they were held out of
+/// that fit (a panel gathers every study of one setup, so it may hold both, or neither).
+fn calibration(targets: &[(&Target, &Outcome)]) -> &'static str {
+    let has = |c: Calibration| targets.iter().any(|(t, _)| t.calibration == Some(c));
+    match (has(Calibration::Fit), has(Calibration::HeldOut)) {
+        (true, true) => " · fitted and held out",
+        (true, false) => " · fitted",
+        (false, true) => " · held out",
+        (false, false) => "",
+    }
 }
 
 /// A value with its error bar: (low, centre, high).
@@ -205,7 +221,7 @@ pub fn png(results: &[(Target, Outcome)]) -> Result<Option<Vec<u8>>, PlotError> 
         root.fill(&WHITE).map_err(e)?;
         let body = root
             .margin(12 * k, 0, 0, 0)
-            .titled("ketasim predictions (blue) against published observations (black; orange: a stated miss)", ("sans-serif", 22 * k))
+            .titled("ketasim predictions (blue) against published observations (black; orange: a stated miss; fitted / held out: used in, or kept out of, the intranasal fit)", ("sans-serif", 22 * k))
             .map_err(e)?;
         for (area, p) in body.split_evenly((rows, COLUMNS)).iter().zip(&panels) {
             draw_panel(area, p, k)?;
@@ -213,4 +229,37 @@ pub fn png(results: &[(Target, Outcome)]) -> Result<Option<Vec<u8>>, PlotError> 
         Ok(())
     })
     .map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panel holding a study a route default was fitted to says "fitted", one holding a
+    /// study held out of that fit "held out", and any other neither.
+    #[test]
+    fn panels_say_whether_their_study_was_fitted_or_held_out() {
+        let results = crate::literature::run_all().expect("the literature targets run");
+        let panels = panels(&results);
+        let mut seen = (0, 0);
+        for p in &panels {
+            let has = |c| p.targets.iter().any(|(t, _)| t.calibration == Some(c));
+            let (fit, held_out) = (has(Calibration::Fit), has(Calibration::HeldOut));
+            let said = (p.title.contains("fitted"), p.title.contains("held out"));
+            assert_eq!(said, (fit, held_out), "{}", p.title);
+            seen.0 += usize::from(fit);
+            seen.1 += usize::from(held_out);
+        }
+        assert!(
+            seen.0 > 0 && seen.1 > 0,
+            "fitted and held-out panels: {seen:?}"
+        );
+        // A fitted study may share its panel with one that was not: the title still says
+        // so (Huge 2010's 0.4 mg/kg arm beside Fanta's 28 mg targets).
+        let mixed = panels.iter().any(|p| {
+            let fitted = p.title.ends_with(" · fitted");
+            fitted && p.targets.iter().any(|(t, _)| t.calibration.is_none())
+        });
+        assert!(mixed, "the shared panel is marked");
+    }
 }
