@@ -414,6 +414,34 @@ fn a_population_with_effect_site_targets_is_scored_at_each_subjects_effect_site(
     }
     let plasma = &same[0].trajectory.plasma_ng_ml;
     assert!(plasma.iter().zip(typical).any(|(cp, ce)| cp > &(ce * 1.5)));
+    // The time-course CSV carries the band, beside the plasma percentiles.
+    let mut text = Vec::new();
+    ketasim::report::csv::time_course(&same, &mut text).expect("a CSV");
+    let mut csv = csv::Reader::from_reader(&text[..]);
+    let header: Vec<String> = csv
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let rows: Vec<csv::StringRecord> = csv.records().map(|r| r.expect("a row")).collect();
+    assert_eq!(rows.len(), band.p50_ng_ml.len());
+    for (k, row) in rows.iter().enumerate() {
+        for (name, curve) in [
+            ("effect_p05_ng_ml", &band.p05_ng_ml),
+            ("effect_p50_ng_ml", &band.p50_ng_ml),
+            ("effect_p95_ng_ml", &band.p95_ng_ml),
+            ("p50_ng_ml", &p.p50_ng_ml),
+        ] {
+            let cell: f64 = row[col(name)].parse().expect(name);
+            assert!(
+                close(cell, curve[k]),
+                "{name} at row {k}: {cell} vs {}",
+                curve[k]
+            );
+        }
+    }
     let v = p.tci.as_ref().expect("scored");
     assert!(v.mdape.p95 <= 100.0 * HOLD, "MDAPE {:?}", v.mdape);
     assert!(v.wobble.p95 <= 100.0 * HOLD, "wobble {:?}", v.wobble);

@@ -14,8 +14,9 @@ use std::io::Write;
 
 /// `schedule,time_h,plasma_ng_ml[,effect_ng_ml][,norketamine_ng_ml]`, then
 /// `infusion_mg_h,infusion_ml_h` (the TCI pump's rate in force) when a schedule sets
-/// targets, then `p05_ng_ml,p50_ng_ml,p95_ng_ml` with a population, then
-/// `<effect>_ce_ng_ml,<effect>_effect` per `[[effect]]`; one row per schedule × time.
+/// targets, then `p05_ng_ml,p50_ng_ml,p95_ng_ml` with a population (and
+/// `effect_p05_ng_ml,effect_p50_ng_ml,effect_p95_ng_ml` when it has effect-site targets),
+/// then `<effect>_ce_ng_ml,<effect>_effect` per `[[effect]]`; one row per schedule × time.
 pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let first = results.first().map(|r| &r.trajectory);
@@ -35,6 +36,10 @@ pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<
     let population = results.iter().any(|r| r.population.is_some());
     if population {
         header.extend(population::CURVE_HEADER);
+    }
+    let effect_site = population::has_effect_site(results);
+    if effect_site {
+        header.extend(population::EFFECT_SITE_HEADER);
     }
     let effects = super::effect::course_header(results);
     let effect_population = results
@@ -65,6 +70,9 @@ pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<
             }
             if let Some(p) = r.population.as_ref().filter(|_| population) {
                 row.extend(population::curve_cells(p, i));
+            }
+            if effect_site {
+                row.extend(population::effect_site_cells(r, i));
             }
             row.extend(super::effect::course_cells(r, i, effect_population));
             w.write_record(&row)?;

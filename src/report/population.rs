@@ -22,6 +22,30 @@ pub fn curve_cells(p: &PopulationCourse, i: usize) -> [String; 3] {
     [p.p05_ng_ml[i], p.p50_ng_ml[i], p.p95_ng_ml[i]].map(fmt_csv)
 }
 
+/// Time-course columns of the effect site's percentiles across subjects, written when a
+/// schedule's population has them (TCI with effect-site targets,
+/// [`crate::population::effect_site`]).
+pub const EFFECT_SITE_HEADER: [&str; 3] =
+    ["effect_p05_ng_ml", "effect_p50_ng_ml", "effect_p95_ng_ml"];
+
+/// True when some schedule's population has effect-site percentiles.
+pub fn has_effect_site(results: &[ScheduleResult]) -> bool {
+    (results.iter()).any(|r| {
+        r.population
+            .as_ref()
+            .is_some_and(|p| p.effect_site.is_some())
+    })
+}
+
+/// The effect-site percentile cells of row `i` of `r`'s time course: empty for a schedule
+/// whose population has none.
+pub fn effect_site_cells(r: &ScheduleResult, i: usize) -> [String; 3] {
+    match r.population.as_ref().and_then(|p| p.effect_site.as_ref()) {
+        Some(e) => [e.p05_ng_ml[i], e.p50_ng_ml[i], e.p95_ng_ml[i]].map(fmt_csv),
+        None => Default::default(),
+    }
+}
+
 fn percentile_names(stem: &str, unit: &str) -> [String; 3] {
     ["p05", "p50", "p95"].map(|p| format!("{stem}_{p}{unit}"))
 }
