@@ -130,16 +130,28 @@ fn series(name: &str, time_h: &ndarray::Array1<f64>, conc: &ndarray::Array1<f64>
 type Column = fn(&ScheduleResult) -> Option<&ndarray::Array1<f64>>;
 
 /// The lower panel the scenario asks for. Its curves have no legend entries: they share
-/// the colours of the plasma curves above, whose legend names them.
+/// the colours of the plasma curves above, whose legend names them, so every schedule
+/// keeps its slot (an empty curve when its model has no such column: a racemic model
+/// without a metabolite beside esketamine with S-norketamine).
 fn lower_panel(s: &Scenario, results: &[ScheduleResult], drug: &str) -> Option<Panel> {
     let (y_label, pick): (String, Column) = match s.lower_panel {
         LowerPanel::None => return None,
         LowerPanel::Norketamine => {
-            let name = s
-                .model
-                .metabolite
-                .as_ref()
-                .map_or("Norketamine", |m| m.name.as_str());
+            // Every metabolite drawn, as the plasma axis names every drug.
+            let mut names: Vec<&str> = Vec::new();
+            for m in s
+                .schedules
+                .iter()
+                .filter_map(|sch| sch.model.metabolite.as_ref())
+            {
+                if !names.contains(&m.name.as_str()) {
+                    names.push(&m.name);
+                }
+            }
+            let name = match names.is_empty() {
+                true => "Norketamine".to_string(),
+                false => names.join(" or "),
+            };
             (format!("{name} (ng/mL)"), |r| {
                 r.trajectory.metabolite_ng_ml.as_ref()
             })
@@ -150,11 +162,14 @@ fn lower_panel(s: &Scenario, results: &[ScheduleResult], drug: &str) -> Option<P
         LowerPanel::Pump => return pump_panel(results),
         LowerPanel::Pd => return pd_panel(results),
     };
-    let series: Vec<Series> = results
-        .iter()
-        .filter_map(|r| pick(r).map(|c| series("", &r.trajectory.time_h, c)))
+    let series: Vec<Series> = (results.iter())
+        .map(|r| match pick(r) {
+            Some(c) => series("", &r.trajectory.time_h, c),
+            None => series("", &Default::default(), &Default::default()),
+        })
         .collect();
-    (!series.is_empty()).then_some(Panel { y_label, series })
+    let drawn = results.iter().any(|r| pick(r).is_some());
+    drawn.then_some(Panel { y_label, series })
 }
 
 /// The first `[[effect]]` endpoint of each schedule, in its own units (the CSV has every
@@ -164,8 +179,11 @@ fn pd_panel(results: &[ScheduleResult]) -> Option<Panel> {
     let e = &first.endpoint;
     let series = results
         .iter()
-        .filter_map(|r| {
-            let c = r.effects.first()?;
+        .map(|r| {
+            let Some(c) = r.effects.first() else {
+                // No endpoint: an empty curve keeps the schedule's colour slot.
+                return series("", &Default::default(), &Default::default());
+            };
             // With a population: the median with its 5th–95th percentile ribbon, as above.
             let (line, ribbon) = match &c.population {
                 Some(p) => (
@@ -174,12 +192,12 @@ fn pd_panel(results: &[ScheduleResult]) -> Option<Panel> {
                 ),
                 None => (c.effect.clone(), None),
             };
-            Some(Series {
+            Series {
                 name: String::new(),
                 time_h: r.trajectory.time_h.to_vec(),
                 conc_ng_ml: line,
                 ribbon,
-            })
+            }
         })
         .collect();
     Some(Panel {
@@ -438,6 +456,23 @@ mod tests {
         assert!(plot_of("fanta-2015", "lower_panel = \"none\"")
             .lower_panel
             .is_none());
+    }
+
+    /// A schedule whose model forms no metabolite keeps its colour slot in the
+    /// norketamine panel (an empty curve), so the next schedule's metabolite is drawn in
+    /// that schedule's colour, not in the first one's.
+    #[test]
+    fn a_lower_panel_curve_keeps_its_schedules_colour() {
+        let text = "name = \"t\"\n[model]\npk = \"fanta-2015\"\n[simulation]\nduration = \"4 h\"\n\
+            [[schedule]]\nname = \"racemic\"\nmodel = \"kamp-2020\"\ndoses = [{ route = \"iv\", amount = \"10 mg\" }]\n\
+            [[schedule]]\nname = \"esketamine\"\ndoses = [{ route = \"iv\", amount = \"10 mg\" }]\n";
+        let s = crate::scenario::parse(Path::new("t.toml"), text).expect("valid");
+        let p = spec(&s, &s.simulate(SolverKind::Exact).expect("runs"));
+        let panel = p.lower_panel.expect("a norketamine panel");
+        assert_eq!(panel.y_label, "S-norketamine (ng/mL)");
+        let points: Vec<usize> = panel.series.iter().map(|c| c.conc_ng_ml.len()).collect();
+        assert_eq!(points.len(), 2, "one slot per schedule");
+        assert!(points[0] == 0 && points[1] > 0, "{points:?}");
     }
 
     /// Issue 14: lesson 11's lag should show on one panel.

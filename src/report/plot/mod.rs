@@ -279,6 +279,9 @@ mod tests {
     /// whole, byte for byte: every step lands on the same pixels in whichever band.
     #[test]
     fn bands_draw_the_figure_drawn_whole() {
+        // The fonts `render_png` registers: without them this test depended on another
+        // having run first.
+        draw::register_fonts().unwrap();
         for spec in [spec(false), spec(true)] {
             let (w, h, s) = (spec.width_px, spec.height_px, raster::SUPERSAMPLE);
             let big = PlotSpec {
