@@ -5,7 +5,7 @@ use super::{Band, DoseMarker, Panel, PlotError, PlotSpec, Series, TargetLine, BA
 use plotters::coord::combinators::BindKeyPoints;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::{types::RangedCoordf64, Shift};
-use plotters::element::DashedPathElement;
+use plotters::element::{DashedPathElement, Drawable, PointCollection};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::{ops::Range, sync::OnceLock};
@@ -797,6 +797,41 @@ fn legend_size<DB: DrawingBackend>(area: &Area<DB>, v: &View) -> Res<(i32, i32)>
     }
 }
 
+/// A legend swatch filled in one stripe per colour, side by side (left to right, the
+/// curves' order): the ribbon note's swatch when several curves have ribbons. With one
+/// colour it is the filled rectangle plotters' `Rectangle` draws.
+struct Stripes {
+    corners: [(i32, i32); 2],
+    fills: Vec<RGBAColor>,
+}
+
+impl<'a> PointCollection<'a, (i32, i32)> for &'a Stripes {
+    type Point = &'a (i32, i32);
+    type IntoIter = &'a [(i32, i32)];
+    fn point_iter(self) -> &'a [(i32, i32)] {
+        &self.corners
+    }
+}
+
+impl<DB: DrawingBackend> Drawable<DB> for Stripes {
+    fn draw<I: Iterator<Item = (i32, i32)>>(
+        &self,
+        mut corners: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> Result<(), plotters_backend::DrawingErrorKind<DB::ErrorType>> {
+        let (Some(a), Some(b)) = (corners.next(), corners.next()) else {
+            return Ok(());
+        };
+        let n = self.fills.len().max(1) as i32;
+        for (k, fill) in (0..).zip(&self.fills) {
+            let x = |k: i32| a.0 + (b.0 - a.0) * k / n;
+            backend.draw_rect((x(k), a.1), (x(k + 1), b.1), &fill.filled(), true)?;
+        }
+        Ok(())
+    }
+}
+
 /// Legend (plus a ribbon note when any named series has a ribbon), placed by [`legend_spot`].
 fn draw_legend<'a, DB, Y>(chart: &mut Chart<'a, DB, Y>, v: &View, avoid: &[Rect]) -> Res<()>
 where
@@ -811,15 +846,18 @@ where
     let swatch = |fill: RGBAColor| {
         move |(x, y): (i32, i32)| Rectangle::new([(x, y - half), (x + sw, y + half)], fill.filled())
     };
-    // The ribbon swatch is the ribbon's own fill (the first ribboned curve's colour).
-    let ribboned = v
-        .series
-        .iter()
-        .position(|s| !s.name.is_empty() && s.ribbon.is_some());
-    if let Some(i) = ribboned {
+    // The ribbon swatch is the ribbons' own fills, a stripe for each ribboned curve.
+    let fills: Vec<RGBAColor> = (v.series.iter().enumerate())
+        .filter(|(_, s)| !s.name.is_empty() && s.ribbon.is_some())
+        .map(|(i, _)| ribbon_fill(i))
+        .collect();
+    if !fills.is_empty() {
         let none = std::iter::empty::<Rectangle<(f64, f64)>>();
         let note = chart.draw_series(none).map_err(de)?.label(RIBBON_NOTE);
-        note.legend(swatch(ribbon_fill(i)));
+        note.legend(move |(x, y)| Stripes {
+            corners: [(x, y - half), (x + sw, y + half)],
+            fills: fills.clone(),
+        });
         names.push(RIBBON_NOTE.into());
     }
     for b in v.bands {
@@ -846,6 +884,53 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ribbon note's swatch: with one fill, the rectangle plotters draws, pixel for
+    /// pixel; with two, each half in its own fill.
+    #[test]
+    fn stripes_fill_the_swatch_one_colour_each() {
+        const SIZE: (u32, u32) = (40, 10);
+        let draw = |e: &dyn Fn(&DrawingArea<BitMapBackend, Shift>)| {
+            let mut px = vec![255u8; (SIZE.0 * SIZE.1 * 3) as usize];
+            let area = BitMapBackend::with_buffer(&mut px, SIZE).into_drawing_area();
+            e(&area);
+            drop(area);
+            px
+        };
+        let (a, b) = (ribbon_fill(0), ribbon_fill(1));
+        let corners = [(4, 2), (36, 8)];
+        let one = draw(&|area| {
+            let s = Stripes {
+                corners,
+                fills: vec![a],
+            };
+            area.draw(&s).expect("draw");
+        });
+        let plotters = draw(&|area| {
+            area.draw(&Rectangle::new(corners, a.filled()))
+                .expect("draw");
+        });
+        assert!(one == plotters, "one fill is plotters' rectangle");
+        let two = draw(&|area| {
+            let s = Stripes {
+                corners,
+                fills: vec![a, b],
+            };
+            area.draw(&s).expect("draw");
+        });
+        let at = |x: u32| two[((5 * SIZE.0 + x) * 3) as usize..][..3].to_vec();
+        let only = |fill: RGBAColor, x: u32| {
+            let s = Stripes {
+                corners,
+                fills: vec![fill],
+            };
+            draw(&|area| area.draw(&s).expect("draw"))[((5 * SIZE.0 + x) * 3) as usize..][..3]
+                .to_vec()
+        };
+        assert_eq!(at(10), only(a, 10), "the left half in the first fill");
+        assert_eq!(at(30), only(b, 30), "the right half in the second");
+        assert_ne!(at(10), at(30));
+    }
 
     /// Issue 14: a curve between 0.1 and 0.22 ng/mL had no label beside it; within two
     /// decades the axis now labels 2 and 5 as well, and always draws minor lines.
