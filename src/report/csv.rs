@@ -19,9 +19,12 @@ use std::io::Write;
 /// then `<effect>_ce_ng_ml,<effect>_effect` per `[[effect]]`; one row per schedule × time.
 pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    let first = results.first().map(|r| &r.trajectory);
-    let effect = first.is_some_and(|t| t.effect_ng_ml.is_some());
-    let metabolite = first.is_some_and(|t| t.metabolite_ng_ml.is_some());
+    // A column any schedule has (schedules may run on different models); empty cells
+    // for the schedules without it.
+    let effect = results.iter().any(|r| r.trajectory.effect_ng_ml.is_some());
+    let metabolite = results
+        .iter()
+        .any(|r| r.trajectory.metabolite_ng_ml.is_some());
     let mut header = vec!["schedule", "time_h", "plasma_ng_ml"];
     if effect {
         header.push("effect_ng_ml");
@@ -56,11 +59,14 @@ pub fn time_course<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<
                 format!("{:.6}", t.time_h[i]),
                 fmt_csv(t.plasma_ng_ml[i]),
             ];
-            if let Some(e) = t.effect_ng_ml.as_ref().filter(|_| effect) {
-                row.push(fmt_csv(e[i]));
+            let cell = |c: &Option<ndarray::Array1<f64>>| {
+                c.as_ref().map_or(String::new(), |c| fmt_csv(c[i]))
+            };
+            if effect {
+                row.push(cell(&t.effect_ng_ml));
             }
-            if let Some(m) = t.metabolite_ng_ml.as_ref().filter(|_| metabolite) {
-                row.push(fmt_csv(m[i]));
+            if metabolite {
+                row.push(cell(&t.metabolite_ng_ml));
             }
             if pump {
                 let (mg_h, syringe) = r.tci.as_ref().map_or((0.0, 1.0), |p| {
@@ -109,8 +115,8 @@ pub fn summary<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> 
             format!("hours_above_{id}"),
         ]);
     }
-    let metabolite = first.summary.cmax_metabolite_ng_ml.is_some();
-    let effect = first.summary.cmax_effect_ng_ml.is_some();
+    let metabolite = (results.iter()).any(|r| r.summary.cmax_metabolite_ng_ml.is_some());
+    let effect = (results.iter()).any(|r| r.summary.cmax_effect_ng_ml.is_some());
     if metabolite {
         header.push("cmax_norketamine_ng_ml".into());
     }
@@ -152,10 +158,10 @@ pub fn summary<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> 
             row.extend([b.below_h, b.in_h, b.above_h].map(fmt_csv));
         }
         if metabolite {
-            row.push(fmt_csv(s.cmax_metabolite_ng_ml.unwrap_or(0.0)));
+            row.push(s.cmax_metabolite_ng_ml.map_or(String::new(), fmt_csv));
         }
         if effect {
-            row.push(fmt_csv(s.cmax_effect_ng_ml.unwrap_or(0.0)));
+            row.push(s.cmax_effect_ng_ml.map_or(String::new(), fmt_csv));
         }
         if pump {
             let tci = r.tci.as_ref();
@@ -178,4 +184,56 @@ pub fn summary<W: Write>(results: &[ScheduleResult], out: W) -> csv::Result<()> 
     }
     w.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solver::SolverKind;
+    use std::path::Path;
+
+    /// Schedules on different models, in either order: a column any of them has is
+    /// written for all, empty where a schedule's model has none (a racemic model without
+    /// a metabolite beside esketamine with S-norketamine). With the esketamine second,
+    /// its S-norketamine was written nowhere; with it first, the racemic rows came out
+    /// one field short and the run failed.
+    #[test]
+    fn a_column_of_one_schedules_model_is_written_for_every_schedule() {
+        let schedule = |name: &str, model: &str| {
+            format!("[[schedule]]\nname = \"{name}\"\nmodel = \"{model}\"\ndoses = [{{ route = \"iv\", amount = \"10 mg\" }}]\n")
+        };
+        let (s_ket, racemic) = (schedule("s", "fanta-2015"), schedule("r", "kamp-2020"));
+        for order in [[&s_ket, &racemic], [&racemic, &s_ket]] {
+            let text = format!(
+                "name = \"t\"\n[model]\npk = \"kamp-2020\"\n[simulation]\nduration = \"1 h\"\n{}{}",
+                order[0], order[1]
+            );
+            let scenario = crate::scenario::parse(Path::new("t.toml"), &text).expect("valid");
+            let results = scenario.simulate(SolverKind::Exact).expect("runs");
+            let (mut course, mut table) = (Vec::new(), Vec::new());
+            time_course(&results, &mut course).expect("written");
+            summary(&results, &mut table).expect("written");
+            for (bytes, column) in [
+                (&course, "norketamine_ng_ml"),
+                (&table, "cmax_norketamine_ng_ml"),
+            ] {
+                let mut csv = csv::Reader::from_reader(&bytes[..]);
+                let header = csv.headers().expect("header").clone();
+                let at = header.iter().position(|h| h == column).expect(column);
+                let mut seen = (0, 0);
+                for row in csv
+                    .records()
+                    .map(|r| r.expect("a row of the header's length"))
+                {
+                    let racemic = row[0].starts_with("r (");
+                    assert_eq!(row[at].is_empty(), racemic, "{column}: {row:?}");
+                    seen = (
+                        seen.0 + usize::from(racemic),
+                        seen.1 + usize::from(!racemic),
+                    );
+                }
+                assert!(seen.0 > 0 && seen.1 > 0, "{column}: both schedules");
+            }
+        }
+    }
 }

@@ -34,7 +34,9 @@ pub fn render(scenario: &Scenario, results: &[ScheduleResult], solver: SolverKin
         columns.push((format!("h in {}", b.band.id), Align::Right));
         columns.push((format!("h above {}", b.band.id), Align::Right));
     }
-    if first.is_some_and(|s| s.cmax_metabolite_ng_ml.is_some()) {
+    // Schedules may run on different models: the column when any has a metabolite.
+    let metabolite = (results.iter()).any(|r| r.summary.cmax_metabolite_ng_ml.is_some());
+    if metabolite {
         columns.push(("NK Cmax ng/mL".into(), Align::Right));
     }
     let refs: Vec<(&str, Align)> = columns.iter().map(|(h, a)| (h.as_str(), *a)).collect();
@@ -51,8 +53,8 @@ pub fn render(scenario: &Scenario, results: &[ScheduleResult], solver: SolverKin
         for b in &s.band_hours {
             row.extend([fixed(b.in_h, 2), fixed(b.above_h, 2)]);
         }
-        if let Some(m) = s.cmax_metabolite_ng_ml {
-            row.push(fixed(m, 1));
+        if metabolite {
+            row.push(s.cmax_metabolite_ng_ml.map_or("—".into(), |m| fixed(m, 1)));
         }
         t.row(row);
     }

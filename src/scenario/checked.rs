@@ -216,7 +216,8 @@ pub fn scenario(file: ScenarioFile, at: &Locator) -> Result<Scenario> {
     let stem = path
         .file_stem()
         .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
-    let plot = super::plot::settings(at, &file, &model)?;
+    let schedule_models: Vec<&ModelSpec> = schedules.iter().map(|s| &s.model).collect();
+    let plot = super::plot::settings(at, &file, &model, &schedule_models)?;
     let mut outputs = Outputs::in_dir(std::path::Path::new("outputs"), &stem);
     if let Some(p) = plot.file {
         outputs.plot = p;

@@ -65,8 +65,14 @@ pub struct PlotSettings {
     pub hysteresis: bool,
 }
 
-/// The plot settings of `file`, whose model is `model`.
-pub fn settings(at: &Locator, file: &ScenarioFile, model: &ModelSpec) -> Result<PlotSettings> {
+/// The plot settings of `file`, whose model is `model` and whose schedules run on
+/// `schedule_models` (the scenario's model unless a schedule names another).
+pub fn settings(
+    at: &Locator,
+    file: &ScenarioFile,
+    model: &ModelSpec,
+    schedule_models: &[&ModelSpec],
+) -> Result<PlotSettings> {
     let Some(p) = &file.plot else {
         return Ok(PlotSettings {
             bands: bands::BANDS.to_vec(),
@@ -88,7 +94,7 @@ pub fn settings(at: &Locator, file: &ScenarioFile, model: &ModelSpec) -> Result<
     };
     let lower_panel = match &p.lower_panel {
         None => LowerPanel::default_for(model, file),
-        Some(s) => lower_panel(at, s, model, file)?,
+        Some(s) => lower_panel(at, s, (model, schedule_models), file)?,
     };
     let hysteresis = match &p.hysteresis {
         Some(h) if *h.get_ref() && file.effect.is_empty() => {
@@ -185,12 +191,15 @@ fn models_with(has: fn(&ModelSpec) -> bool) -> String {
     ids.join(", ")
 }
 
+/// The lower panel `s` asks for, refused when no schedule's model has what it draws
+/// (each schedule's curve is drawn where its own model has one).
 fn lower_panel(
     at: &Locator,
     s: &Text,
-    model: &ModelSpec,
+    (model, schedule_models): (&ModelSpec, &[&ModelSpec]),
     file: &ScenarioFile,
 ) -> Result<LowerPanel> {
+    let any = |has: fn(&ModelSpec) -> bool| has(model) || schedule_models.iter().any(|m| has(m));
     let place = s.span().start;
     let panel = match s.get_ref().to_ascii_lowercase().as_str() {
         "none" => LowerPanel::None,
@@ -213,7 +222,7 @@ fn lower_panel(
             "an [[effect]] table to draw (pd draws the first one)",
         ));
     }
-    if panel == LowerPanel::Norketamine && model.metabolite.is_none() {
+    if panel == LowerPanel::Norketamine && !any(|m| m.metabolite.is_some()) {
         return Err(at.expected(
             place,
             format!(
@@ -226,7 +235,7 @@ fn lower_panel(
             ),
         ));
     }
-    if panel == LowerPanel::Effect && model.ke0_per_h.is_none() {
+    if panel == LowerPanel::Effect && !any(|m| m.ke0_per_h.is_some()) {
         return Err(at.expected(
             place,
             format!(
@@ -264,6 +273,25 @@ mod tests {
         assert_eq!(s.lower_panel, LowerPanel::Effect);
         let s = scenario("pk = \"fanta-2015\"", "lower_panel = \"none\"").unwrap();
         assert_eq!(s.lower_panel, LowerPanel::None);
+    }
+
+    /// A metabolite panel asked for on a scenario whose own model forms none is valid
+    /// when a schedule's model does (a racemic infusion beside esketamine spray), and
+    /// refused when none does.
+    #[test]
+    fn a_metabolite_panel_needs_a_schedule_that_forms_one() {
+        let text = |other: &str| {
+            format!(
+                "name = \"t\"\n[model]\npk = \"kamp-2020\"\n[simulation]\nduration = \"1 h\"\n\
+                 [[schedule]]\nname = \"a\"\ndoses = [{{ route = \"iv\", amount = \"1 mg\" }}]\n\
+                 [[schedule]]\nname = \"b\"\nmodel = \"{other}\"\ndoses = [{{ route = \"iv\", amount = \"1 mg\" }}]\n\
+                 [plot]\nlower_panel = \"norketamine\"\n"
+            )
+        };
+        let s = parse(Path::new("p.toml"), &text("fanta-2015")).expect("a schedule forms one");
+        assert_eq!(s.lower_panel, LowerPanel::Norketamine);
+        let e = parse(Path::new("p.toml"), &text("clements-1981")).unwrap_err();
+        assert!(e.to_string().contains("which forms no metabolite"), "{e}");
     }
 
     /// Issue 14: `file = "figs/mine.svg"` used to get PNG data; now the extension
