@@ -163,12 +163,9 @@ fn lower_panel(s: &Scenario, results: &[ScheduleResult], drug: &str) -> Option<P
         LowerPanel::Pd => return pd_panel(results),
     };
     let series: Vec<Series> = (results.iter())
-        .map(|r| match pick(r) {
-            Some(c) => series("", &r.trajectory.time_h, c),
-            None => series("", &Default::default(), &Default::default()),
-        })
+        .map(|r| pick(r).map_or_else(Series::default, |c| series("", &r.trajectory.time_h, c)))
         .collect();
-    let drawn = results.iter().any(|r| pick(r).is_some());
+    let drawn = series.iter().any(|s| !s.time_h.is_empty());
     drawn.then_some(Panel { y_label, series })
 }
 
@@ -182,7 +179,7 @@ fn pd_panel(results: &[ScheduleResult]) -> Option<Panel> {
         .map(|r| {
             let Some(c) = r.effects.first() else {
                 // No endpoint: an empty curve keeps the schedule's colour slot.
-                return series("", &Default::default(), &Default::default());
+                return Series::default();
             };
             // With a population: the median with its 5th–95th percentile ribbon, as above.
             let (line, ribbon) = match &c.population {
